@@ -1,0 +1,6 @@
+"""`python -m emer_bench` (also what `accelerate launch -m emer_bench` runs)."""
+
+from emer_bench.cli.main import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The typed contracts that connect tasks, adapters, records and scorers."""

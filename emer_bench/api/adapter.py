@@ -1,0 +1,104 @@
+"""The model adapter contract.
+
+An adapter declares the modalities it takes and whether it wants decoded media or file paths,
+and answers batches of prepared requests. Streaming adapters (e.g. an async API client)
+override `generate_stream` to answer out of order as calls complete.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Iterable, Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+from emer_bench.api.media import DecodedMedia, MediaOptions
+from emer_bench.api.records import Generation
+from emer_bench.api.requests import GenerationRequest, Modality
+
+
+class MediaInput(str, Enum):
+    """How an adapter wants the clip."""
+
+    DECODED = "decoded"  # the harness decodes frames/audio ahead of the model (prefetch pool)
+    PATHS = "paths"  # the model's own processor reads the files; the harness only checks them
+
+
+class AdapterArgs(BaseModel):
+    """Base for an adapter's `--model-args`: typed, unknown keys rejected with a clear message."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Media sampling, settable per run for every adapter that takes video/audio.
+    num_frames: int | None = 8
+    fps: float | None = None
+    max_pixels: int | None = 448 * 448
+    batch_size: int = 1
+
+    def media_options(self) -> MediaOptions:
+        return MediaOptions(num_frames=self.num_frames, fps=self.fps, max_pixels=self.max_pixels)
+
+
+@dataclass
+class PreparedRequest:
+    """A request plus the media the harness prepared for it (None for PATHS adapters)."""
+
+    request: GenerationRequest
+    media: DecodedMedia | None = None
+
+
+class ModelAdapter(ABC):
+    """Subclass, set the class attributes, implement `generate`, and register it."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
+    media_input: ClassVar[MediaInput] = MediaInput.DECODED
+    Args: ClassVar[type[AdapterArgs]] = AdapterArgs
+
+    def __init__(self, args: AdapterArgs) -> None:
+        self.args = args
+
+    @property
+    def media_options(self) -> MediaOptions:
+        return self.args.media_options()
+
+    @property
+    def model_id(self) -> str:
+        """Identity recorded in results (a checkpoint path, an API model name...)."""
+        return self.name
+
+    def describe(self) -> dict[str, Any]:
+        """Model facts recorded in the results' config (never secrets)."""
+        return {"adapter": self.name, "model_id": self.model_id}
+
+    @abstractmethod
+    def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        """Answer a batch; return one Generation per request, errors recorded not raised."""
+
+    def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
+        """Yield generations as they complete. Default: sequential batches of `batch_size`."""
+        batch: list[PreparedRequest] = []
+        for prepared in requests:
+            batch.append(prepared)
+            if len(batch) >= max(1, self.args.batch_size):
+                yield from self._safe_generate(batch)
+                batch = []
+        if batch:
+            yield from self._safe_generate(batch)
+
+    def _safe_generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        try:
+            out = self.generate(batch)
+        except Exception as exc:  # a crash of one batch is recorded per sample; the run goes on
+            err = f"{type(exc).__name__}: {exc}"
+            return [Generation(index=p.request.index, error=err) for p in batch]
+        if len(out) != len(batch):
+            err = f"AdapterError: {self.name} returned {len(out)} answers for {len(batch)} requests"
+            return [Generation(index=p.request.index, error=err) for p in batch]
+        return out
+
+    def close(self) -> None:
+        """Release model memory, sessions, pools."""

@@ -1,0 +1,1 @@
+"""The `emer-bench` command line."""

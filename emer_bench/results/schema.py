@@ -1,0 +1,87 @@
+"""The output contract of a run: `results_<timestamp>.json` plus JSONL files beside it.
+
+Layout (one directory per model under --output-dir, like lm-eval):
+
+    <output-dir>/<model-slug>/results_<timestamp>.json        ResultsFile
+    <output-dir>/<model-slug>/samples_<task>_<hash>.jsonl     one SampleRecord per line, appended
+                                                              as each sample completes (resume key)
+    <output-dir>/<model-slug>/scores_<task>_<hash>.jsonl      one SampleScoreLine per line
+
+`<hash>` is the first 12 hex digits of the run key (task content hash + model + model args +
+generation kwargs + seed), so re-running the same configuration resumes the same samples file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class MetricEntry(TypedDict, total=False):
+    value: float  # the metric (fractions, not x100)
+    ci95: list[float]  # [low, high] seeded bootstrap percentile interval; headline metrics only
+    n_total: int  # samples in the task (after --limit)
+    n_scored: int  # samples that entered this metric (not skipped by its rule)
+    n_failed: int  # samples whose decoding or generation failed (see the samples file)
+
+
+class ScorerConfig(TypedDict, total=False):
+    scorer: str  # registry name
+    args: dict[str, Any]  # validated YAML arguments
+    resources: dict[str, Any]  # e.g. {"emotion_wheel": {"version": "mer2025", "sha256": {...}}}
+    extractor: dict[str, Any]  # label extractor identity (model, settings, prompt hash)
+    judge: dict[str, Any]  # judge model identity and prompt hash
+
+
+class TaskConfigRecord(TypedDict):
+    task: str  # task name
+    version: str  # the task's declared version
+    content_sha256: str  # hash of the resolved task definition (after include:)
+    prompt_sha256: str  # hash of the system prompt + prompt template
+    modalities: list[str]  # channels given to the model
+    gen_kwargs: dict[str, Any]  # task generation kwargs merged with --gen-kwargs
+    scorers: list[ScorerConfig]
+    main_metric: str  # "<scorer>.<metric>" shown first in the summary
+    samples_file: str  # file name of the samples JSONL (same directory)
+    scores_file: str  # file name of the per-sample scores JSONL (same directory)
+
+
+class TaskResult(TypedDict):
+    metrics: dict[str, MetricEntry]  # "<scorer>.<metric>" -> entry
+    n_total: int  # samples in the task (after --limit)
+    n_failed: int  # failed samples; their errors are in the samples file
+    errors: dict[str, int]  # error kind -> count, e.g. {"MediaError": 2}
+    config: TaskConfigRecord
+
+
+class ModelConfigRecord(TypedDict):
+    model: str  # adapter name
+    model_args: dict[str, Any]  # parsed --model-args (secrets such as api_key removed)
+    model_info: dict[str, Any]  # the adapter's describe(): checkpoint, API model, ...
+    batch_size: int
+    limit: int | None
+    seed: int
+
+
+class Provenance(TypedDict):
+    emer_bench_version: str
+    git_commit: str | None  # of the emer-bench checkout, when run from one
+    python: str
+    torch: str | None
+    transformers: str | None
+    platform: str
+    start_time: str  # ISO-8601 UTC
+    duration_s: float
+    command: list[str]  # argv
+
+
+class ResultsFile(TypedDict):
+    results: dict[str, TaskResult]  # task name -> result
+    model: ModelConfigRecord
+    provenance: Provenance
+
+
+class SampleScoreLine(TypedDict):
+    clip_id: str
+    index: int
+    failed: bool
+    scores: dict[str, Any]  # scorer name -> that scorer's per-sample components (or None: skipped)

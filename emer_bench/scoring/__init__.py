@@ -1,0 +1,1 @@
+"""Scorers and label extractors (registered in catalog.py)."""

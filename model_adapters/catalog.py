@@ -1,0 +1,36 @@
+"""Built-in adapters: name → lazy target plus the facts `emer-bench list models` shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emer_bench.registry import Registry
+
+_PKG = "emer_bench.model_adapters"
+
+# name, module:Class, modalities, description
+BUILTIN_ADAPTERS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("lexicon-baseline", f"{_PKG}.lexicon_baseline:LexiconBaseline", ("subtitle",),
+     "Rule-based baseline: emotion words found in the subtitle (no weights; a floor, not a model)"),
+    ("openai", f"{_PKG}.openai_api:OpenAIChatAdapter", ("video", "audio", "subtitle"),
+     "Any OpenAI-compatible Chat Completions server (OpenAI, vLLM, Ollama, SGLang, LM Studio, Gemini)"),
+    ("qwen2_5_omni", f"{_PKG}.qwen2_5_omni:Qwen25OmniAdapter", ("video", "audio", "subtitle"),
+     "Qwen2.5-Omni (thinker) via transformers: video + the clip's own audio track + text"),
+    ("qwen2_audio", f"{_PKG}.qwen2_audio:Qwen2AudioAdapter", ("audio", "subtitle"),
+     "Qwen2-Audio-Instruct via transformers: audio + text"),
+    ("qwen2_5_vl", f"{_PKG}.qwen_vl:Qwen25VLAdapter", ("video", "subtitle"),
+     "Qwen2.5-VL via transformers: video + text"),
+    ("qwen3_vl", f"{_PKG}.qwen_vl:Qwen3VLAdapter", ("video", "subtitle"),
+     "Qwen3-VL via transformers: video + text"),
+    ("llava_onevision", f"{_PKG}.llava_video:LlavaOneVisionAdapter", ("video", "subtitle"),
+     "LLaVA-OneVision via transformers: video + text"),
+    ("llava_video", f"{_PKG}.llava_video:LlavaVideoAdapter", ("video", "subtitle"),
+     "LLaVA-Video (LLaVA-NeXT-Video family) via transformers: video + text"),
+    ("hf_text", f"{_PKG}.hf_text:HFTextAdapter", ("subtitle",),
+     "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"),
+]
+
+
+def register_builtin_adapters(registry: Registry[Any]) -> None:
+    for name, target, modalities, description in BUILTIN_ADAPTERS:
+        registry.add(name, target, description, {"modalities": list(modalities)})

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything emer-bench needs on a Debian/Ubuntu machine (Python 3.11):
+# system packages (media tools, WordNet, Chromium), PyTorch, and emer-bench with all extras.
+# Idempotent: re-running it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  pkgs="ffmpeg espeak-ng wordnet-base wordnet-sense-index chromium"
+  missing=""
+  for p in $pkgs; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+  fi
+fi
+
+PY=${PYTHON:-python3}
+# PyTorch is pinned here for this class of machine only (CPU, x86_64, local wheels); the
+# package metadata itself accepts any recent torch.
+if [ "$(uname -m)" = "x86_64" ]; then
+  TORCH_PIN="torch==2.14.1 torchvision==0.29.1"
+else
+  TORCH_PIN="torch==2.9.1 torchvision==0.24.1"
+fi
+$PY -m pip install -q $TORCH_PIN
+$PY -m pip install -q -e '.[all,test]'
+# WordNet for nltk from the Debian packages (no download at run time).
+$PY -m emer_bench.resources.wordnet_setup || true
