@@ -25,6 +25,7 @@ class MetricEntry(TypedDict, total=False):
 
 
 class ScorerConfig(TypedDict, total=False):
+    alias: str  # key of this scorer's metrics ("<alias>.<metric>"); the YAML `as:`, default the name
     scorer: str  # registry name
     args: dict[str, Any]  # validated YAML arguments
     resources: dict[str, Any]  # e.g. {"emotion_wheel": {"version": "mer2025", "sha256": {...}}}
@@ -46,7 +47,7 @@ class TaskConfigRecord(TypedDict):
 
 
 class TaskResult(TypedDict):
-    metrics: dict[str, MetricEntry]  # "<scorer>.<metric>" -> entry
+    metrics: dict[str, MetricEntry]  # "<scorer alias>.<metric>" -> entry
     n_total: int  # samples in the task (after --limit)
     n_failed: int  # failed samples; their errors are in the samples file
     errors: dict[str, int]  # error kind -> count, e.g. {"MediaError": 2}
@@ -84,4 +85,4 @@ class SampleScoreLine(TypedDict):
     clip_id: str
     index: int
     failed: bool
-    scores: dict[str, Any]  # scorer name -> that scorer's per-sample components (or None: skipped)
+    scores: dict[str, Any]  # scorer alias -> that scorer's per-sample components (None: skipped)
