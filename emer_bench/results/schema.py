@@ -51,6 +51,7 @@ class TaskResult(TypedDict):
     n_total: int  # samples in the task (after --limit)
     n_failed: int  # failed samples; their errors are in the samples file
     errors: dict[str, int]  # error kind -> count, e.g. {"MediaError": 2}
+    notes: list[str]  # e.g. an optional scorer skipped because its resources are missing
     config: TaskConfigRecord
 
 

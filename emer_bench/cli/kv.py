@@ -1,0 +1,52 @@
+"""Parsing `k=v,k=v` option strings (--model-args, --gen-kwargs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from emer_bench.errors import ConfigError
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas outside brackets/quotes, so `labels=[a,b]` stays one pair."""
+    parts, depth, quote, current = [], 0, "", []
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+def _value(raw: str) -> Any:
+    """JSON when it parses (numbers, booleans, lists, null), else the plain string."""
+    lowered = raw.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw.strip("\"'")
+
+
+def parse_kv(text: str | None, option: str) -> dict[str, Any]:
+    if not text:
+        return {}
+    out: dict[str, Any] = {}
+    for pair in _split_top_level(text):
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{option}: '{pair}' is not key=value (expected e.g. {option} a=1,b=text)")
+        out[key.strip()] = _value(raw.strip())
+    return out

@@ -1,0 +1,58 @@
+"""`emer-bench list tasks|models|scorers|extractors` (listing imports no model code)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from emer_bench.registries import ADAPTERS, EXTRACTORS, SCORERS
+from emer_bench.tasks.discovery import TaskIndex
+from emer_bench.tasks.loader import load_task_file
+
+EPILOG = """examples:
+  emer-bench list tasks
+  emer-bench list models
+  emer-bench list scorers
+  emer-bench list tasks --include-path my_tasks/
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list tasks, models, scorers or label extractors", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("what", choices=["tasks", "models", "scorers", "extractors"])
+    p.add_argument("--include-path", action="append", default=[], help="extra folder of task YAML files")
+    p.set_defaults(handler=run)
+
+
+def _task_rows(include_paths: list[Path]) -> list[tuple[str, str, str]]:
+    index = TaskIndex(include_paths=include_paths)
+    rows = []
+    for name in index.names():
+        task = load_task_file(index.path(name))
+        rows.append((name, task.spec.description, ", ".join(m.value for m in task.spec.modalities)))
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console()
+    table = Table(title=f"emer-bench {args.what}", title_justify="left")
+    table.add_column("name", style="bold")
+    table.add_column("description")
+    if args.what == "tasks":
+        table.add_column("modalities")
+        for row in _task_rows([Path(p) for p in args.include_path]):
+            table.add_row(*row)
+    elif args.what == "models":
+        table.add_column("modalities")
+        for entry in ADAPTERS.entries():
+            table.add_row(entry.name, entry.description or entry.origin, ", ".join(entry.info.get("modalities", [])))
+    else:
+        registry = SCORERS if args.what == "scorers" else EXTRACTORS
+        for entry in registry.entries():
+            table.add_row(entry.name, entry.description or entry.origin)
+    console.print(table)
+    return 0

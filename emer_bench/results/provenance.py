@@ -1,0 +1,45 @@
+"""Where a result came from: versions, git commit, platform, time."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from emer_bench import __version__
+from emer_bench.results.schema import Provenance
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def git_commit() -> str | None:
+    """The commit of the emer-bench checkout this code runs from (None for a wheel install)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def collect_provenance(start_time: str, duration_s: float) -> Provenance:
+    return {
+        "emer_bench_version": __version__,
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "torch": _version("torch"),
+        "transformers": _version("transformers"),
+        "platform": platform.platform(),
+        "start_time": start_time,
+        "duration_s": round(duration_s, 3),
+        "command": list(sys.argv),
+    }

@@ -1,0 +1,124 @@
+"""Scoring one task's records: build the task's scorers, compute per-sample components,
+aggregate, attach bootstrap CIs to headline metrics, and write the per-sample scores file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from emer_bench.api.records import SampleRecord
+from emer_bench.api.scorer import Scorer, ScoringContext, ScoringItem
+from emer_bench.errors import ConfigError, ResourceError
+from emer_bench.registries import SCORERS
+from emer_bench.results.schema import MetricEntry, ScorerConfig
+from emer_bench.tasks.loader import LoadedTask
+from emer_bench.tasks.schema import ScorerSpec
+
+
+@dataclass
+class TaskScores:
+    metrics: dict[str, MetricEntry]
+    scorer_configs: list[ScorerConfig]
+    notes: list[str] = field(default_factory=list)  # e.g. an optional scorer skipped for missing resources
+
+
+def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer:
+    """Instantiate a registered scorer with validated YAML args; errors name the file and key."""
+    cls = SCORERS.get(spec.name)
+    try:
+        args = cls.Args(**spec.args)
+    except ValidationError as exc:
+        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{where}: scorer '{spec.key}' args: {problems}") from None
+    return cls(args, context)
+
+
+def check_scorer_needs(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer]]) -> None:
+    have = set(task.spec.reference)
+    for spec, scorer in scorers:
+        missing = set(scorer.needs) - have
+        if missing:
+            raise ConfigError(f"{task.path}: scorer '{spec.key}' needs reference field(s) {sorted(missing)}, "
+                              f"but the task's 'reference' is {sorted(have)}")
+
+
+def build_task_scorers(task: LoadedTask, context: ScoringContext) -> list[tuple[ScorerSpec, Scorer]]:
+    scorers = [(spec, build_scorer(spec, context, str(task.path))) for spec in task.spec.scorers]
+    check_scorer_needs(task, scorers)
+    return scorers
+
+
+def items_from_records(records: list[SampleRecord]) -> list[ScoringItem]:
+    return [ScoringItem(clip_id=r.clip_id, prediction=r.response if r.ok else None,
+                        reference=r.reference, failed=not r.ok) for r in records]
+
+
+def _confidence_intervals(scorer: Scorer, components: list[Any], clips: list[str], metrics: list[str],
+                          n_resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+    if n_resamples <= 0 or not metrics or not components:
+        return {}
+    from emer_bench.metrics.bootstrap import bootstrap_ci
+
+    return bootstrap_ci(components, scorer.aggregate, metrics, n_resamples=n_resamples, seed=seed, clusters=clips)
+
+
+def score_task(
+    task: LoadedTask,
+    records: list[SampleRecord],
+    scorers: list[tuple[ScorerSpec, Scorer]],
+    scores_path: Path,
+    n_resamples: int = 1000,
+    seed: int = 1234,
+) -> TaskScores:
+    """Score `records` (in task order) with every scorer; writes `scores_path` (one line per sample)."""
+    items = items_from_records(records)
+    clips = [r.clip_id for r in records]
+    n_failed = sum(1 for i in items if i.failed)
+    result = TaskScores(metrics={}, scorer_configs=[])
+    per_sample: dict[str, list[Any]] = {}
+    for spec, scorer in scorers:
+        try:
+            components = scorer.score_samples(items)
+        except ResourceError as exc:
+            if not spec.optional:
+                raise
+            result.notes.append(f"scorer '{spec.key}' skipped: {exc}")
+            continue
+        if len(components) != len(items):
+            raise RuntimeError(f"scorer '{spec.key}' returned {len(components)} components for {len(items)} samples")
+        per_sample[spec.key] = components
+        values = scorer.aggregate(components)
+        headline = [m for m in scorer.headline if m in values]
+        cis = _confidence_intervals(scorer, components, clips, headline, n_resamples, seed)
+        n_scored = sum(1 for c in components if c is not None)
+        for metric, value in values.items():
+            entry: MetricEntry = {"value": float(value), "n_total": len(items), "n_scored": n_scored,
+                                  "n_failed": n_failed}
+            if metric in cis:
+                entry["ci95"] = [float(cis[metric][0]), float(cis[metric][1])]
+            result.metrics[f"{spec.key}.{metric}"] = entry
+        config: ScorerConfig = {"alias": spec.key, **scorer.describe()}  # type: ignore[typeddict-item]
+        config["scorer"] = spec.name
+        result.scorer_configs.append(config)
+    _write_scores(scores_path, records, per_sample)
+    return result
+
+
+def _write_scores(path: Path, records: list[SampleRecord], per_sample: dict[str, list[Any]]) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for i, record in enumerate(records):
+            line = {"clip_id": record.clip_id, "index": record.index, "failed": not record.ok,
+                    "scores": {key: comps[i] for key, comps in per_sample.items()}}
+            fh.write(json.dumps(line, ensure_ascii=False, default=float) + "\n")
+    tmp.replace(path)
+
+
+def error_counts(records: list[SampleRecord]) -> dict[str, int]:
+    """Failed samples by error kind (the text before the first ':')."""
+    return dict(Counter((r.error or "EmptyAnswer").split(":", 1)[0] for r in records if not r.ok))

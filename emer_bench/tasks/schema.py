@@ -1,0 +1,117 @@
+"""The validated schema of a task YAML file.
+
+A task says where its annotations and media are, which modalities the model gets, how the
+prompt is built, what the reference is, and which scorers run. Unknown keys are errors
+(`extra="forbid"`), so a typo fails loudly with the file and the key.
+
+Paths may use placeholders: `{task_dir}` (the YAML's folder), `{data_dir}` (--data-dir or
+EMER_BENCH_DATA) and `{media_dir}` (--media-dir or EMER_BENCH_MEDIA, default {data_dir}/video).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from emer_bench.api.requests import Modality
+
+ReferenceField = Literal["explanation", "openset", "label", "valence", "arousal"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnnotationFile(_Strict):
+    """One annotation table; several are joined on the clip id column."""
+
+    path: str  # CSV or JSONL, absolute or with placeholders
+    format: Literal["csv", "jsonl", "auto"] = "auto"
+    id_column: str = "name"
+    # reference field / "subtitle" -> column name in this file
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class HFDatasetSource(_Strict):
+    """A Hugging Face `datasets` source (loaded from a local path or the user's HF cache)."""
+
+    path: str  # dataset name or local directory
+    name: str | None = None
+    split: str = "test"
+    id_column: str = "name"
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class DatasetSpec(_Strict):
+    files: list[AnnotationFile] = Field(default_factory=list)
+    hf: HFDatasetSource | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "DatasetSpec":
+        if bool(self.files) == (self.hf is not None):
+            raise ValueError("give exactly one of 'files' (CSV/JSONL annotations) or 'hf' (a datasets source)")
+        return self
+
+
+class MediaSpec(_Strict):
+    dir: str = "{media_dir}"
+    # Tried in order; the first existing file is used ({clip_id} is replaced).
+    patterns: list[str] = Field(default_factory=lambda: ["{clip_id}.mp4", "{clip_id}.avi", "{clip_id}.mkv"])
+    # A separate audio file pattern (e.g. "{clip_id}.wav"); None: the video's own track.
+    audio_pattern: str | None = None
+
+
+class PromptSpec(_Strict):
+    system: str | None = None
+    # Placeholders: {subtitle}, {clip_id}. Used when the task gives the subtitle.
+    template: str
+    # Used instead of `template` when the subtitle is not given (modalities lack "subtitle").
+    template_without_subtitle: str | None = None
+
+
+class ScorerSpec(_Strict):
+    name: str  # registry name
+    alias: str | None = Field(default=None, alias="as")  # key in results; default: name
+    args: dict[str, Any] = Field(default_factory=dict)
+    # Skip this scorer (with a note in the results) when its resources are missing instead of failing.
+    optional: bool = False
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def key(self) -> str:
+        return self.alias or self.name
+
+
+class TaskSpec(_Strict):
+    task: str  # the task's name (unique)
+    version: str = "1"
+    description: str = ""
+    dataset: DatasetSpec
+    media: MediaSpec = Field(default_factory=MediaSpec)
+    modalities: list[Modality]
+    prompt: PromptSpec
+    generation: dict[str, Any] = Field(default_factory=dict)
+    reference: list[ReferenceField]  # which reference fields the annotations provide
+    scorers: list[ScorerSpec]
+    main_metric: str  # "<scorer key>.<metric>"
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("modalities")
+    @classmethod
+    def _modalities_unique(cls, value: list[Modality]) -> list[Modality]:
+        if not value:
+            raise ValueError("a task gives the model at least one modality")
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TaskSpec":
+        keys = [s.key for s in self.scorers]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        if dupes:
+            raise ValueError(f"scorer keys must be unique; use 'as:' to rename {sorted(dupes)}")
+        scorer_key = self.main_metric.split(".", 1)[0]
+        if "." not in self.main_metric or scorer_key not in keys:
+            raise ValueError(f"main_metric '{self.main_metric}' must be '<scorer>.<metric>' with scorer in {keys}")
+        return self
