@@ -37,7 +37,10 @@ def _value(raw: str) -> Any:
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
-        return raw.strip("\"'")
+        pass
+    if raw.startswith("[") and raw.endswith("]"):  # [a,b] with bare words
+        return [_value(item) for item in _split_top_level(raw[1:-1])]
+    return raw.strip("\"'")
 
 
 def parse_kv(text: str | None, option: str) -> dict[str, Any]:

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from emer_bench.errors import ConfigError, UnknownNameError
+from emer_bench.registries import ADAPTERS, EXTRACTORS, SCORERS
+from emer_bench.registry import Registry
+
+
+def test_unknown_name_names_closest():
+    with pytest.raises(UnknownNameError, match=r"unknown model 'qwen2_5_omnii'; did you mean 'qwen2_5_omni'"):
+        ADAPTERS.entry("qwen2_5_omnii")
+
+
+def test_listing_models_imports_no_torch_or_adapter_module():
+    before = set(sys.modules)
+    names = ADAPTERS.names()
+    assert {"openai", "qwen2_5_omni", "qwen2_audio", "qwen2_5_vl", "llava_onevision", "hf_text",
+            "lexicon-baseline"} <= set(names)
+    for entry in ADAPTERS.entries():
+        assert entry.info["modalities"], entry.name
+    new = set(sys.modules) - before
+    assert not any(m.startswith(("torch", "transformers", "emer_bench.model_adapters.q")) for m in new)
+
+
+def test_lazy_target_resolves_on_get():
+    reg: Registry[object] = Registry("thing")
+    reg.add("join", "os.path:join", "joins")
+    import os.path
+
+    assert reg.get("join") is os.path.join
+
+
+def test_bad_lazy_target_is_a_clear_error():
+    reg: Registry[object] = Registry("thing")
+    reg.add("nope", "no_such_module_xyz:Thing")
+    with pytest.raises(ConfigError, match="thing 'nope': cannot import 'no_such_module_xyz'"):
+        reg.get("nope")
+    reg.add("nope2", "os.path:no_such_attr")
+    with pytest.raises(ConfigError, match="has no attribute 'no_such_attr'"):
+        reg.get("nope2")
+
+
+def test_duplicate_registration_is_an_error():
+    reg: Registry[object] = Registry("thing")
+    reg.add("a", object())
+    with pytest.raises(ConfigError, match="already registered"):
+        reg.add("a", object())
+
+
+def test_scorers_and_extractors_catalogued():
+    assert {"ew", "hit_rate", "label_overlap", "embedding_similarity", "bleu4", "meteor", "rouge_l",
+            "judge_clue_overlap", "categorical", "dimensional"} <= set(SCORERS.names())
+    assert {"parse", "lexicon", "offline", "llm"} <= set(EXTRACTORS.names())
