@@ -1,0 +1,291 @@
+"""The `openai` adapter against a real OpenAI-compatible HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import sys
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pytest
+from PIL import Image
+from pydantic import ValidationError
+
+from emer_bench.api.adapter import PreparedRequest
+from emer_bench.api.media import DecodedMedia
+from emer_bench.api.records import Generation
+from emer_bench.api.requests import GenerationRequest, Modality
+from emer_bench.errors import ConfigError
+from emer_bench.model_adapters.openai_api import OpenAIChatAdapter, OpenAIChatArgs
+from emer_bench.registries import ADAPTERS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from openai_test_server import OpenAITestServer, Reply  # noqa: E402
+
+SECRET = "sk-test-do-not-leak-1234"
+ALL = (Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE)
+
+
+def make_media(num_frames: int = 4, height: int = 48, width: int = 64, audio_s: float = 1.5) -> DecodedMedia:
+    rng = np.random.default_rng(num_frames)
+    frames = rng.integers(0, 255, (num_frames, height, width, 3), dtype=np.uint8)
+    audio = (0.3 * np.sin(np.linspace(0, 400 * np.pi, int(16_000 * audio_s)))).astype(np.float32)
+    return DecodedMedia(frames=frames, frame_times=[i * 0.5 for i in range(num_frames)], audio=audio,
+                        duration_s=audio_s)
+
+
+def make_request(index: int, modalities: tuple[Modality, ...] = ALL, media: DecodedMedia | None = None,
+                 **fields: Any) -> PreparedRequest:
+    fields.setdefault("prompt", f"Subtitle: line {index}. Describe the emotion.")
+    fields.setdefault("gen_kwargs", {"max_new_tokens": 64})
+    request = GenerationRequest(task="demo", index=index, clip_id=f"clip_{index:03d}", modalities=modalities,
+                                **fields)
+    return PreparedRequest(request, media if media is not None else make_media())
+
+
+def make_adapter(server: OpenAITestServer, **args: Any) -> OpenAIChatAdapter:
+    args = {"base_url": server.base_url, "model": "test-model", "api_key": SECRET, "backoff_base": 0.001,
+            "backoff_max": 0.01, **args}
+    return OpenAIChatAdapter(OpenAIChatArgs(**args))
+
+
+def text_requests(n: int) -> list[PreparedRequest]:
+    return [make_request(i, (Modality.SUBTITLE,), DecodedMedia()) for i in range(n)]
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAITestServer]:
+    with OpenAITestServer() as running:
+        yield running
+
+
+def test_registered_under_openai() -> None:
+    assert ADAPTERS.get("openai") is OpenAIChatAdapter
+
+
+def test_payload_shape_over_http(server: OpenAITestServer) -> None:
+    adapter = make_adapter(server, audio=True, image_detail="high", jpeg_quality=90)
+    prepared = make_request(7, system_prompt="You are an expert in emotions.",
+                            gen_kwargs={"max_new_tokens": 64, "temperature": 0.2, "top_p": 0.9, "seed": 3,
+                                        "stop": ["\n\n"], "num_beams": 2})
+    [generation] = adapter.generate([prepared])
+
+    [received] = server.requests
+    assert received.path == "/v1/chat/completions"
+    assert received.headers["authorization"] == f"Bearer {SECRET}"
+    body = received.body
+    assert body["model"] == "test-model"
+    assert {k: body[k] for k in ("max_tokens", "temperature", "top_p", "seed", "stop")} == {
+        "max_tokens": 64, "temperature": 0.2, "top_p": 0.9, "seed": 3, "stop": ["\n\n"]}
+    assert "num_beams" not in body
+    system, user = body["messages"]
+    assert system == {"role": "system", "content": "You are an expert in emotions."}
+    assert user["role"] == "user"
+    images = [p for p in user["content"] if p["type"] == "image_url"]
+    assert len(images) == 4
+    for part in images:
+        url = part["image_url"]["url"]
+        assert url.startswith("data:image/jpeg;base64,") and part["image_url"]["detail"] == "high"
+        image = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+        assert (image.format, image.size) == ("JPEG", (64, 48))
+    [audio] = [p for p in user["content"] if p["type"] == "input_audio"]
+    assert audio["input_audio"]["format"] == "wav"
+    with wave.open(io.BytesIO(base64.b64decode(audio["input_audio"]["data"]))) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getnframes()) == (16_000, 1, 24_000)
+    assert user["content"][-1] == {"type": "text", "text": "Subtitle: line 7. Describe the emotion."}
+
+    assert generation.index == 7 and generation.error is None
+    assert generation.text == "echo: Subtitle: line 7. Describe the emotion."
+    assert generation.latency_s is not None and generation.latency_s > 0
+    assert generation.usage == {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18, "attempts": 1}
+    assert generation.inputs["num_frames"] == 4 and generation.inputs["audio_s"] == 1.5
+    assert generation.inputs["model"] == "test-model" and generation.inputs["ignored_gen_kwargs"] == ["num_beams"]
+
+
+def test_api_key_is_sent_but_never_described(server: OpenAITestServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter = make_adapter(server)
+    adapter.generate(text_requests(1))
+    assert server.requests[0].headers["authorization"] == f"Bearer {SECRET}"
+    for shown in (json.dumps(adapter.describe()), repr(adapter.args), str(adapter.args),
+                  json.dumps(adapter.args.model_dump(mode="json"))):
+        assert SECRET not in shown
+    assert adapter.describe()["api_key_set"] is True and "api_key" not in adapter.describe()["settings"]
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    from_env = OpenAIChatArgs(model="m").api_key
+    assert from_env is not None and from_env.get_secret_value() == "sk-from-env"
+    numeric = OpenAIChatArgs(model="m", api_key=12345).api_key  # k=v parsing turns digits into ints
+    assert numeric is not None and numeric.get_secret_value() == "12345"
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    assert OpenAIChatArgs(model="m").api_key is None
+
+
+def test_no_key_sends_no_authorization_to_a_local_server(server: OpenAITestServer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    make_adapter(server, api_key=None).generate(text_requests(1))
+    assert "authorization" not in server.requests[0].headers
+
+
+def test_no_key_for_the_openai_endpoint_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        OpenAIChatAdapter(OpenAIChatArgs(model="gpt-4o-mini"))
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"model": "m", "base_url": "localhost:8000/v1"}, "base_url must start with http"),
+    ({"model": "m", "concurrency": 0}, "concurrency"),
+    ({"model": "m", "image_detail": "ultra"}, "image_detail"),
+    ({"model": "m", "temprature": 0.1}, "temprature"),
+    ({}, "model"),
+])
+def test_bad_model_args_are_rejected_by_name(args: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        OpenAIChatArgs(**args)
+
+
+def test_retry_after_is_honoured_on_429(server: OpenAITestServer) -> None:
+    server.plan(Reply.error(429, "rate limited", headers={"Retry-After": "0.4"}))
+    [generation] = make_adapter(server).generate(text_requests(1))
+    assert generation.ok and generation.usage["attempts"] == 2
+    first, second = server.requests
+    assert second.received_at - first.received_at >= 0.4  # backoff alone would wait <= 0.01 s
+
+
+def test_500_then_success_is_retried(server: OpenAITestServer) -> None:
+    server.plan(Reply.error(500, "internal"), Reply.error(502, "bad gateway"))
+    [generation] = make_adapter(server).generate(text_requests(1))
+    assert generation.ok and generation.usage["attempts"] == 3 and len(server.requests) == 3
+
+
+def test_last_error_is_recorded_after_max_retries(server: OpenAITestServer) -> None:
+    server.default = Reply.error(503, "overloaded")
+    [generation] = make_adapter(server, max_retries=2).generate(text_requests(1))
+    assert len(server.requests) == 3
+    assert generation.text is None and generation.error == "HTTP 503: overloaded (gave up after 3 attempts)"
+
+
+def test_400_is_recorded_with_the_server_message_and_not_retried(server: OpenAITestServer) -> None:
+    server.plan(Reply.error(400, "Invalid image data in message 1"))
+    [generation] = make_adapter(server).generate(text_requests(1))
+    assert len(server.requests) == 1
+    assert generation.error == "HTTP 400: Invalid image data in message 1" and generation.text is None
+
+
+def test_malformed_json_is_recorded(server: OpenAITestServer) -> None:
+    server.plan(Reply.raw(b'{"choices": [ oops'))
+    [generation] = make_adapter(server).generate(text_requests(1))
+    assert generation.error is not None and generation.error.startswith("BadResponse: the server returned invalid JSON")
+    assert len(server.requests) == 1
+
+
+def test_empty_content_is_an_error_not_an_empty_answer(server: OpenAITestServer) -> None:
+    server.plan(Reply.empty())
+    [generation] = make_adapter(server).generate(text_requests(1))
+    assert generation.text is None and generation.error == "EmptyResponse: the server returned no text (finish_reason=stop)"
+    assert generation.usage["completion_tokens"] == 7
+
+
+def test_timeouts_are_retried_then_recorded(server: OpenAITestServer) -> None:
+    server.default = Reply.ok(delay_s=1.0)
+    [generation] = make_adapter(server, timeout=0.2, max_retries=1).generate(text_requests(1))
+    assert len(server.requests) == 2
+    assert generation.error is not None and generation.error.startswith("Timeout: no complete answer from")
+
+
+def test_connection_refused_is_retried_then_recorded() -> None:
+    with OpenAITestServer() as server:
+        base_url = server.base_url  # the port is free again once the server stops
+    adapter = OpenAIChatAdapter(OpenAIChatArgs(base_url=base_url, model="m", max_retries=1, backoff_base=0.001))
+    [generation] = adapter.generate(text_requests(1))
+    assert generation.error is not None and generation.error.startswith("ConnectionError: ")
+    assert generation.error.endswith("(gave up after 2 attempts)") and generation.usage["attempts"] == 2
+
+
+def test_missing_media_is_recorded_without_a_call(server: OpenAITestServer) -> None:
+    prepared = PreparedRequest(make_request(0).request, None)
+    [generation] = make_adapter(server).generate([prepared])
+    assert generation.error == "MediaError: clip_000: the task grants video but no frames were decoded"
+    assert server.requests == []
+
+
+def test_concurrency_bound_is_respected(server: OpenAITestServer) -> None:
+    server.default = Reply.ok(delay_s=0.15)
+    generations = list(make_adapter(server, concurrency=3).generate_stream(text_requests(9)))
+    assert server.max_in_flight == 3
+    assert sorted(g.index for g in generations) == list(range(9))
+    for g in generations:  # each answer is attached to its own request
+        assert g.text == f"echo: Subtitle: line {g.index}. Describe the emotion."
+
+
+def test_answers_are_yielded_as_they_complete(server: OpenAITestServer) -> None:
+    server.plan(Reply.ok(delay_s=0.6))  # the first request to arrive is the slowest
+    generations = list(make_adapter(server, concurrency=4).generate_stream(text_requests(4)))
+    slow_prompt = server.requests[0].body["messages"][-1]["content"]
+    assert generations[-1].text == f"echo: {slow_prompt}"
+
+
+class CountingSource:
+    """An input iterator that records how far ahead of the consumer it has been pulled."""
+
+    def __init__(self, requests: list[PreparedRequest]) -> None:
+        self._requests = iter(requests)
+        self.pulled = 0
+
+    def __iter__(self) -> "CountingSource":
+        return self
+
+    def __next__(self) -> PreparedRequest:
+        prepared = next(self._requests)
+        self.pulled += 1
+        return prepared
+
+
+def test_input_is_consumed_lazily(server: OpenAITestServer) -> None:
+    server.default = Reply.ok(delay_s=0.02)
+    source = CountingSource([make_request(i, media=make_media(2, 16, 16, 0.1)) for i in range(30)])
+    yielded = 0
+    ahead: list[int] = []
+    for _ in make_adapter(server, concurrency=4).generate_stream(source):
+        yielded += 1
+        ahead.append(source.pulled - yielded)
+    assert yielded == 30 and source.pulled == 30
+    assert max(ahead) <= 4  # concurrency in flight (+1 held while refilling) minus the one just yielded
+
+
+def test_closing_the_stream_early_cancels_calls_and_stops_the_loop(server: OpenAITestServer) -> None:
+    server.default = Reply.ok(delay_s=0.3)
+    source = CountingSource(text_requests(20))
+    stream = make_adapter(server, concurrency=2).generate_stream(source)
+    first: Generation = next(stream)
+    assert first.ok
+    started = time.monotonic()
+    stream.close()
+    assert time.monotonic() - started < 0.3  # in-flight calls were cancelled, not awaited
+    assert not [t for t in threading.enumerate() if t.name == "openai-adapter-loop"]
+    received = len(server.requests)
+    time.sleep(0.4)
+    assert len(server.requests) == received <= 3 and source.pulled <= 3
+
+
+def test_a_failing_input_iterator_propagates_after_cleanup(server: OpenAITestServer) -> None:
+    def source() -> Iterator[PreparedRequest]:
+        yield from text_requests(2)
+        raise RuntimeError("decoder pool died")
+
+    with pytest.raises(RuntimeError, match="decoder pool died"):
+        list(make_adapter(server).generate_stream(source()))
+    assert not [t for t in threading.enumerate() if t.name == "openai-adapter-loop"]
+
+
+def test_generate_returns_answers_in_batch_order(server: OpenAITestServer) -> None:
+    server.plan(Reply.ok(delay_s=0.3))
+    batch = text_requests(3)
+    assert [g.index for g in make_adapter(server).generate(batch)] == [0, 1, 2]
