@@ -30,5 +30,9 @@ else
 fi
 $PY -m pip install -q $TORCH_PIN
 $PY -m pip install -q -e '.[all,test]'
-# WordNet for nltk from the Debian packages (no download at run time).
-$PY -m emer_bench.resources.wordnet_setup || true
+# WordNet for nltk, built from the Debian packages (no download at run time).
+if command -v apt-get >/dev/null 2>&1; then
+  $PY -m emer_bench.resources.wordnet_setup
+else
+  echo "note: no apt-get; METEOR and the offline extractor need WordNet (see README)" >&2
+fi
