@@ -95,7 +95,7 @@ CLIPS: list[ClipSpec] = [
         FaceStyle(brow_tilt=-11, eye_open=0.7, pupil_scale=0.8, mouth_curve=-6, mouth_width=44,
                   mouth_rest=2, mouth_talk=14, head_motion="shake", skin=(246, 190, 160),
                   background=(225, 150, 140)),
-        VoiceStyle(MALE, speed=205, pitch=38, amplitude=185), blink_at=()),
+        VoiceStyle(MALE, speed=205, pitch=38, amplitude=125), blink_at=()),
     ClipSpec(
         "demo_04", "Wait, you are here? I thought you were in Paris!",
         "In the video, the character's eyebrows shoot up high, her eyes open very wide, and her "
@@ -161,7 +161,7 @@ CLIPS: list[ClipSpec] = [
         ["excited", "happy", "thrilled"], "happy", 0.9, 0.9,
         FaceStyle(brow_lift=7, eye_shape="crescent", mouth_curve=10, mouth_width=50, mouth_rest=6,
                   mouth_talk=10, head_motion="bob", extras=("blush",), background=(255, 200, 150)),
-        VoiceStyle(FEMALE, speed=195, pitch=92, amplitude=165), blink_at=()),
+        VoiceStyle(FEMALE, speed=195, pitch=92, amplitude=135), blink_at=()),
     ClipSpec(
         "demo_10", "I have tried this ten times and it still does not work.",
         "In the video, the character's eyebrows are lowered and slightly knitted, his eyes are half "
