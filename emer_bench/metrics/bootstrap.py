@@ -1,0 +1,201 @@
+"""Seeded percentile bootstrap over per-sample score components, single-run and paired.
+
+Works for any metric a scorer's `aggregate` computes (including ones that are not a mean of
+per-sample values, like the EW F-score from mean P and mean R): each resample re-runs `aggregate`
+on resampled components. Skipped samples (component None) are resampled like any other, so the
+number of counted samples varies between resamples exactly as the metric's skip rule implies.
+
+Clustered resampling: when `clusters` gives a clip id per item and a clip carries several items
+(several questions about one clip), whole clips are resampled, keeping their items together.
+
+Index generation is vectorised (one `Generator.integers` call per block of resamples); the cost
+that remains is `aggregate` itself (see benchmarks/results/bootstrap.md for figures).
+
+The paired test resamples the SAME indices for both runs (items aligned by clip) and reports the
+difference b - a, its percentile interval, and a two-sided bootstrap p-value
+p = min(1, 2 * min(#(d* <= 0) + 1, #(d* >= 0) + 1) / (B + 1)), where d* are the resampled
+differences and B the number of resamples where d* is defined. `significant` is p < alpha.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from emer_bench.errors import ConfigError
+
+Aggregate = Callable[[list[Any]], dict[str, float]]
+
+# Resamples drawn per rng call: bounds memory (block x n int64) while keeping numpy vectorised.
+_BLOCK = 64
+
+
+class _Resampler:
+    """Draws bootstrap index vectors, item-level or cluster-level."""
+
+    def __init__(self, n_items: int, clusters: Sequence[str] | None) -> None:
+        if n_items == 0:
+            raise ValueError("cannot bootstrap an empty list of components")
+        self.n_items = n_items
+        if clusters is None:
+            self.n_clusters = n_items
+            self._clustered = False
+            return
+        if len(clusters) != n_items:
+            raise ValueError(f"clusters has {len(clusters)} ids for {n_items} items")
+        codes_by_id: dict[str, int] = {}
+        codes = np.fromiter((codes_by_id.setdefault(c, len(codes_by_id)) for c in clusters),
+                            dtype=np.int64, count=n_items)
+        self.n_clusters = len(codes_by_id)
+        self._clustered = self.n_clusters < n_items  # all-singleton clusters = item resampling
+        if self._clustered:
+            self._order = np.argsort(codes, kind="stable")  # items grouped by cluster
+            self._lengths = np.bincount(codes, minlength=self.n_clusters)
+            self._starts = np.cumsum(self._lengths) - self._lengths
+
+    def draw(self, rng: np.random.Generator, n_resamples: int) -> Iterator[np.ndarray]:
+        done = 0
+        while done < n_resamples:
+            block = min(_BLOCK, n_resamples - done)
+            picks = rng.integers(0, self.n_clusters, size=(block, self.n_clusters))
+            for row in picks:
+                yield self._expand(row) if self._clustered else row
+            done += block
+
+    def _expand(self, chosen: np.ndarray) -> np.ndarray:
+        """Item indices of the chosen clusters, concatenated, without a Python loop over clusters."""
+        lengths = self._lengths[chosen]
+        run_starts = np.cumsum(lengths) - lengths  # where each chosen cluster begins in the output
+        offsets = np.repeat(self._starts[chosen] - run_starts, lengths) + np.arange(int(lengths.sum()))
+        return self._order[offsets]
+
+
+def _metric_values(result: dict[str, float], metrics: Sequence[str]) -> list[float]:
+    return [float(result.get(m, float("nan"))) for m in metrics]
+
+
+def _check_metrics(point: dict[str, float], metrics: Sequence[str], who: str) -> None:
+    missing = [m for m in metrics if m not in point]
+    if missing:
+        raise ConfigError(f"{who} does not produce metric(s) {missing}; it produces {sorted(point)}")
+
+
+def _resampled_values(columns: Sequence[list[Any]], aggregates: Sequence[Aggregate], metrics: Sequence[str],
+                      n_resamples: int, seed: int, clusters: Sequence[str] | None) -> list[np.ndarray]:
+    """For each (components, aggregate) pair, an array (n_resamples, len(metrics)); same indices for all."""
+    resampler = _Resampler(len(columns[0]), clusters)
+    rng = np.random.default_rng(seed)
+    out = [np.empty((n_resamples, len(metrics))) for _ in columns]
+    for b, idx in enumerate(resampler.draw(rng, n_resamples)):
+        positions = idx.tolist()
+        for k, (components, aggregate) in enumerate(zip(columns, aggregates)):
+            out[k][b] = _metric_values(aggregate([components[i] for i in positions]), metrics)
+    return out
+
+
+def _percentile_interval(values: np.ndarray, alpha: float) -> tuple[float, float]:
+    finite = values[~np.isnan(values)]
+    if finite.size == 0:
+        return (float("nan"), float("nan"))
+    low, high = np.percentile(finite, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return (float(low), float(high))
+
+
+def bootstrap_ci(
+    components: list[Any],
+    aggregate: Aggregate,
+    metrics: list[str],
+    n_resamples: int = 1000,
+    seed: int = 1234,
+    clusters: list[str] | None = None,
+    alpha: float = 0.05,
+) -> dict[str, tuple[float, float]]:
+    """Percentile (1 - alpha) intervals of `metrics`; resamples where a metric is undefined (NaN)
+    are left out of its interval, and an interval is (nan, nan) when none is defined."""
+    if not metrics or not components or n_resamples <= 0:
+        return {}
+    _check_metrics(aggregate(components), metrics, "the aggregate")
+    (values,) = _resampled_values([components], [aggregate], metrics, n_resamples, seed, clusters)
+    return {m: _percentile_interval(values[:, j], alpha) for j, m in enumerate(metrics)}
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """Paired bootstrap comparison of one metric between run A and run B on the same items."""
+
+    metric: str
+    value_a: float  # the metric on all aligned items of A
+    value_b: float
+    diff: float  # value_b - value_a
+    ci: tuple[float, float]  # percentile interval of the resampled differences
+    p_value: float  # two-sided bootstrap p-value of "no difference"
+    significant: bool  # p_value < alpha
+    alpha: float
+    n_items: int
+    n_clusters: int
+    n_resamples: int
+    n_defined: int  # resamples where the difference was defined (not NaN)
+
+
+def _p_value(diffs: np.ndarray) -> tuple[float, int]:
+    defined = diffs[~np.isnan(diffs)]
+    n = int(defined.size)
+    if n == 0:
+        return float("nan"), 0
+    at_or_below = int(np.sum(defined <= 0))
+    at_or_above = int(np.sum(defined >= 0))
+    return min(1.0, 2.0 * min(at_or_below + 1, at_or_above + 1) / (n + 1)), n
+
+
+def paired_bootstrap_many(
+    components_a: list[Any],
+    components_b: list[Any],
+    aggregate_a: Aggregate,
+    aggregate_b: Aggregate,
+    metrics: list[str],
+    n_resamples: int = 1000,
+    seed: int = 1234,
+    clusters: list[str] | None = None,
+    alpha: float = 0.05,
+) -> dict[str, PairedResult]:
+    """`paired_bootstrap` for several metrics at once (each resample aggregates once per run)."""
+    if len(components_a) != len(components_b):
+        raise ValueError(f"paired bootstrap needs aligned items: {len(components_a)} vs {len(components_b)}")
+    if not components_a:
+        raise ValueError("paired bootstrap needs at least one item")
+    if n_resamples <= 0:
+        raise ValueError("n_resamples must be positive")
+    point_a, point_b = aggregate_a(components_a), aggregate_b(components_b)
+    _check_metrics(point_a, metrics, "run A's aggregate")
+    _check_metrics(point_b, metrics, "run B's aggregate")
+    values_a, values_b = _resampled_values([components_a, components_b], [aggregate_a, aggregate_b], metrics,
+                                           n_resamples, seed, clusters)
+    n_clusters = _Resampler(len(components_a), clusters).n_clusters
+    results: dict[str, PairedResult] = {}
+    for j, metric in enumerate(metrics):
+        diffs = values_b[:, j] - values_a[:, j]
+        a, b = float(point_a[metric]), float(point_b[metric])
+        p_value, n_defined = _p_value(diffs)
+        results[metric] = PairedResult(
+            metric=metric, value_a=a, value_b=b, diff=b - a, ci=_percentile_interval(diffs, alpha),
+            p_value=p_value, significant=bool(p_value < alpha), alpha=alpha, n_items=len(components_a),
+            n_clusters=n_clusters, n_resamples=n_resamples, n_defined=n_defined)
+    return results
+
+
+def paired_bootstrap(
+    components_a: list[Any],
+    components_b: list[Any],
+    aggregate_a: Aggregate,
+    aggregate_b: Aggregate,
+    metric: str,
+    n_resamples: int = 1000,
+    seed: int = 1234,
+    clusters: list[str] | None = None,
+    alpha: float = 0.05,
+) -> PairedResult:
+    """Difference b - a of `metric` on items aligned by clip (item i of A is item i of B)."""
+    return paired_bootstrap_many(components_a, components_b, aggregate_a, aggregate_b, [metric],
+                                 n_resamples, seed, clusters, alpha)[metric]
