@@ -1,0 +1,455 @@
+"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video).
+
+Media: every subclass uses ``MediaInput.DECODED``: the harness decodes frames (uint8 [T,H,W,3]) and
+16 kHz mono audio ahead of the model with PyAV in its prefetch pool, so GPU time is not spent in
+file decoding and every family sees exactly the same sampled frames. Processors get arrays, never paths.
+
+How a family adapter builds on `HFAdapter`
+------------------------------------------
+Set ``name``, ``modalities``, ``Args`` (a subclass of `HFArgs`), ``accepted_model_types``
+(``config.model_type`` values the checkpoint must have; empty: any), ``default_system_prompt``,
+and implement ``load_model(path, load_kwargs)``. Optional hooks, each with a working default:
+
+- ``load_processor(path)``: ``AutoProcessor`` (a text-only adapter returns its tokenizer);
+- ``media_parts(prepared) -> MediaParts``: chat-content items + arrays for one request; default one
+  ``{"type": "video"}`` (frames as torch uint8 [T,3,H,W]) then one ``{"type": "audio"}`` (float32
+  16 kHz), as the task's modalities grant; helpers ``require_media``, ``audio_input``;
+- ``messages_for`` / ``render``: messages (system, then user content + the task prompt) through
+  ``processor.apply_chat_template`` (the model's own template);
+- ``processor_kwargs(item)``: extra kwargs of the processor call for one request (e.g. videos_kwargs);
+- ``group_key(item)``: requests with equal keys share one ``generate`` call (default: gen kwargs);
+- ``generate_extra_kwargs(items)``: extra kwargs of ``model.generate`` for a group;
+- ``encode(items)``: default runs each request through the processor and collates the outputs
+  into one left-padded batch (`hf_media.collate_encodings`); hf_text tokenizes the batch at once.
+
+What one batch goes through (`generate`)
+----------------------------------------
+1. per request: modality check, media check, chat template → a `ModelInput`; a failure here fails
+   only that request (``Generation(error="MediaError: ...")``);
+2. requests are grouped (`group_key`); generation kwargs resolve as: model args given on the
+   command line beat the task's ``gen_kwargs``, which beat the adapter defaults; greedy decoding
+   unless sampling is asked for (see hf_generation.py);
+3. each group is encoded, moved to the model's device (media features in the model's dtype) and
+   generated in one ``model.generate`` call; only the new tokens are decoded;
+4. if a group's call raises (a bad sample, out of memory), its requests are retried one by one so
+   the error lands on the sample that caused it: ``Generation(error="Kind: message")``.
+Each Generation records what reached the model in ``inputs`` (the templated prompt, frame count
+and size, video grid, audio seconds and feature frames, gen kwargs) and tokens in ``usage``.
+
+Loading (`HFArgs`): ``pretrained`` is a local checkpoint directory or a hub id (resolved by
+transformers, which honours ``HF_HUB_OFFLINE``); ``dtype`` auto/float32/bfloat16/float16;
+``device`` (one device) or ``device_map`` (accelerate placement, e.g. ``auto``);
+``attn_implementation``; ``trust_remote_code`` is False unless asked for. A missing path, a
+checkpoint of the wrong family or a load failure raises `ConfigError` naming the argument.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
+from emer_bench.api.media import DecodedMedia
+from emer_bench.api.records import Generation
+from emer_bench.api.requests import Modality
+from emer_bench.errors import ConfigError
+from emer_bench.model_adapters.hf_generation import (
+    GENERATION_ARG_NAMES,
+    completion_lengths,
+    resolve_generation_kwargs,
+)
+from emer_bench.model_adapters.hf_media import (
+    MediaError,
+    MediaParts,
+    audio_array,
+    collate_encodings,
+    frames_to_tensor,
+)
+
+log = logging.getLogger(__name__)
+
+DEVICE_PATTERN = r"^(cpu|mps|meta|(cuda|xpu|npu|hpu)(:\d+)?)$"
+DEVICE_MAP_STRATEGIES = ("auto", "balanced", "balanced_low_0", "sequential")
+TORCH_DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
+AUDIO_RATE = 16_000
+MEDIA_TENSOR_KEYS = ("pixel_values", "pixel_values_videos", "input_features")
+
+
+class HFArgs(AdapterArgs):
+    """`--model-args` shared by every transformers adapter."""
+
+    pretrained: str = Field(min_length=1)  # local checkpoint directory or hub id
+    revision: str | None = None  # hub branch/tag/commit (ignored for local directories)
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    device: str | None = Field(None, pattern=DEVICE_PATTERN)  # default: cuda if available, else cpu
+    device_map: str | None = None  # accelerate placement: auto/balanced/sequential or a device
+    attn_implementation: Literal["eager", "sdpa", "flash_attention_2", "flash_attention_3",
+                                 "flex_attention"] | None = None
+    trust_remote_code: bool = False
+    seed: int = 1234
+    system_prompt: str | None = None  # overrides the task's and the family's default
+    # Generation defaults; a task's gen_kwargs override these unless given on the command line.
+    max_new_tokens: int = Field(512, ge=1)
+    do_sample: bool | None = None
+    temperature: float | None = Field(None, ge=0)
+    top_p: float | None = Field(None, gt=0, le=1)
+    top_k: int | None = Field(None, ge=0)
+    repetition_penalty: float | None = Field(None, gt=0)
+    num_beams: int | None = Field(None, ge=1)
+
+    @field_validator("device_map")
+    @classmethod
+    def _check_device_map(cls, value: str | None) -> str | None:
+        import re
+
+        if value is None or value in DEVICE_MAP_STRATEGIES or re.match(DEVICE_PATTERN, value):
+            return value
+        raise ValueError(f"must be one of {', '.join(DEVICE_MAP_STRATEGIES)} or a device like cuda:0, got {value!r}")
+
+    @model_validator(mode="after")
+    def _one_placement(self) -> "HFArgs":
+        if self.device is not None and self.device_map is not None:
+            raise ValueError("give either device or device_map, not both")
+        return self
+
+    def explicit_generation_kwargs(self) -> dict[str, Any]:
+        """Generation arguments the user set on the command line (they beat the task's)."""
+        return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if k in self.model_fields_set}
+
+    def default_generation_kwargs(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if getattr(self, k) is not None}
+
+
+@dataclass
+class ModelInput:
+    """One request ready for the processor: the templated prompt and its media."""
+
+    prepared: PreparedRequest
+    text: str  # prompt after the chat template (media placeholders not yet expanded)
+    media: MediaParts
+    gen_kwargs: dict[str, Any]
+
+    @property
+    def index(self) -> int:
+        return self.prepared.request.index
+
+
+def encoded_audit(encoded: Any) -> dict[str, Any]:
+    """What reached the model for one request, from its processor output (kept small)."""
+    audit: dict[str, Any] = {"input_tokens": int(encoded["input_ids"].shape[1])}
+    if "video_grid_thw" in encoded:
+        audit["video_grid_thw"] = encoded["video_grid_thw"].tolist()
+    if "pixel_values_videos" in encoded:
+        audit["pixel_values_videos_shape"] = list(encoded["pixel_values_videos"].shape)
+    if "feature_attention_mask" in encoded:
+        audit["audio_feature_frames"] = int(encoded["feature_attention_mask"].sum())
+    return audit
+
+
+def default_device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class HFAdapter(ModelAdapter):
+    """Base of the transformers adapters; see the module docstring for the hooks."""
+
+    media_input: ClassVar[MediaInput] = MediaInput.DECODED
+    Args: ClassVar[type[AdapterArgs]] = HFArgs
+    accepted_model_types: ClassVar[tuple[str, ...]] = ()
+    default_system_prompt: ClassVar[str | None] = None
+
+    def __init__(self, args: AdapterArgs) -> None:
+        super().__init__(args)
+        self.hf_args: HFArgs = args  # type: ignore[assignment]
+        import torch
+        import transformers
+
+        transformers.set_seed(self.hf_args.seed)
+        torch.set_grad_enabled(False)
+        self.checkpoint = self._resolve_checkpoint()
+        self.config = self._load_config()
+        self.processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
+        self.tokenizer = getattr(self.processor, "tokenizer", self.processor)
+        self.tokenizer.padding_side = "left"  # decoder-only batch generation needs left padding
+        if self.tokenizer.pad_token is None:  # e.g. Llama: pad with EOS (masked anyway)
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+        self.model.eval()
+        log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self.model.dtype, self.model.device)
+
+    # ---- loading -------------------------------------------------------------------------
+    def _resolve_checkpoint(self) -> str:
+        given = self.hf_args.pretrained
+        path = os.path.expanduser(given)
+        if os.path.isdir(path):
+            return os.path.abspath(path)
+        if os.path.exists(path):
+            raise ConfigError(f"model arg pretrained={given!r} is a file; give the checkpoint directory")
+        looks_like_path = given.startswith(("/", ".", "~")) or given.count("/") > 1 or os.sep + os.sep in given
+        if looks_like_path:
+            raise ConfigError(f"model arg pretrained={given!r}: no such checkpoint directory")
+        return given  # a hub id; transformers resolves it from the cache (or the hub when allowed)
+
+    def _hub_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"trust_remote_code": self.hf_args.trust_remote_code}
+        if self.hf_args.revision is not None:
+            kwargs["revision"] = self.hf_args.revision
+        return kwargs
+
+    def _load_config(self) -> Any:
+        from transformers import AutoConfig
+
+        config = self._wrap_load("config", lambda: AutoConfig.from_pretrained(self.checkpoint, **self._hub_kwargs()))
+        model_type = getattr(config, "model_type", None)
+        if self.accepted_model_types and model_type not in self.accepted_model_types:
+            raise ConfigError(
+                f"model arg pretrained={self.hf_args.pretrained!r} is a {model_type!r} checkpoint; the "
+                f"{self.name} adapter takes model_type {', '.join(repr(t) for t in self.accepted_model_types)}")
+        return config
+
+    def _load_kwargs(self) -> dict[str, Any]:
+        import torch
+
+        args = self.hf_args
+        kwargs = self._hub_kwargs()
+        kwargs["dtype"] = "auto" if args.dtype == "auto" else getattr(torch, TORCH_DTYPES[args.dtype])
+        kwargs["device_map"] = args.device_map or args.device or default_device()
+        if args.attn_implementation is not None:
+            kwargs["attn_implementation"] = args.attn_implementation
+        return kwargs
+
+    def _wrap_load(self, what: str, load: Any) -> Any:
+        try:
+            return load()
+        except ConfigError:
+            raise
+        except (OSError, ValueError, ImportError, KeyError, TypeError, RuntimeError) as exc:
+            raise ConfigError(f"model arg pretrained={self.hf_args.pretrained!r}: cannot load the {what} "
+                              f"({type(exc).__name__}: {_first_line(exc)})") from exc
+
+    def load_processor(self, path: str) -> Any:
+        from transformers import AutoProcessor
+
+        return AutoProcessor.from_pretrained(path, **self._hub_kwargs())
+
+    def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    # ---- identity --------------------------------------------------------------------------
+    @property
+    def model_id(self) -> str:
+        return self.checkpoint
+
+    def describe(self) -> dict[str, Any]:
+        import torch
+        import transformers
+
+        return {
+            "adapter": self.name,
+            "model_id": self.model_id,
+            "pretrained": self.hf_args.pretrained,
+            "revision": self.hf_args.revision,
+            "commit": getattr(self.config, "_commit_hash", None),  # hub snapshot, when from the cache
+            "model_type": getattr(self.config, "model_type", None),
+            "model_class": type(self.model).__name__,
+            "dtype": str(self.model.dtype).removeprefix("torch."),
+            "device": str(self.model.device),
+            "device_map": {k: str(v) for k, v in (getattr(self.model, "hf_device_map", None) or {}).items()} or None,
+            "attn_implementation": getattr(self.model.config, "_attn_implementation", None),
+            "generation_defaults": self.hf_args.default_generation_kwargs(),
+            "transformers": transformers.__version__,
+            "torch": torch.__version__,
+            "args": self.hf_args.model_dump(mode="json"),
+        }
+
+    # ---- one request -> ModelInput --------------------------------------------------------
+    def system_prompt_for(self, prepared: PreparedRequest) -> str | None:
+        if "system_prompt" in self.hf_args.model_fields_set:
+            return self.hf_args.system_prompt
+        return prepared.request.system_prompt or self.default_system_prompt
+
+    def media_parts(self, prepared: PreparedRequest) -> MediaParts:
+        parts = MediaParts()
+        wants = self.wanted_modalities(prepared)
+        if Modality.VIDEO in wants:
+            frames = self.require_media(prepared, "frames").frames
+            parts.content.append({"type": "video"})
+            parts.videos.append(frames_to_tensor(frames))
+            parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]))
+        if Modality.AUDIO in wants:
+            parts.content.append({"type": "audio"})
+            parts.audios.append(self.audio_input(prepared, parts.audit))
+        return parts
+
+    def require_media(self, prepared: PreparedRequest, what: Literal["frames", "audio"]) -> DecodedMedia:
+        media = prepared.media
+        if media is None or getattr(media, what) is None:
+            raise MediaError(f"the task grants {'video' if what == 'frames' else 'audio'} but no decoded "
+                             f"{what} arrived for clip {prepared.request.clip_id}")
+        if what == "audio" and media.audio_sample_rate != AUDIO_RATE:
+            raise MediaError(f"audio must be {AUDIO_RATE} Hz mono, got {media.audio_sample_rate} Hz")
+        return media
+
+    def audio_input(self, prepared: PreparedRequest, audit: dict[str, Any]) -> np.ndarray:
+        """The clip's waveform; notes in `audit` when the feature extractor will cut it."""
+        audio = audio_array(self.require_media(prepared, "audio"))
+        audit["audio_s"] = round(audio.size / AUDIO_RATE, 3)
+        limit = getattr(getattr(self.processor, "feature_extractor", None), "n_samples", None)
+        if limit and audio.size > limit:  # Whisper-style extractors keep the first 30 s
+            audit["audio_truncated_to_s"] = round(limit / AUDIO_RATE, 3)
+            log.warning("%s: clip %s audio is %.1f s; the feature extractor keeps the first %.1f s",
+                        self.name, prepared.request.clip_id, audio.size / AUDIO_RATE, limit / AUDIO_RATE)
+        return audio
+
+    def messages_for(self, prepared: PreparedRequest, parts: MediaParts) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        system = self.system_prompt_for(prepared)
+        if system:
+            messages.append({"role": "system", "content": system})
+        prompt = prepared.request.prompt
+        content: Any = [*parts.content, {"type": "text", "text": prompt}] if parts.content else prompt
+        messages.append({"role": "user", "content": content})
+        return messages
+
+    def render(self, messages: list[dict[str, Any]]) -> str:
+        """The prompt after the model's own chat template."""
+        return self.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def wanted_modalities(self, prepared: PreparedRequest) -> set[Modality]:
+        """What the task grants and this model takes (the harness decodes only these)."""
+        return set(prepared.request.modalities) & set(self.modalities)
+
+    def prepare(self, prepared: PreparedRequest) -> ModelInput:
+        request = prepared.request
+        parts = self.media_parts(prepared)
+        ignored = sorted(m.value for m in request.modalities if m not in self.modalities)
+        if ignored:  # e.g. an audio-only model on a video task: recorded on every sample
+            parts.audit["modalities_not_taken"] = ignored
+        text = self.render(self.messages_for(prepared, parts))
+        gen_kwargs = resolve_generation_kwargs(self.hf_args.default_generation_kwargs(), request.gen_kwargs,
+                                               self.hf_args.explicit_generation_kwargs())
+        return ModelInput(prepared, text, parts, gen_kwargs)
+
+    # ---- batch -> generations --------------------------------------------------------------
+    def group_key(self, item: ModelInput) -> tuple[Any, ...]:
+        """Requests with equal keys share one `model.generate` call."""
+        return tuple(sorted(item.gen_kwargs.items()))
+
+    def processor_kwargs(self, item: ModelInput) -> dict[str, Any]:
+        """Extra keyword arguments of the processor call for one request."""
+        return {}
+
+    def generate_extra_kwargs(self, items: list[ModelInput]) -> dict[str, Any]:
+        """Extra keyword arguments of `model.generate` for a group (equal `group_key`)."""
+        return {}
+
+    def encode(self, items: list[ModelInput]) -> Any:
+        """Each request through the processor on its own (per-clip settings stay per clip), then
+        collated into one left-padded batch; facts only the processor knows go to the audit."""
+        encodings = []
+        for item in items:
+            kwargs: dict[str, Any] = {"text": [item.text], "return_tensors": "pt"}
+            if item.media.videos:
+                kwargs["videos"] = item.media.videos
+            if item.media.audios:
+                kwargs["audio"] = item.media.audios
+            kwargs.update(self.processor_kwargs(item))
+            encoded = self.processor(**kwargs)
+            item.media.audit.update(encoded_audit(encoded))
+            encodings.append(encoded)
+        return collate_encodings(encodings, self.tokenizer.pad_token_id)
+
+    def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        results: dict[int, Generation] = {}
+        ready: list[ModelInput] = []
+        for prepared in batch:
+            try:
+                ready.append(self.prepare(prepared))
+            except Exception as exc:  # recorded on this sample only
+                results[id(prepared)] = Generation(index=prepared.request.index, error=f"{type(exc).__name__}: {exc}")
+        groups: dict[tuple[Any, ...], list[ModelInput]] = {}
+        for item in ready:
+            groups.setdefault(self.group_key(item), []).append(item)
+        for items in groups.values():
+            for item, generation in zip(items, self._generate_isolating_errors(items)):
+                results[id(item.prepared)] = generation
+        return [results[id(p)] for p in batch]
+
+    def _generate_isolating_errors(self, items: list[ModelInput]) -> list[Generation]:
+        try:
+            return self._generate_group(items)
+        except Exception as exc:
+            if len(items) == 1:
+                return [Generation(index=items[0].index, error=f"{type(exc).__name__}: {_first_line(exc)}")]
+            log.warning("%s: batch of %d failed (%s); retrying one by one", self.name, len(items), _first_line(exc))
+            self._free_cache()
+            return [g for item in items for g in self._generate_isolating_errors([item])]
+
+    def _generate_group(self, items: list[ModelInput]) -> list[Generation]:
+        import torch
+
+        gen_kwargs = dict(items[0].gen_kwargs)
+        if gen_kwargs.get("do_sample"):  # reproducible sampling, independent of what ran before
+            torch.manual_seed(self.hf_args.seed + min(i.index for i in items))
+        start = time.perf_counter()
+        encoded = self.encode(items).to(self.model.device)
+        for key in MEDIA_TENSOR_KEYS:  # media features in the model's dtype; masks/grids stay as they are
+            if key in encoded and encoded[key].is_floating_point():
+                encoded[key] = encoded[key].to(self.model.dtype)
+        prompt_len = encoded["input_ids"].shape[1]
+        output = self.model.generate(**encoded, **gen_kwargs, **self.generate_extra_kwargs(items),
+                                     pad_token_id=self.tokenizer.pad_token_id)
+        sequences = output if isinstance(output, torch.Tensor) else output.sequences
+        new_tokens = sequences[:, prompt_len:].cpu()  # left padding: the new tokens start at prompt_len
+        texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        latency = time.perf_counter() - start
+        lengths = completion_lengths(new_tokens, self._eos_ids())
+        prompt_tokens = encoded["attention_mask"].sum(dim=1).tolist()
+        generations = []
+        for row, item in enumerate(items):
+            n_new, stopped = lengths[row]
+            usage = {"prompt_tokens": int(prompt_tokens[row]), "completion_tokens": n_new,
+                     "finish_reason": "stop" if stopped else "length", "batch_size": len(items)}
+            inputs = {"prompt": item.text, **item.media.audit, "gen_kwargs": gen_kwargs}
+            text = texts[row].strip()
+            # An answer with no text is recorded as a failure, never passed on as an empty answer.
+            error = None if text else f"EmptyAnswer: the model produced no text ({n_new} new tokens)"
+            generations.append(Generation(index=item.index, text=text or None, error=error, latency_s=latency,
+                                          usage=usage, inputs=inputs))
+        return generations
+
+    def _eos_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for source in (getattr(self.model, "generation_config", None), self.tokenizer):
+            value = getattr(source, "eos_token_id", None)
+            ids.update(value if isinstance(value, (list, tuple)) else [value] if value is not None else [])
+        return ids
+
+    def _free_cache(self) -> None:
+        import torch
+
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def close(self) -> None:
+        self.model = None
+        self._free_cache()
