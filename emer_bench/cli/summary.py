@@ -20,7 +20,8 @@ def summary_table(results: ResultsFile) -> Table:
     model = results["model"]
     table = Table(title=f"emer-bench: {model['model']}", title_justify="left")
     for column in ("task", "metric", "value", "95% CI", "scored", "failed"):
-        table.add_column(column, justify="right" if column in ("value", "scored", "failed") else "left")
+        table.add_column(column, justify="right" if column in ("value", "scored", "failed") else "left",
+                         no_wrap=column in ("task", "metric"))
     for task_name, task in results["results"].items():
         for i, metric in enumerate(_ordered_metrics(task)):
             entry = task["metrics"][metric]

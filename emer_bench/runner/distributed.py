@@ -36,14 +36,20 @@ class ProcessGroup:
 
 
 def detect_process_group() -> ProcessGroup:
-    """Single process unless launched by accelerate/torchrun (WORLD_SIZE > 1)."""
+    """Single process unless launched by `accelerate launch` / torchrun (WORLD_SIZE > 1).
+
+    The group is only used for barriers, so it always uses gloo (works on CPU-only machines,
+    where accelerate's own state falls back to one process); each rank's model places itself
+    on its own device (LOCAL_RANK).
+    """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return ProcessGroup()
-    from accelerate import PartialState  # only imported for multi-process runs
+    import torch.distributed as dist  # only imported for multi-process runs
 
-    state = PartialState()
-    return ProcessGroup(rank=state.process_index, world_size=state.num_processes, _barrier=state.wait_for_everyone)
+    if not dist.is_initialized():
+        dist.init_process_group(backend="gloo")
+    return ProcessGroup(rank=dist.get_rank(), world_size=dist.get_world_size(), _barrier=dist.barrier)
 
 
 def part_path(samples_path: Path, rank: int) -> Path:
