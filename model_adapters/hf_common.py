@@ -26,9 +26,10 @@ What one batch goes through (`generate`)
 ----------------------------------------
 1. per request: modality check, media check, chat template → a `ModelInput`; a failure here fails
    only that request (``Generation(error="MediaError: ...")``);
-2. requests are grouped (`group_key`); generation kwargs resolve as: model args given on the
-   command line beat the task's ``gen_kwargs``, which beat the adapter defaults; greedy decoding
-   unless sampling is asked for (see hf_generation.py);
+2. requests are grouped (`group_key`), sorted by prompt length if ``sort_by_length``, and cut
+   into chunks of ``batch_size``; generation kwargs resolve as: model args given on the command line beat the
+   task's ``gen_kwargs``, which beat the adapter defaults; greedy decoding unless sampling is
+   asked for (see hf_generation.py);
 3. each group is encoded, moved to the model's device (media features in the model's dtype) and
    generated in one ``model.generate`` call; only the new tokens are decoded;
 4. if a group's call raises (a bad sample, out of memory), its requests are retried one by one so
@@ -175,6 +176,8 @@ class HFAdapter(ModelAdapter):
     Args: ClassVar[type[AdapterArgs]] = HFArgs
     accepted_model_types: ClassVar[tuple[str, ...]] = ()
     default_system_prompt: ClassVar[str | None] = None
+    # Text-only adapters batch prompts of similar length; media adapters keep request order.
+    sort_by_length: ClassVar[bool] = False
 
     def __init__(self, args: AdapterArgs) -> None:
         super().__init__(args)
@@ -388,9 +391,14 @@ class HFAdapter(ModelAdapter):
         groups: dict[tuple[Any, ...], list[ModelInput]] = {}
         for item in ready:
             groups.setdefault(self.group_key(item), []).append(item)
+        size = max(1, self.hf_args.batch_size)
         for items in groups.values():
-            for item, generation in zip(items, self._generate_isolating_errors(items)):
-                results[id(item.prepared)] = generation
+            if self.sort_by_length:  # similar lengths together: less padding
+                items.sort(key=lambda i: len(i.text))
+            for start in range(0, len(items), size):
+                chunk = items[start:start + size]
+                for item, generation in zip(chunk, self._generate_isolating_errors(chunk)):
+                    results[id(item.prepared)] = generation
         return [results[id(p)] for p in batch]
 
     def _generate_isolating_errors(self, items: list[ModelInput]) -> list[Generation]:
