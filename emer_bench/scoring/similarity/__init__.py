@@ -1,0 +1,1 @@
+"""Explanation-similarity scorers: a model's free-text answer against the reference explanation."""

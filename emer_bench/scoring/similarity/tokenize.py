@@ -1,0 +1,42 @@
+"""Download-free tokenisation for the n-gram metrics (no nltk punkt, no hub tokenizer).
+
+Words: lower-cased runs of letters/digits (punctuation and apostrophes split words, so
+"character's" gives "character", "s"). CJK ideographs, kana and hangul are one token per
+character, the usual practice for n-gram metrics on Chinese text, so Chinese explanations
+do not collapse into one giant "word".
+"""
+
+from __future__ import annotations
+
+import re
+
+from rouge_score import tokenizers as rouge_tokenizers
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+_CJK_SPLIT = re.compile(f"([{_CJK}])")
+
+
+def word_tokens(text: str) -> list[str]:
+    """Tokens for BLEU and METEOR."""
+    return _TOKEN.findall(text.lower())
+
+
+class CjkAwareRougeTokenizer(rouge_tokenizers.Tokenizer):
+    """rouge-score's own tokenizer (lower-case, ASCII alphanumerics, Porter stemming of words
+    longer than 3) on every non-CJK stretch, and one token per CJK character. Text without CJK
+    characters is tokenised exactly as rouge-score's DefaultTokenizer does."""
+
+    def __init__(self, use_stemmer: bool = True) -> None:
+        self._default = rouge_tokenizers.DefaultTokenizer(use_stemmer)
+
+    def tokenize(self, text: str) -> list[str]:
+        tokens: list[str] = []
+        for piece in _CJK_SPLIT.split(text):
+            if not piece:
+                continue
+            if _CJK_SPLIT.fullmatch(piece):
+                tokens.append(piece)
+            else:
+                tokens.extend(self._default.tokenize(piece))
+        return tokens
