@@ -1,0 +1,189 @@
+"""Open-vocabulary label metrics (emer-metrics.md §3-§5) as pure functions over parsed labels.
+
+Two steps, so that a bootstrap can re-aggregate resampled samples:
+- per sample: `ew_sample_components` -> {metric: (precision, recall) | None (skipped)} and
+  `hit_rate_sample_components` -> {wheelI_l1: {"reference": [...], "prediction": [...]} | None};
+- per dataset: `aggregate_ew` and `aggregate_hit_rate`, from those components alone.
+
+Labels given to these functions are already parsed with rule 1 (lower-cased and stripped).
+Means are exact sums (math.fsum) divided by the count; the reference uses numpy's pairwise
+sum, which can differ in the last bits (< 1e-15), never more.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from emer_bench.metrics.wheel_tables import LEVELS, METRIC_NAMES, WHEELS, WheelTables, wheel_metric_name
+
+# The reference list an empty reference is replaced with when read (rule 4); 'neutral' is not in
+# the published vocabulary, so such samples are skipped.
+EMPTY_REFERENCE_LABELS: tuple[str, ...] = ("neutral",)
+EW_AGGREGATES: dict[str, tuple[str, ...]] = {
+    f"ew_l{level}": tuple(wheel_metric_name(w, level) for w in WHEELS) for level in LEVELS}
+HIT_RATE_METRICS: tuple[str, ...] = tuple(wheel_metric_name(w, 1) for w in WHEELS)
+NAN = float("nan")
+
+SamplePR = tuple[float, float] | None  # (precision, recall) of one sample; None: skipped
+
+
+@dataclass(frozen=True)
+class PRF:
+    precision: float
+    recall: float
+    fscore: float
+    n_scored: int  # samples that entered the means (for EW-L1/L2: the smallest of its wheels)
+
+    def as_dict(self) -> dict[str, float]:
+        return {"precision": self.precision, "recall": self.recall, "fscore": self.fscore}
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values) if values else NAN
+
+
+def f_from_pr(precision: float, recall: float) -> float:
+    """F = 2PR/(P+R) of dataset-level P and R; 0 when P+R = 0; NaN when either is undefined."""
+    if math.isnan(precision) or math.isnan(recall):
+        return NAN
+    total = precision + recall
+    return 0.0 if total == 0 else 2 * precision * recall / total
+
+
+def map_labels(labels: Iterable[str], tables: WheelTables, metric: str) -> list[str]:
+    """Rule 3 on a list: each label mapped under `metric`, unmappable ones dropped."""
+    out = []
+    for label in labels:
+        value = tables.map_label(label, metric)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def mapped_label_sets(labels: Iterable[str], tables: WheelTables) -> list[set[str]]:
+    """The set of mapped labels under each of the 12 mappings, in METRIC_NAMES order."""
+    sets: list[set[str]] = [set() for _ in METRIC_NAMES]
+    mapped = tables.mapped
+    for label in labels:
+        values = mapped.get(label)
+        if values is None:
+            continue
+        for k, value in enumerate(values):
+            if value is not None:
+                sets[k].add(value)
+    return sets
+
+
+def sample_precision_recall(reference: set[str], prediction: set[str]) -> SamplePR:
+    """Rule 4 for one sample: skipped if the reference is empty, (0, 0) if the prediction is."""
+    if not reference:
+        return None
+    if not prediction:
+        return (0.0, 0.0)
+    hits = len(reference & prediction)
+    return (hits / len(prediction), hits / len(reference))
+
+
+def ew_sample_components(reference: Sequence[str], prediction: Sequence[str] | None,
+                         tables: WheelTables) -> dict[str, SamplePR]:
+    """Per-metric (precision, recall) of one sample; a missing prediction counts as empty."""
+    reference_sets = mapped_label_sets(reference or EMPTY_REFERENCE_LABELS, tables)
+    prediction_sets = mapped_label_sets(prediction or (), tables)
+    return {name: sample_precision_recall(reference_sets[k], prediction_sets[k])
+            for k, name in enumerate(METRIC_NAMES)}
+
+
+def aggregate_pr(components: Iterable[SamplePR]) -> PRF:
+    """Dataset P and R are means over counted samples; F is computed from those means."""
+    counted = [c for c in components if c is not None]
+    precision = _mean([c[0] for c in counted])
+    recall = _mean([c[1] for c in counted])
+    return PRF(precision, recall, f_from_pr(precision, recall), len(counted))
+
+
+@dataclass(frozen=True)
+class EWResult:
+    metrics: dict[str, PRF]  # form, synonym, wheelI_lL, ew_l1, ew_l2
+    m_avg: float  # mean of the 12 F scores (OV-MER)
+
+    def flat(self) -> dict[str, float]:
+        """{"form_precision": ..., "ew_l1_fscore": ..., "m_avg": ...} (fractions)."""
+        out = {f"{name}_{part}": value for name, prf in self.metrics.items()
+               for part, value in prf.as_dict().items()}
+        out["m_avg"] = self.m_avg
+        return out
+
+
+def aggregate_ew(samples: Sequence[Mapping[str, SamplePR] | None]) -> EWResult:
+    """The 12 P/R/F, EW-L1 and EW-L2 (means over 5 wheels of P, of R and of F), and M-avg."""
+    present = [s for s in samples if s is not None]
+    metrics = {name: aggregate_pr(s.get(name) for s in present) for name in METRIC_NAMES}
+    for aggregate_name, members in EW_AGGREGATES.items():
+        parts = [metrics[m] for m in members]
+        metrics[aggregate_name] = PRF(
+            _mean([p.precision for p in parts]), _mean([p.recall for p in parts]),
+            _mean([p.fscore for p in parts]), min(p.n_scored for p in parts))
+    m_avg = _mean([metrics[name].fscore for name in METRIC_NAMES])
+    return EWResult(metrics, m_avg)
+
+
+def score_ew(references: Sequence[Sequence[str]], predictions: Sequence[Sequence[str] | None],
+             tables: WheelTables) -> EWResult:
+    """All EW metrics of a dataset in one call (references and predictions aligned)."""
+    return aggregate_ew([ew_sample_components(r, p, tables) for r, p in zip(references, predictions, strict=True)])
+
+
+# ---- hit rate (rule 5) -------------------------------------------------------------------------
+
+HitComponent = dict[str, list[str]] | None  # {"reference": sorted G, "prediction": sorted P}
+
+
+def hit_rate_sample_components(reference: Sequence[str], prediction: Sequence[str] | None,
+                               tables: WheelTables) -> dict[str, HitComponent]:
+    """Per wheel (level 1): the mapped reference and prediction sets; None when G is empty.
+
+    The dataset-level candidate set C is the union of the references' G (samples with an
+    empty G add nothing to it), so it is rebuilt from these components in `aggregate_hit_rate`.
+    """
+    reference_sets = mapped_label_sets(reference, tables)
+    prediction_sets = mapped_label_sets(prediction or (), tables)
+    out: dict[str, HitComponent] = {}
+    for name in HIT_RATE_METRICS:
+        k = METRIC_NAMES.index(name)
+        out[name] = ({"reference": sorted(reference_sets[k]), "prediction": sorted(prediction_sets[k])}
+                     if reference_sets[k] else None)
+    return out
+
+
+@dataclass(frozen=True)
+class HitRateResult:
+    hit_rate: float  # mean over the 5 wheels of the per-wheel mean hit
+    m_score: float
+    per_wheel: dict[str, tuple[float, float, int]]  # wheelI_l1 -> (hit rate, m-score, n counted)
+
+
+def aggregate_hit_rate(samples: Sequence[Mapping[str, HitComponent] | None]) -> HitRateResult:
+    present = [s for s in samples if s is not None]
+    per_wheel: dict[str, tuple[float, float, int]] = {}
+    for name in HIT_RATE_METRICS:
+        counted = [c for c in (s.get(name) for s in present) if c is not None]
+        candidates = {label for c in counted for label in c["reference"]}
+        hits: list[float] = []
+        m_scores: list[float] = []
+        for c in counted:
+            prediction = set(c["prediction"])
+            hit = len(prediction & set(c["reference"]))
+            in_candidates = len(prediction & candidates)
+            hits.append(float(hit))
+            m_scores.append(hit / in_candidates if in_candidates else 0.0)
+        per_wheel[name] = (_mean(hits), _mean(m_scores), len(counted))
+    return HitRateResult(_mean([v[0] for v in per_wheel.values()]), _mean([v[1] for v in per_wheel.values()]),
+                         per_wheel)
+
+
+def score_hit_rate(references: Sequence[Sequence[str]], predictions: Sequence[Sequence[str] | None],
+                   tables: WheelTables) -> HitRateResult:
+    return aggregate_hit_rate([hit_rate_sample_components(r, p, tables)
+                               for r, p in zip(references, predictions, strict=True)])

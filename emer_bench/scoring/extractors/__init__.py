@@ -1,0 +1,1 @@
+"""Label extractors: free-text answers -> open-vocabulary label lists (registered in scoring/catalog.py)."""
