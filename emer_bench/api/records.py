@@ -41,6 +41,7 @@ class SampleRecord:
     media: dict[str, Any] = field(default_factory=dict)  # paths and decode info
     inputs: dict[str, Any] = field(default_factory=dict)  # Generation.inputs
     usage: dict[str, Any] = field(default_factory=dict)
+    rank: int = 0  # data-parallel process that produced it (0 in single-process runs)
 
     @property
     def ok(self) -> bool:
@@ -57,14 +58,15 @@ class SampleRecord:
         fields["reference"] = Reference.from_dict(data.get("reference") or {})
         for k in ("media", "inputs", "usage"):
             fields[k] = fields[k] or {}
+        fields["rank"] = fields["rank"] or 0
         return cls(**fields)
 
     @classmethod
     def from_request(cls, request: GenerationRequest, reference: Reference, generation: Generation,
-                     completed_at: str, media: dict[str, Any] | None = None) -> "SampleRecord":
+                     completed_at: str, media: dict[str, Any] | None = None, rank: int = 0) -> "SampleRecord":
         return cls(
             task=request.task, clip_id=request.clip_id, index=request.index, prompt=request.prompt,
             reference=reference, response=generation.text if generation.error is None else None,
             error=generation.error, latency_s=generation.latency_s, completed_at=completed_at,
-            media=media or {}, inputs=generation.inputs, usage=generation.usage,
+            media=media or {}, inputs=generation.inputs, usage=generation.usage, rank=rank,
         )

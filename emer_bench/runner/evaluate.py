@@ -124,7 +124,8 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_
     progress_cm = progress_factory(task.name, len(plan.requests), len(done)) if progress_factory and group.is_main \
         else contextlib.nullcontext(None)
     with SamplesWriter(target) as writer, progress_cm as progress:
-        generate_task(adapter, pending, plan.references, writer, progress, prefetch_workers=config.prefetch_workers)
+        generate_task(adapter, pending, plan.references, writer, progress, prefetch_workers=config.prefetch_workers,
+                      rank=group.rank)
     group.barrier()
     if not group.is_main:
         return None

@@ -51,6 +51,7 @@ def generate_task(
     progress: ProgressSink | None = None,
     prefetch_workers: int = 2,
     prefetch_ahead: int = 8,
+    rank: int = 0,
 ) -> int:
     """Answer every request, appending one record per request. Returns the number that failed."""
     progress = progress or NullProgress()
@@ -63,7 +64,7 @@ def generate_task(
 
     def record(request: GenerationRequest, generation: Generation, media: dict) -> None:
         nonlocal failures
-        rec = SampleRecord.from_request(request, references[request.clip_id], generation, utc_now(), media)
+        rec = SampleRecord.from_request(request, references[request.clip_id], generation, utc_now(), media, rank)
         writer.append(rec)
         with lock:
             answered.add(request.index)
