@@ -49,9 +49,9 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory, demo_clip: Path) -> dict
     ffmpeg("-i", src, "-vn", "-ac", "2", "-ar", "44100", "-c:a", "pcm_s16le", str(files["wav"]))
     ffmpeg("-i", src, "-vn", "-c:a", "aac", "-b:a", "32k", str(files["audio_only"]))
     ffmpeg("-i", src, "-an", "-c:v", "copy", str(files["video_only"]))
-    # 60 s at 10 fps with a keyframe every second: sparse sampling takes the seeking path.
-    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=60",
-           "-f", "lavfi", "-i", "sine=frequency=300:duration=60",
+    # 40 s at 10 fps with a keyframe every second: sparse sampling takes the seeking path.
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10:duration=40",
+           "-f", "lavfi", "-i", "sine=frequency=300:duration=40",
            "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-pix_fmt", "yuv420p",
            "-c:a", "aac", "-b:a", "32k", "-shortest", str(files["long"]))
     # An mp3 whose only "video" is its cover picture: no video for a model.

@@ -54,3 +54,17 @@ def test_a_track_with_no_samples_is_a_media_error(tmp_path: Path) -> None:
         sink = AudioSink(container.streams.audio[0], 16_000)
         with pytest.raises(MediaError, match="no decodable samples"):
             sink.finish(str(wav))
+
+
+def test_chunked_resampling_equals_frame_by_frame(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    wav = make_wav(tmp_path / "long.wav", 2, 44_100, 1.0, seconds=3.0)
+    with av.open(str(wav)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=16_000)
+        pieces = [out.to_ndarray().reshape(-1) for frame in container.decode(audio=0)
+                  for out in resampler.resample(frame)]
+        pieces += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
+    frame_by_frame = np.concatenate(pieces)
+    monkeypatch.setattr("emer_bench.media.audio.CHUNK_SECONDS", 0.25)  # many chunks
+    chunked, _ = decode_with_sink(wav, 16_000)
+    assert np.array_equal(chunked, frame_by_frame)
