@@ -74,15 +74,15 @@ def _read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _rows_from_hf(source: HFDatasetSource) -> list[dict[str, Any]]:
+def _rows_from_hf(source: HFDatasetSource, path: str) -> list[dict[str, Any]]:
     try:
         import datasets
     except ImportError:
         raise ConfigError("a 'hf' dataset source needs the 'datasets' extra (pip install emer-bench[datasets])") from None
     try:
-        ds = datasets.load_dataset(source.path, source.name, split=source.split)
+        ds = datasets.load_dataset(path, source.name, split=source.split)
     except Exception as exc:  # datasets raises many types; the user needs the source named
-        raise DataError(f"cannot load dataset '{source.path}' split '{source.split}': {exc}") from None
+        raise DataError(f"cannot load dataset '{path}' split '{source.split}': {exc}") from None
     return [dict(row) for row in ds]
 
 
@@ -149,7 +149,10 @@ def _media_paths(task: LoadedTask, paths: PathContext, clip_id: str, media_root:
 def load_documents(task: LoadedTask, paths: PathContext) -> list[TaskDocument]:
     spec = task.spec
     if spec.dataset.hf is not None:
-        rows = _rows_from_hf(spec.dataset.hf)
+        hf_path = spec.dataset.hf.path
+        if "{" in hf_path:  # a local folder given with placeholders
+            hf_path = str(expand_path(hf_path, task, paths, "dataset.hf.path"))
+        rows = _rows_from_hf(spec.dataset.hf, hf_path)
         cols, id_col = spec.dataset.hf.columns, spec.dataset.hf.id_column
         order = [str(r[id_col]) for r in rows]
         merged = {str(r[id_col]): {f: r.get(c) for f, c in cols.items()} for r in rows}
