@@ -64,15 +64,12 @@ def map_labels(labels: Iterable[str], tables: WheelTables, metric: str) -> list[
 
 def mapped_label_sets(labels: Iterable[str], tables: WheelTables) -> list[set[str]]:
     """The set of mapped labels under each of the 12 mappings, in METRIC_NAMES order."""
-    sets: list[set[str]] = [set() for _ in METRIC_NAMES]
-    mapped = tables.mapped
-    for label in labels:
-        values = mapped.get(label)
-        if values is None:
-            continue
-        for k, value in enumerate(values):
-            if value is not None:
-                sets[k].add(value)
+    rows = [values for values in map(tables.mapped.get, labels) if values is not None]
+    if not rows:
+        return [set() for _ in METRIC_NAMES]
+    sets = [set(column) for column in zip(*rows)]  # transpose: one column per mapping
+    for mapped in sets:
+        mapped.discard(None)  # None = dropped under that mapping
     return sets
 
 
@@ -91,8 +88,7 @@ def ew_sample_components(reference: Sequence[str], prediction: Sequence[str] | N
     """Per-metric (precision, recall) of one sample; a missing prediction counts as empty."""
     reference_sets = mapped_label_sets(reference or EMPTY_REFERENCE_LABELS, tables)
     prediction_sets = mapped_label_sets(prediction or (), tables)
-    return {name: sample_precision_recall(reference_sets[k], prediction_sets[k])
-            for k, name in enumerate(METRIC_NAMES)}
+    return {name: sample_precision_recall(g, p) for name, g, p in zip(METRIC_NAMES, reference_sets, prediction_sets)}
 
 
 def aggregate_pr(components: Iterable[SamplePR]) -> PRF:
@@ -118,8 +114,21 @@ class EWResult:
 
 def aggregate_ew(samples: Sequence[Mapping[str, SamplePR] | None]) -> EWResult:
     """The 12 P/R/F, EW-L1 and EW-L2 (means over 5 wheels of P, of R and of F), and M-avg."""
-    present = [s for s in samples if s is not None]
-    metrics = {name: aggregate_pr(s.get(name) for s in present) for name in METRIC_NAMES}
+    precisions: list[list[float]] = [[] for _ in METRIC_NAMES]
+    recalls: list[list[float]] = [[] for _ in METRIC_NAMES]
+    indexed = list(enumerate(METRIC_NAMES))
+    for sample in samples:  # one pass: this runs once per bootstrap resample
+        if sample is None:
+            continue
+        for k, name in indexed:
+            component = sample.get(name)
+            if component is not None:
+                precisions[k].append(component[0])
+                recalls[k].append(component[1])
+    metrics: dict[str, PRF] = {}
+    for k, name in indexed:
+        precision, recall = _mean(precisions[k]), _mean(recalls[k])
+        metrics[name] = PRF(precision, recall, f_from_pr(precision, recall), len(precisions[k]))
     for aggregate_name, members in EW_AGGREGATES.items():
         parts = [metrics[m] for m in members]
         metrics[aggregate_name] = PRF(
@@ -138,6 +147,7 @@ def score_ew(references: Sequence[Sequence[str]], predictions: Sequence[Sequence
 # ---- hit rate (rule 5) -------------------------------------------------------------------------
 
 HitComponent = dict[str, list[str]] | None  # {"reference": sorted G, "prediction": sorted P}
+_HIT_RATE_INDEX = [(name, METRIC_NAMES.index(name)) for name in HIT_RATE_METRICS]
 
 
 def hit_rate_sample_components(reference: Sequence[str], prediction: Sequence[str] | None,
@@ -149,12 +159,8 @@ def hit_rate_sample_components(reference: Sequence[str], prediction: Sequence[st
     """
     reference_sets = mapped_label_sets(reference, tables)
     prediction_sets = mapped_label_sets(prediction or (), tables)
-    out: dict[str, HitComponent] = {}
-    for name in HIT_RATE_METRICS:
-        k = METRIC_NAMES.index(name)
-        out[name] = ({"reference": sorted(reference_sets[k]), "prediction": sorted(prediction_sets[k])}
-                     if reference_sets[k] else None)
-    return out
+    return {name: ({"reference": sorted(reference_sets[k]), "prediction": sorted(prediction_sets[k])}
+                   if reference_sets[k] else None) for name, k in _HIT_RATE_INDEX}
 
 
 @dataclass(frozen=True)
