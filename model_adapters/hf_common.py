@@ -244,7 +244,7 @@ class HFAdapter(ModelAdapter):
             return load()
         except ConfigError:
             raise
-        except (OSError, ValueError, ImportError, KeyError, TypeError, RuntimeError) as exc:
+        except Exception as exc:  # missing files, corrupt weights, wrong attention backend, OOM: all user-side
             raise ConfigError(f"model arg pretrained={self.hf_args.pretrained!r}: cannot load the {what} "
                               f"({type(exc).__name__}: {_first_line(exc)})") from exc
 

@@ -165,6 +165,17 @@ def test_one_bad_sample_does_not_fail_the_batch(omni: Qwen25OmniAdapter):
     assert out[2].error.startswith("ValueError: ") and "aspect ratio" in out[2].error
 
 
+def test_bfloat16_gets_media_features_in_the_model_dtype(omni_checkpoint: Path, demo_clips: list[Path]):
+    adapter = Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(omni_checkpoint), dtype="bfloat16", max_new_tokens=2))
+    spy = GenerateSpy(adapter)
+    out = adapter.generate(prepared_demo(adapter, demo_clips[:1], SUBTITLES[:1]))
+    assert out[0].ok and adapter.describe()["dtype"] == "bfloat16"
+    call = spy.calls[0]
+    assert call["pixel_values_videos"].dtype == torch.bfloat16 and call["input_features"].dtype == torch.bfloat16
+    assert call["video_second_per_grid"].dtype == torch.float32  # time positions keep full precision
+    assert not call["feature_attention_mask"].is_floating_point()
+
+
 def test_thinker_only_checkpoint_loads(tmp_path: Path, demo_clips: list[Path]):
     path = build_tiny_qwen2_5_omni(tmp_path / "thinker", thinker_only=True)
     adapter = Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(path), max_new_tokens=2))

@@ -158,7 +158,8 @@ def build_tiny_qwen2_5_omni(out_dir: Path, thinker_only: bool = False) -> Path:
     processor = Qwen2_5OmniProcessor(image_processor=Qwen2VLImageProcessor(), video_processor=Qwen2VLVideoProcessor(),
                                      feature_extractor=_whisper_features(), tokenizer=tokenizer,
                                      chat_template=QWEN_VL_CHAT_TEMPLATE)
-    model.save_pretrained(out_dir)
+    with _quiet_transformers():
+        model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
     return out_dir
 
