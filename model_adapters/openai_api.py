@@ -93,6 +93,8 @@ class OpenAIChatAdapter(ModelAdapter):
             jpeg_quality=args.jpeg_quality, max_tokens_field=args.max_tokens_field,
         )
         self._warned_ignored: set[str] = set()
+        self._loop: BackgroundLoop | None = None
+        self._client: ChatCompletionsClient | None = None
 
     @property
     def model_id(self) -> str:
@@ -109,10 +111,13 @@ class OpenAIChatAdapter(ModelAdapter):
         return [by_index[prepared.request.index] for prepared in batch]
 
     def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
-        """Up to `concurrency` calls in flight; yields each answer as its call completes."""
+        """Up to `concurrency` calls in flight; yields each answer as its call completes.
+
+        Closing the generator early cancels this stream's calls and waits until they are gone.
+        """
         concurrency = self.args.concurrency
-        loop = BackgroundLoop("openai-adapter-loop")
-        client: ChatCompletionsClient | None = None
+        loop, client = self._session()
+        stream_tasks: set[asyncio.Task[Generation]] = set()
         pending: dict[concurrent.futures.Future[Generation], int] = {}
         completed: queue.SimpleQueue[concurrent.futures.Future[Generation]] = queue.SimpleQueue()
         source = iter(requests)
@@ -126,13 +131,11 @@ class OpenAIChatAdapter(ModelAdapter):
                 except StopIteration:
                     exhausted = True
                     return
-                assert client is not None
-                future = loop.submit(self._answer(client, prepared))
+                future = loop.submit(self._answer(client, prepared, stream_tasks))
                 pending[future] = prepared.request.index
                 future.add_done_callback(completed.put)
 
         try:
-            client = loop.run(self._open_client())
             fill()
             while pending:
                 future = completed.get()
@@ -141,9 +144,30 @@ class OpenAIChatAdapter(ModelAdapter):
                 fill()  # refill before yielding: calls keep running while the consumer works
                 yield generation
         finally:
-            for future in pending:
-                future.cancel()
-            loop.close(client.aclose if client is not None else None)
+            if pending:
+                for future in pending:
+                    future.cancel()  # a call that has not started yet never starts
+                loop.run(_cancel_and_wait(stream_tasks), timeout_s=30)
+
+    def close(self) -> None:
+        """Stop the event loop thread and close the HTTP connections."""
+        if self._loop is not None:
+            client = self._client
+            self._loop.close(client.aclose if client is not None else None)
+            self._loop, self._client = None, None
+
+    def _session(self) -> tuple[BackgroundLoop, ChatCompletionsClient]:
+        # One loop and client per adapter, reused by every stream (tasks of a run): creating an
+        # httpx client loads the CA bundle (~0.1-0.6 s here) and a warm pool skips reconnecting.
+        if self._loop is None or self._client is None or not self._loop.alive:
+            loop = BackgroundLoop("openai-adapter-loop")
+            try:
+                self._client = loop.run(self._open_client(), timeout_s=60)
+            except BaseException:
+                loop.close()
+                raise
+            self._loop = loop
+        return self._loop, self._client
 
     async def _open_client(self) -> ChatCompletionsClient:
         # Created on the loop's thread: httpx binds its connection pool to the running loop.
@@ -160,11 +184,24 @@ class OpenAIChatAdapter(ModelAdapter):
         except BaseException as exc:  # _answer records its own failures; this is a last resort
             return Generation(index=index, error=f"AdapterError: {type(exc).__name__}: {exc}")
 
-    async def _answer(self, client: ChatCompletionsClient, prepared: PreparedRequest) -> Generation:
+    async def _answer(self, client: ChatCompletionsClient, prepared: PreparedRequest,
+                      stream_tasks: set[asyncio.Task[Generation]]) -> Generation:
+        task = asyncio.current_task()
+        assert task is not None
+        stream_tasks.add(task)
+        try:
+            return await self._call(client, prepared)
+        finally:
+            stream_tasks.discard(task)
+
+    async def _call(self, client: ChatCompletionsClient, prepared: PreparedRequest) -> Generation:
         index = prepared.request.index
         try:
-            # JPEG/WAV encoding off the loop's thread: Pillow releases the GIL while it encodes.
-            payload = await asyncio.to_thread(build_chat_payload, prepared, self._payload_options)
+            if self._has_media_to_encode(prepared):
+                # JPEG/WAV encoding off the loop's thread: Pillow releases the GIL while it encodes.
+                payload = await asyncio.to_thread(build_chat_payload, prepared, self._payload_options)
+            else:
+                payload = build_chat_payload(prepared, self._payload_options)
         except MediaError as exc:
             return Generation(index=index, error=f"MediaError: {exc}")
         except Exception as exc:
@@ -178,9 +215,19 @@ class OpenAIChatAdapter(ModelAdapter):
         return Generation(index=index, text=result.text if result.error is None else None, error=result.error,
                           latency_s=result.latency_s, usage=result.usage, inputs=inputs)
 
+    def _has_media_to_encode(self, prepared: PreparedRequest) -> bool:
+        modalities = prepared.request.modalities
+        return Modality.VIDEO in modalities or (Modality.AUDIO in modalities and self.args.audio)
+
     def _warn_ignored(self, names: list[str]) -> None:
         new = [name for name in names if name not in self._warned_ignored]
         if new:
             self._warned_ignored.update(new)
             logger.warning("openai adapter: generation kwargs with no Chat Completions equivalent are not "
                            "sent: %s (listed in each sample's inputs.ignored_gen_kwargs)", ", ".join(new))
+
+
+async def _cancel_and_wait(tasks: set[asyncio.Task[Generation]]) -> None:
+    for task in list(tasks):
+        task.cancel()
+    await asyncio.gather(*list(tasks), return_exceptions=True)

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from openai_test_server import OpenAITestServer, Reply  # noqa: E402
 
 SECRET = "sk-test-do-not-leak-1234"
+DEMO_TASK_DIR = Path(__file__).resolve().parents[2] / "tasks" / "emer_demo"
 ALL = (Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE)
 
 
@@ -49,10 +50,22 @@ def make_request(index: int, modalities: tuple[Modality, ...] = ALL, media: Deco
     return PreparedRequest(request, media if media is not None else make_media())
 
 
+_OPEN_ADAPTERS: list[OpenAIChatAdapter] = []
+
+
 def make_adapter(server: OpenAITestServer, **args: Any) -> OpenAIChatAdapter:
     args = {"base_url": server.base_url, "model": "test-model", "api_key": SECRET, "backoff_base": 0.001,
             "backoff_max": 0.01, **args}
-    return OpenAIChatAdapter(OpenAIChatArgs(**args))
+    adapter = OpenAIChatAdapter(OpenAIChatArgs(**args))
+    _OPEN_ADAPTERS.append(adapter)
+    return adapter
+
+
+@pytest.fixture(autouse=True)
+def close_adapters() -> Iterator[None]:
+    yield
+    while _OPEN_ADAPTERS:
+        _OPEN_ADAPTERS.pop().close()
 
 
 def text_requests(n: int) -> list[PreparedRequest]:
@@ -205,6 +218,7 @@ def test_connection_refused_is_retried_then_recorded() -> None:
         base_url = server.base_url  # the port is free again once the server stops
     adapter = OpenAIChatAdapter(OpenAIChatArgs(base_url=base_url, model="m", max_retries=1, backoff_base=0.001))
     [generation] = adapter.generate(text_requests(1))
+    adapter.close()
     assert generation.error is not None and generation.error.startswith("ConnectionError: ")
     assert generation.error.endswith("(gave up after 2 attempts)") and generation.usage["attempts"] == 2
 
@@ -260,19 +274,29 @@ def test_input_is_consumed_lazily(server: OpenAITestServer) -> None:
     assert max(ahead) <= 4  # concurrency in flight (+1 held while refilling) minus the one just yielded
 
 
-def test_closing_the_stream_early_cancels_calls_and_stops_the_loop(server: OpenAITestServer) -> None:
-    server.default = Reply.ok(delay_s=0.3)
+def loop_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "openai-adapter-loop"]
+
+
+def test_closing_the_stream_early_cancels_its_calls(server: OpenAITestServer) -> None:
+    server.default = Reply.ok(delay_s=5.0)
+    server.plan(Reply.ok())  # one quick answer, then calls that would take 5 s each
+    adapter = make_adapter(server, concurrency=2)
     source = CountingSource(text_requests(20))
-    stream = make_adapter(server, concurrency=2).generate_stream(source)
+    stream = adapter.generate_stream(source)
     first: Generation = next(stream)
     assert first.ok
     started = time.monotonic()
     stream.close()
-    assert time.monotonic() - started < 0.3  # in-flight calls were cancelled, not awaited
-    assert not [t for t in threading.enumerate() if t.name == "openai-adapter-loop"]
+    assert time.monotonic() - started < 2.0  # the 5 s calls in flight were cancelled, not awaited
     received = len(server.requests)
     time.sleep(0.4)
     assert len(server.requests) == received <= 3 and source.pulled <= 3
+    # The adapter stays usable; close() then stops its loop thread.
+    server.default = Reply.ok()
+    assert [g.ok for g in adapter.generate_stream(text_requests(2))] == [True, True]
+    adapter.close()
+    assert not loop_threads()
 
 
 def test_a_failing_input_iterator_propagates_after_cleanup(server: OpenAITestServer) -> None:
@@ -280,12 +304,70 @@ def test_a_failing_input_iterator_propagates_after_cleanup(server: OpenAITestSer
         yield from text_requests(2)
         raise RuntimeError("decoder pool died")
 
+    adapter = make_adapter(server)
     with pytest.raises(RuntimeError, match="decoder pool died"):
-        list(make_adapter(server).generate_stream(source()))
-    assert not [t for t in threading.enumerate() if t.name == "openai-adapter-loop"]
+        list(adapter.generate_stream(source()))
+    adapter.close()
+    assert not loop_threads()
 
 
 def test_generate_returns_answers_in_batch_order(server: OpenAITestServer) -> None:
     server.plan(Reply.ok(delay_s=0.3))
     batch = text_requests(3)
     assert [g.index for g in make_adapter(server).generate(batch)] == [0, 1, 2]
+
+
+@pytest.mark.slow
+def test_real_demo_clip_reaches_the_server_as_decoded(server: OpenAITestServer, demo_clips: list[Path]) -> None:
+    from emer_bench.media.prefetch import prepare_request
+
+    adapter = make_adapter(server, audio=True, num_frames=4, max_pixels=160 * 120)
+    request = GenerationRequest(task="emer-demo", index=0, clip_id=demo_clips[0].stem, prompt="Why?",
+                                modalities=ALL, video_path=str(demo_clips[0]), system_prompt="sys")
+    prepared = prepare_request(request, adapter.modalities, adapter.media_input, adapter.media_options)
+    assert prepared.media is not None and prepared.media.frames is not None and prepared.media.audio is not None
+    frames, audio = prepared.media.frames, prepared.media.audio
+    [generation] = adapter.generate([prepared])
+    assert generation.ok and generation.inputs["num_frames"] == 4
+
+    content = server.requests[0].body["messages"][1]["content"]
+    images = [p["image_url"]["url"] for p in content if p["type"] == "image_url"]
+    assert len(images) == 4
+    for url, frame in zip(images, frames):
+        decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+        assert decoded.shape == frame.shape
+        # JPEG is lossy, but a swapped channel order or another frame would differ by far more.
+        assert np.abs(decoded.astype(int) - frame.astype(int)).mean() < 6
+    [wav_part] = [p for p in content if p["type"] == "input_audio"]
+    with wave.open(io.BytesIO(base64.b64decode(wav_part["input_audio"]["data"]))) as wav:
+        assert (wav.getframerate(), wav.getnframes()) == (16_000, len(audio))
+    assert generation.inputs["audio_s"] == round(len(audio) / 16_000, 3)
+
+
+@pytest.mark.slow
+def test_emer_bench_run_over_http_keeps_the_key_out_of_results(server: OpenAITestServer, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from emer_bench.cli.main import main
+
+    # The demo task with one cheap scorer: this test is about the adapter inside a run, not scoring.
+    demo_yaml = (DEMO_TASK_DIR / "emer_demo.yaml").read_text().replace("{task_dir}", str(DEMO_TASK_DIR))
+    head, _, _ = demo_yaml.partition("scorers:")
+    task_dir = tmp_path / "tasks"
+    task_dir.mkdir()
+    (task_dir / "demo_openai.yaml").write_text(
+        head.replace("task: emer-demo", "task: emer-demo-openai") + "scorers:\n  - name: rouge_l\n"
+        "main_metric: rouge_l.rouge_l_f\n")
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    model_args = f"base_url={server.base_url},model=Qwen/Qwen2.5-Omni-7B,audio=true,num_frames=4,concurrency=4"
+    out_dir = tmp_path / "out"
+    code = main(["run", "--model", "openai", "--model-args", model_args, "--tasks", "emer-demo-openai",
+                 "--include-path", str(task_dir), "--limit", "3", "--output-dir", str(out_dir),
+                 "--n-resamples", "0", "--no-progress"])
+    assert code == 0
+    assert len(server.requests) == 3 and server.requests[0].headers["authorization"] == f"Bearer {SECRET}"
+    written = [p for p in out_dir.rglob("*") if p.is_file()]
+    samples = [json.loads(line) for p in written if p.name.startswith("samples_") for line in p.read_text().splitlines()]
+    assert len(samples) == 3 and all(s["error"] is None and s["response"].startswith("echo: ") for s in samples)
+    assert all(s["inputs"]["num_frames"] == 4 and s["inputs"]["audio_s"] > 0 for s in samples)
+    for path in written:
+        assert SECRET not in path.read_text(errors="replace"), path

@@ -1,0 +1,216 @@
+"""Throughput of the `openai` adapter against a local OpenAI-compatible server that answers
+every request after a fixed delay (a stand-in for a model server's latency).
+
+For concurrency C in 1, 2, 4, 8, 16 the adapter answers 10*C requests, text-only and with
+8 frames each; the ideal is C / delay requests per second and the check is >= 0.9 of that.
+Baseline in the same run: a naive sequential client (one blocking POST after another, same
+request bodies). The server runs in a child process so it does not share the GIL with the
+client being measured.
+
+    python3 benchmarks/bench_openai_throughput.py [--delay 0.1] [--out benchmarks/results/openai_throughput.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import multiprocessing.connection
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "model_adapters"))
+
+from openai_test_server import OpenAITestServer, Reply  # noqa: E402
+
+from emer_bench.api.adapter import PreparedRequest  # noqa: E402
+from emer_bench.api.media import DecodedMedia  # noqa: E402
+from emer_bench.api.requests import GenerationRequest, Modality  # noqa: E402
+from emer_bench.model_adapters.openai_api import OpenAIChatAdapter, OpenAIChatArgs  # noqa: E402
+from emer_bench.model_adapters.openai_messages import PayloadOptions, build_chat_payload  # noqa: E402
+
+CONCURRENCY_LEVELS = (1, 2, 4, 8, 16)
+REQUESTS_PER_SLOT = 10
+FRAMES = 8
+FRAME_SIZE = (112, 112)  # "small" frames: the benchmark measures the client, not JPEG encoding
+BASELINE_REQUESTS = 20
+
+
+def serve(delay_s: float, conn: multiprocessing.connection.Connection) -> None:
+    """Child process: run the server, answer 'stats' / 'reset' / 'stop' commands."""
+    with OpenAITestServer(default=Reply.ok(delay_s=delay_s)) as server:
+        conn.send(server.base_url)
+        while True:
+            command = conn.recv()
+            if command == "stats":
+                conn.send((len(server.requests), server.max_in_flight, time.process_time()))
+            elif command == "reset":
+                server.reset()
+                conn.send("ok")
+            else:
+                conn.send("bye")
+                return
+
+
+class ServerProcess:
+    def __init__(self, delay_s: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=serve, args=(delay_s, child), daemon=True)
+        self._process.start()
+        self.base_url: str = self._conn.recv()
+
+    def ask(self, command: str) -> object:
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def stop(self) -> None:
+        self.ask("stop")
+        self._process.join(10)
+
+
+def smooth_frames() -> np.ndarray:
+    """Gradients that move from frame to frame: they compress like video frames, unlike noise."""
+    y, x = np.mgrid[0:FRAME_SIZE[0], 0:FRAME_SIZE[1]]
+    frames = [np.stack([(2 * x + 10 * i) % 256, (2 * y) % 256, (x + y + 5 * i) % 256], axis=-1)
+              for i in range(FRAMES)]
+    return np.stack(frames).astype(np.uint8)
+
+
+def make_requests(n: int, with_frames: bool) -> list[PreparedRequest]:
+    frames = smooth_frames() if with_frames else None
+    modalities = (Modality.VIDEO, Modality.SUBTITLE) if with_frames else (Modality.SUBTITLE,)
+    return [PreparedRequest(GenerationRequest(task="bench", index=i, clip_id=f"c{i}", prompt=f"Subtitle: {i}. Why?",
+                                              modalities=modalities, gen_kwargs={"max_new_tokens": 32}),
+                            DecodedMedia(frames=frames)) for i in range(n)]
+
+
+@dataclass
+class Row:
+    mode: str
+    concurrency: int
+    requests: int
+    seconds: float
+    max_in_flight: int
+    failures: int
+    client_cpu_s: float
+    server_cpu_s: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def run_adapter(server: ServerProcess, concurrency: int, with_frames: bool) -> Row:
+    adapter = OpenAIChatAdapter(OpenAIChatArgs(base_url=server.base_url, model="bench", api_key="bench",
+                                               concurrency=concurrency, max_retries=0))
+    list(adapter.generate_stream(make_requests(1, with_frames)))  # warm-up: imports, first connection
+    requests = make_requests(REQUESTS_PER_SLOT * concurrency, with_frames)
+    server.ask("reset")
+    _, _, server_cpu = server.ask("stats")  # type: ignore[misc]
+    started, cpu = time.perf_counter(), time.process_time()
+    generations = list(adapter.generate_stream(requests))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    received, max_in_flight, server_cpu_end = server.ask("stats")  # type: ignore[misc]
+    adapter.close()
+    assert received == len(requests)
+    return Row("8 frames" if with_frames else "text", concurrency, len(requests), seconds, max_in_flight,
+               sum(not g.ok for g in generations), cpu, server_cpu_end - server_cpu)
+
+
+def run_sequential_baseline(server: ServerProcess, with_frames: bool) -> Row:
+    """The naive way: build each body and POST it with a blocking client, one at a time."""
+    options = PayloadOptions(model="bench")
+    requests = make_requests(BASELINE_REQUESTS, with_frames)
+    server.ask("reset")
+    failures = 0
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer bench"}, timeout=60) as client:
+        client.post("chat/completions", json=build_chat_payload(requests[0], options).body)  # warm-up
+        server.ask("reset")
+        _, _, server_cpu = server.ask("stats")  # type: ignore[misc]
+        started, cpu = time.perf_counter(), time.process_time()
+        for prepared in requests:
+            response = client.post("chat/completions", json=build_chat_payload(prepared, options).body)
+            failures += response.status_code != 200
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    _, max_in_flight, server_cpu_end = server.ask("stats")  # type: ignore[misc]
+    return Row("8 frames" if with_frames else "text", 1, len(requests), seconds, max_in_flight, failures,
+               cpu, server_cpu_end - server_cpu)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def report(delay_s: float, baseline: list[Row], rows: list[Row], load: tuple[list[float], list[float]]) -> tuple[str, bool]:
+    base_rps = {row.mode: row.rps for row in baseline}
+    lines = [
+        "# openai adapter throughput", "",
+        f"- machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"load average (1 min) {load[0][0]:.1f} before, {load[1][0]:.1f} after",
+        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- server: `tests/model_adapters/openai_test_server.py` in a child process, every answer after "
+        f"{delay_s * 1000:.0f} ms; {REQUESTS_PER_SLOT}xC requests per row; frames: {FRAMES} x "
+        f"{FRAME_SIZE[1]}x{FRAME_SIZE[0]} JPEG data URLs (smooth moving gradients, ~2.5 KB each)",
+        "- CPU columns: milliseconds of CPU per request in the client process (adapter: encoding, JSON, "
+        "HTTP, threads) and in the server process; when client + server CPU x req/s nears the core count, "
+        "the machine, not the adapter, caps throughput",
+        "- check: throughput >= 0.9 x C / delay", "- command: `python3 benchmarks/bench_openai_throughput.py`", "",
+        "Baseline (naive sequential blocking client, same bodies):", "",
+        "| mode | requests | seconds | req/s | client CPU ms/req | server CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [f"| {r.mode} | {r.requests} | {r.seconds:.2f} | {r.rps:.1f} | {1000 * r.client_cpu_s / r.requests:.1f} | "
+              f"{1000 * r.server_cpu_s / r.requests:.1f} |" for r in baseline]
+    lines += ["", "Adapter (`generate_stream`, concurrency C):", "",
+              "| mode | C | requests | seconds | req/s | ideal C/delay | % of ideal | x baseline | server max in flight "
+              "| failures | client CPU ms/req | server CPU ms/req | check |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    all_ok = True
+    for r in rows:
+        ideal = r.concurrency / delay_s
+        ok = r.rps >= 0.9 * ideal and r.failures == 0 and r.max_in_flight <= r.concurrency
+        all_ok &= ok
+        lines.append(f"| {r.mode} | {r.concurrency} | {r.requests} | {r.seconds:.2f} | {r.rps:.1f} | {ideal:.0f} | "
+                     f"{100 * r.rps / ideal:.0f}% | {r.rps / base_rps[r.mode]:.1f} | {r.max_in_flight} | "
+                     f"{r.failures} | {1000 * r.client_cpu_s / r.requests:.1f} | "
+                     f"{1000 * r.server_cpu_s / r.requests:.1f} | {'pass' if ok else 'FAIL'} |")
+    lines += ["", f"Overall: {'all rows pass' if all_ok else 'SOME ROWS FAIL'}.", ""]
+    return "\n".join(lines), all_ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--delay", type=float, default=0.1, help="server answer delay in seconds")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "openai_throughput.md")
+    args = parser.parse_args()
+    load_before = list(os.getloadavg())
+    server = ServerProcess(args.delay)
+    try:
+        baseline = [run_sequential_baseline(server, with_frames) for with_frames in (False, True)]
+        rows = [run_adapter(server, c, with_frames) for with_frames in (False, True) for c in CONCURRENCY_LEVELS]
+    finally:
+        server.stop()
+    text, all_ok = report(args.delay, baseline, rows, (load_before, list(os.getloadavg())))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(text)
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
