@@ -8,8 +8,12 @@ number of counted samples varies between resamples exactly as the metric's skip 
 Clustered resampling: when `clusters` gives a clip id per item and a clip carries several items
 (several questions about one clip), whole clips are resampled, keeping their items together.
 
-Index generation is vectorised (one `Generator.integers` call per block of resamples); the cost
-that remains is `aggregate` itself (see benchmarks/results/bootstrap.md for figures).
+Index generation is vectorised (one `Generator.integers` call per block of resamples). The cost
+that remains is `aggregate` itself, once per resample; when the object owning `aggregate` (a
+scorer) also has `aggregate_weighted(components, counts)`, a whole block of resamples is
+computed at once from its (resamples x items) count matrix instead (emer_bench.metrics.weighted;
+same random indices, so the same interval to float round-off). Figures:
+benchmarks/results/bootstrap.md.
 
 The paired test resamples the SAME indices for both runs (items aligned by clip) and reports the
 difference b - a, its percentile interval, and a two-sided bootstrap p-value
@@ -25,11 +29,17 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from emer_bench.errors import ConfigError
+from emer_bench.metrics.weighted import counts_from_indices
 
 Aggregate = Callable[[list[Any]], dict[str, float]]
+# (components, counts (R, n)) -> {metric: (R,) values}; see emer_bench.metrics.weighted
+WeightedAggregate = Callable[[list[Any], np.ndarray], dict[str, np.ndarray]]
 
 # Resamples drawn per rng call: bounds memory (block x n int64) while keeping numpy vectorised.
+# Fixed, because the random stream (and so every interval) depends on it.
 _BLOCK = 64
+# Entries of one count matrix on the fast path (16 MB of float64): resamples per aggregate_weighted call.
+_COUNTS_BUDGET = 2_000_000
 
 
 class _Resampler:
@@ -55,14 +65,18 @@ class _Resampler:
             self._lengths = np.bincount(codes, minlength=self.n_clusters)
             self._starts = np.cumsum(self._lengths) - self._lengths
 
-    def draw(self, rng: np.random.Generator, n_resamples: int) -> Iterator[np.ndarray]:
+    def draw_blocks(self, rng: np.random.Generator, n_resamples: int) -> Iterator[list[np.ndarray]]:
+        """Index arrays of all resamples, in blocks of up to _BLOCK (one rng call per block)."""
         done = 0
         while done < n_resamples:
             block = min(_BLOCK, n_resamples - done)
             picks = rng.integers(0, self.n_clusters, size=(block, self.n_clusters))
-            for row in picks:
-                yield self._expand(row) if self._clustered else row
+            yield [self._expand(row) for row in picks] if self._clustered else list(picks)
             done += block
+
+    def draw(self, rng: np.random.Generator, n_resamples: int) -> Iterator[np.ndarray]:
+        for block in self.draw_blocks(rng, n_resamples):
+            yield from block
 
     def _expand(self, chosen: np.ndarray) -> np.ndarray:
         """Item indices of the chosen clusters, concatenated, without a Python loop over clusters."""
@@ -82,16 +96,50 @@ def _check_metrics(point: dict[str, float], metrics: Sequence[str], who: str) ->
         raise ConfigError(f"{who} does not produce metric(s) {missing}; it produces {sorted(point)}")
 
 
+def weighted_form(aggregate: Aggregate) -> WeightedAggregate | None:
+    """The vectorised `aggregate_weighted` of the object that owns `aggregate`, if it has one."""
+    owner = getattr(aggregate, "__self__", None)
+    weighted = getattr(owner, "aggregate_weighted", None)
+    return weighted if callable(weighted) else None
+
+
+def _batches(blocks: Iterator[list[np.ndarray]], size: int) -> Iterator[list[np.ndarray]]:
+    """Regroup the drawn blocks into batches of `size` resamples (the last may be shorter)."""
+    pending: list[np.ndarray] = []
+    for block in blocks:
+        pending += block
+        while len(pending) >= size:
+            yield pending[:size]
+            pending = pending[size:]
+    if pending:
+        yield pending
+
+
 def _resampled_values(columns: Sequence[list[Any]], aggregates: Sequence[Aggregate], metrics: Sequence[str],
                       n_resamples: int, seed: int, clusters: Sequence[str] | None) -> list[np.ndarray]:
-    """For each (components, aggregate) pair, an array (n_resamples, len(metrics)); same indices for all."""
-    resampler = _Resampler(len(columns[0]), clusters)
+    """For each (components, aggregate) pair, an array (n_resamples, len(metrics)); same indices for all.
+    Uses the aggregate's owner's `aggregate_weighted` (a whole block per call) when it exists."""
+    n_items = len(columns[0])
+    resampler = _Resampler(n_items, clusters)
     rng = np.random.default_rng(seed)
+    weighted = [weighted_form(aggregate) for aggregate in aggregates]
     out = [np.empty((n_resamples, len(metrics))) for _ in columns]
-    for b, idx in enumerate(resampler.draw(rng, n_resamples)):
-        positions = idx.tolist()
+    batch_size = max(_BLOCK, _COUNTS_BUDGET // n_items) if any(w is not None for w in weighted) else _BLOCK
+    start = 0
+    for block in _batches(resampler.draw_blocks(rng, n_resamples), batch_size):
+        rows = slice(start, start + len(block))
+        counts = counts_from_indices(block, n_items) if any(w is not None for w in weighted) else None
         for k, (components, aggregate) in enumerate(zip(columns, aggregates)):
-            out[k][b] = _metric_values(aggregate([components[i] for i in positions]), metrics)
+            fast = weighted[k]
+            if fast is not None and counts is not None:
+                result = fast(components, counts)
+                for j, metric in enumerate(metrics):
+                    out[k][rows, j] = result.get(metric, np.full(len(block), np.nan))
+                continue
+            for b, idx in enumerate(block, start=start):
+                positions = idx.tolist()
+                out[k][b] = _metric_values(aggregate([components[i] for i in positions]), metrics)
+        start += len(block)
     return out
 
 

@@ -83,6 +83,12 @@ class CategoricalScorer(Scorer):
     def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
         return categorical_metrics([s for s in samples if s is not None], self.args.labels)
 
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        present = [i for i, s in enumerate(samples) if s is not None]
+        return categorical_metrics_weighted([samples[i] for i in present], self.args.labels,  # type: ignore[misc]
+                                            counts[:, present])
+
 
 def categorical_metrics(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, float]:
     """accuracy, macro_f1, weighted_f1, n_unparsed, unparsed_rate over counted components."""
@@ -110,3 +116,45 @@ def categorical_metrics(rows: list[dict[str, Any]], labels: list[str]) -> dict[s
         "n_unparsed": float(n_unparsed),
         "unparsed_rate": n_unparsed / len(rows),
     }
+
+
+def categorical_metrics_weighted(rows: list[dict[str, Any]], labels: list[str],
+                                 counts: np.ndarray) -> dict[str, np.ndarray]:
+    """`categorical_metrics` for each resample given by `counts` (R, len(rows)) multiplicities.
+    Without configured labels, a resample's label set is the classes it holds (as in the direct
+    computation): classes with weighted support or predictions."""
+    n_counted = counts.sum(axis=1)
+    if labels:
+        label_set = list(dict.fromkeys(normalize_label(label) for label in labels))
+    else:
+        label_set = sorted({r["reference"] for r in rows} | {r["prediction"] for r in rows if r["prediction"]})
+    index = {label: i for i, label in enumerate(label_set)}
+    n_classes = len(label_set)
+    y_true = np.array([index[r["reference"]] for r in rows], dtype=np.int64)
+    y_pred = np.array([index.get(r["prediction"], -1) if r["prediction"] is not None else -1 for r in rows],
+                      dtype=np.int64)
+    correct = (y_true == y_pred).astype(np.float64)
+    one_hot_true = np.eye(n_classes)[y_true] if rows else np.zeros((0, n_classes))
+    one_hot_pred = np.vstack([np.eye(n_classes), np.zeros((1, n_classes))])[y_pred] if rows else one_hot_true
+    tp = counts @ (one_hot_true * correct[:, None])
+    support = counts @ one_hot_true
+    predicted = counts @ one_hot_pred
+    denominator = 2 * tp + (predicted - tp) + (support - tp)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(denominator > 0, 2 * tp / np.where(denominator > 0, denominator, 1.0), 0.0)
+        if labels:
+            macro = f1.mean(axis=1) if n_classes else np.zeros(len(counts))
+        else:
+            in_resample = (support + predicted) > 0
+            macro = (f1 * in_resample).sum(axis=1) / np.maximum(in_resample.sum(axis=1), 1)
+        total_support = support.sum(axis=1)
+        weighted = np.where(total_support > 0, (f1 * support).sum(axis=1) / np.maximum(total_support, 1), 0.0)
+        n_unparsed = counts @ np.array([float(bool(r.get("unparsed"))) for r in rows])
+        none = n_counted == 0
+        return {
+            "accuracy": np.where(none, np.nan, counts @ correct / np.maximum(n_counted, 1)),
+            "macro_f1": np.where(none, np.nan, macro),
+            "weighted_f1": np.where(none, np.nan, weighted),
+            "n_unparsed": n_unparsed,
+            "unparsed_rate": np.where(none, np.nan, n_unparsed / np.maximum(n_counted, 1)),
+        }

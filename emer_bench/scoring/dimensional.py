@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import model_validator
 
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.errors import DataError
 from emer_bench.metrics.regression import ccc, mse, pearson
-from emer_bench.scoring.categorical import CategoricalArgs, CategoricalScorer, categorical_metrics
+from emer_bench.metrics.weighted import weighted_agreement
+from emer_bench.scoring.categorical import (CategoricalArgs, CategoricalScorer, categorical_metrics,
+                                            categorical_metrics_weighted)
 from emer_bench.scoring.va_parse import parse_valence_arousal
 
 Dimension = Literal["valence", "arousal"]
@@ -116,6 +119,22 @@ def dimensional_metrics(rows: list[dict[str, Any]], dimensions: list[str]) -> di
     return metrics
 
 
+def dimensional_metrics_weighted(rows: list[dict[str, Any]], dimensions: list[str],
+                                 counts: np.ndarray) -> dict[str, np.ndarray]:
+    """`dimensional_metrics` for each resample given by `counts` (R, len(rows)) multiplicities."""
+    metrics: dict[str, np.ndarray] = {}
+    for dim in dimensions:
+        having = [i for i, r in enumerate(rows) if f"{dim}_ref" in r]
+        stats = weighted_agreement(np.array([rows[i][f"{dim}_ref"] for i in having]),
+                                   np.array([rows[i][f"{dim}_pred"] for i in having]), counts[:, having])
+        metrics[f"ccc_{dim}"], metrics[f"mse_{dim}"] = stats["ccc"], stats["mse"]
+        metrics[f"pearson_{dim}"], metrics[f"n_{dim}"] = stats["pearson"], stats["n"]
+    metrics["ccc"] = sum(metrics[f"ccc_{d}"] for d in dimensions) / len(dimensions)
+    for flag in ("unparsed", "clipped", "invalid"):
+        metrics[f"n_{flag}"] = counts @ np.array([float(bool(r[flag])) for r in rows])
+    return metrics
+
+
 class DimensionalScorer(Scorer):
     name = "dimensional"
     description = "CCC, MSE and Pearson of valence/arousal numbers stated in the answer"
@@ -134,6 +153,12 @@ class DimensionalScorer(Scorer):
 
     def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
         return dimensional_metrics([s for s in samples if s is not None], list(self.args.dimensions))
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        present = [i for i, s in enumerate(samples) if s is not None]
+        return dimensional_metrics_weighted([samples[i] for i in present], list(self.args.dimensions),  # type: ignore[misc]
+                                            counts[:, present])
 
 
 class Mer2023CombinedArgs(CategoricalArgs):
@@ -180,5 +205,21 @@ class Mer2023CombinedScorer(Scorer):
             "ccc_valence": dim["ccc_valence"],
             "pearson_valence": dim["pearson_valence"],
             "n_unparsed_label": cat["n_unparsed"],
+            "n_unparsed_valence": dim["n_unparsed"],
+        }
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        with_label = [i for i, s in enumerate(samples) if s is not None and s["label"] is not None]
+        with_valence = [i for i, s in enumerate(samples) if s is not None and s["valence"] is not None]
+        cat = categorical_metrics_weighted([samples[i]["label"] for i in with_label],  # type: ignore[index]
+                                           self.args.labels, counts[:, with_label])
+        dim = dimensional_metrics_weighted([samples[i]["valence"] for i in with_valence],  # type: ignore[index]
+                                           ["valence"], counts[:, with_valence])
+        return {
+            "combined": cat["weighted_f1"] - 0.25 * dim["mse_valence"],
+            "weighted_f1": cat["weighted_f1"], "accuracy": cat["accuracy"], "macro_f1": cat["macro_f1"],
+            "mse_valence": dim["mse_valence"], "ccc_valence": dim["ccc_valence"],
+            "pearson_valence": dim["pearson_valence"], "n_unparsed_label": cat["n_unparsed"],
             "n_unparsed_valence": dim["n_unparsed"],
         }
