@@ -7,7 +7,7 @@ Per sample: `{"score": 7.0, "reply": "...", "judge_error": None}`; a reply witho
 score gives `score: None` and `judge_error`, so the sample is counted as a judge failure and
 left out of the mean (never given a default score). A failed sample (no answer) is skipped
 (None) unless `failed_as_zero`; an empty answer scores 0 without asking the judge.
-Aggregate: the mean over judged samples, `n_judged`, and `n_judge_failures`.
+Aggregate: `score`, the mean over judged samples; `n_judged`; `n_judge_failures`.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ class JudgeArgs(ScorerArgs):
 class _OverlapJudge(Scorer):
     needs: ClassVar[frozenset[str]] = frozenset({"explanation"})
     Args: ClassVar[type[ScorerArgs]] = JudgeArgs
+    headline: ClassVar[tuple[str, ...]] = ("score",)
     prompt: ClassVar[JudgePrompt]
-    metric: ClassVar[str]
     max_new_tokens: ClassVar[int]
 
     def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
@@ -71,7 +71,7 @@ class _OverlapJudge(Scorer):
         scores = [s["score"] for s in samples if s is not None and s.get("score") is not None]
         failures = sum(1 for s in samples if s is not None and s.get("judge_error"))
         mean = math.fsum(scores) / len(scores) if scores else math.nan
-        return {self.metric: mean, "n_judged": float(len(scores)), "n_judge_failures": float(failures)}
+        return {"score": mean, "n_judged": float(len(scores)), "n_judge_failures": float(failures)}
 
     def describe(self) -> dict[str, Any]:
         args: JudgeArgs = self.args  # type: ignore[assignment]
@@ -87,8 +87,6 @@ class ClueOverlapJudge(_OverlapJudge):
     name: ClassVar[str] = "judge_clue_overlap"
     description: ClassVar[str] = "0-10 overlap of emotional clues with the reference explanation, from a judge LLM"
     prompt: ClassVar[JudgePrompt] = CLUE_OVERLAP
-    metric: ClassVar[str] = "clue_overlap"
-    headline: ClassVar[tuple[str, ...]] = ("clue_overlap",)
     max_new_tokens: ClassVar[int] = 32
 
 
@@ -96,6 +94,4 @@ class LabelOverlapJudge(_OverlapJudge):
     name: ClassVar[str] = "judge_label_overlap"
     description: ClassVar[str] = "0-10 overlap of emotion labels with the reference explanation, from a judge LLM"
     prompt: ClassVar[JudgePrompt] = LABEL_OVERLAP
-    metric: ClassVar[str] = "label_overlap"
-    headline: ClassVar[tuple[str, ...]] = ("label_overlap",)
     max_new_tokens: ClassVar[int] = 160

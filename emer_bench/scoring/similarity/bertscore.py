@@ -64,8 +64,8 @@ class BertScoreScorer(ExplanationSimilarityScorer):
     name: ClassVar[str] = "bertscore"
     description: ClassVar[str] = "BERTScore P/R/F1 with a local model (no idf, no rescaling)"
     Args: ClassVar[type[ScorerArgs]] = BertScoreArgs
-    metrics: ClassVar[tuple[str, ...]] = ("f1", "precision", "recall")
-    headline: ClassVar[tuple[str, ...]] = ("f1",)
+    metrics: ClassVar[tuple[str, ...]] = ("fscore", "precision", "recall")
+    headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
     def _num_layers(self) -> int:
         args: BertScoreArgs = self.args  # type: ignore[assignment]
@@ -79,7 +79,7 @@ class BertScoreScorer(ExplanationSimilarityScorer):
                                      lambda: load_bert_scorer(model_dir, layers, args.batch_size, args.device))
         # bert-score encodes each distinct sentence once (it de-duplicates refs + cands itself).
         precision, recall, f1 = scorer.score(predictions, references, batch_size=args.batch_size)
-        return [{"f1": float(f), "precision": float(p), "recall": float(r)}
+        return [{"fscore": float(f), "precision": float(p), "recall": float(r)}
                 for p, r, f in zip(precision.tolist(), recall.tolist(), f1.tolist())]
 
     def describe(self) -> dict[str, Any]:

@@ -90,8 +90,8 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer):
     name: ClassVar[str] = "embedding_similarity"
     description: ClassVar[str] = "Cosine similarity of sentence-transformers embeddings (answer vs reference)"
     Args: ClassVar[type[ScorerArgs]] = EmbeddingSimilarityArgs
-    metrics: ClassVar[tuple[str, ...]] = ("cosine",)
-    headline: ClassVar[tuple[str, ...]] = ("cosine",)
+    metrics: ClassVar[tuple[str, ...]] = ("similarity",)
+    headline: ClassVar[tuple[str, ...]] = ("similarity",)
 
     def _encoder(self) -> tuple[str, TextEncoder]:
         args: EmbeddingSimilarityArgs = self.args  # type: ignore[assignment]
@@ -113,7 +113,7 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer):
         pred_rows = vectors[[position[t] for t in predictions]]
         ref_rows = vectors[[position[t] for t in references]]
         cosines = np.einsum("ij,ij->i", pred_rows, ref_rows)
-        return [{"cosine": float(c)} for c in cosines]
+        return [{"similarity": float(c)} for c in cosines]
 
     def describe(self) -> dict[str, Any]:
         args: EmbeddingSimilarityArgs = self.args  # type: ignore[assignment]

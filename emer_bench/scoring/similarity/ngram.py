@@ -21,8 +21,8 @@ class Bleu4Scorer(ExplanationSimilarityScorer):
 
     name: ClassVar[str] = "bleu4"
     description: ClassVar[str] = "Sentence BLEU-4 (nltk, smoothing method1) against the reference explanation"
-    metrics: ClassVar[tuple[str, ...]] = ("bleu4",)
-    headline: ClassVar[tuple[str, ...]] = ("bleu4",)
+    metrics: ClassVar[tuple[str, ...]] = ("score",)
+    headline: ClassVar[tuple[str, ...]] = ("score",)
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
@@ -32,7 +32,7 @@ class Bleu4Scorer(ExplanationSimilarityScorer):
         for prediction, reference in zip(predictions, references):
             hyp, ref = word_tokens(prediction), word_tokens(reference)
             value = sentence_bleu([ref], hyp, weights=BLEU_WEIGHTS, smoothing_function=smoothing) if hyp and ref else 0.0
-            out.append({"bleu4": float(value)})
+            out.append({"score": float(value)})
         return out
 
     def describe(self) -> dict[str, Any]:
@@ -47,8 +47,8 @@ class MeteorScorer(ExplanationSimilarityScorer):
 
     name: ClassVar[str] = "meteor"
     description: ClassVar[str] = "METEOR (nltk + WordNet) against the reference explanation"
-    metrics: ClassVar[tuple[str, ...]] = ("meteor",)
-    headline: ClassVar[tuple[str, ...]] = ("meteor",)
+    metrics: ClassVar[tuple[str, ...]] = ("score",)
+    headline: ClassVar[tuple[str, ...]] = ("score",)
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         from nltk.translate.meteor_score import meteor_score
@@ -58,7 +58,7 @@ class MeteorScorer(ExplanationSimilarityScorer):
         for prediction, reference in zip(predictions, references):
             hyp, ref = word_tokens(prediction), word_tokens(reference)
             value = meteor_score([ref], hyp, wordnet=wordnet) if hyp and ref else 0.0
-            out.append({"meteor": float(value)})
+            out.append({"score": float(value)})
         return out
 
     def describe(self) -> dict[str, Any]:
@@ -82,15 +82,15 @@ class RougeLScorer(ExplanationSimilarityScorer):
 
     name: ClassVar[str] = "rouge_l"
     description: ClassVar[str] = "ROUGE-L F (rouge-score, stemmer on) against the reference explanation"
-    metrics: ClassVar[tuple[str, ...]] = ("rouge_l_f",)
-    headline: ClassVar[tuple[str, ...]] = ("rouge_l_f",)
+    metrics: ClassVar[tuple[str, ...]] = ("fscore",)
+    headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         from rouge_score.rouge_scorer import RougeScorer
 
         scorer = RougeScorer(["rougeL"], tokenizer=CjkAwareRougeTokenizer(use_stemmer=True))
         # rouge-score's argument order is (target, prediction).
-        return [{"rouge_l_f": float(scorer.score(reference, prediction)["rougeL"].fmeasure)}
+        return [{"fscore": float(scorer.score(reference, prediction)["rougeL"].fmeasure)}
                 for prediction, reference in zip(predictions, references)]
 
     def describe(self) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def test_scores_failures_and_mean(scripted_llm, tool_context) -> None:
     assert comps[3] is None  # failed sample: skipped, the harness counts it in n_failed
     assert comps[4] == {"score": 0.0, "empty_prediction": True}
     assert comps[5] == {"score": None, "reply": None, "judge_error": "ScriptedError: timed out"}
-    assert scorer.aggregate(comps) == {"clue_overlap": pytest.approx(10 / 3), "n_judged": 3.0, "n_judge_failures": 2.0}
+    assert scorer.aggregate(comps) == {"score": pytest.approx(10 / 3), "n_judged": 3.0, "n_judge_failures": 2.0}
     # the judge saw the clue-overlap prompt with reference and prediction, once per judged sample
     prompts = [r.prompt for r in scripted_llm.calls]
     assert len(prompts) == 4 and prompts[0] == CLUE_OVERLAP.render(REF, items()[0].prediction)
@@ -80,7 +80,7 @@ def test_label_overlap_uses_its_own_prompt(scripted_llm, tool_context) -> None:
     comps = scorer.score_samples(items()[:2])
     assert [c["score"] for c in comps] == [8.0, 2.0]
     assert scripted_llm.calls[0].prompt == LABEL_OVERLAP.render(REF, items()[0].prediction)
-    assert set(scorer.aggregate(comps)) == {"label_overlap", "n_judged", "n_judge_failures"}
+    assert set(scorer.aggregate(comps)) == {"score", "n_judged", "n_judge_failures"}
 
 
 def test_second_run_makes_no_judge_calls(scripted_llm, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_all_judge_failures_give_nan_not_a_default(scripted_llm, tool_context) -
     scorer = judge(ClueOverlapJudge, tool_context)
     comps = scorer.score_samples([items()[2]])
     result = scorer.aggregate(comps)
-    assert math.isnan(result["clue_overlap"]) and result["n_judge_failures"] == 1.0
+    assert math.isnan(result["score"]) and result["n_judge_failures"] == 1.0
 
 
 def test_openai_adapter_as_judge_over_http(tool_context) -> None:

@@ -26,21 +26,21 @@ def test_failed_samples_are_skipped_and_left_out_of_the_mean() -> None:
     scorer = RougeLScorer(SimilarityArgs(), ScoringContext())
     comps = scorer.score_samples(batch())
     assert comps[1] is None  # n_scored excludes it; the harness reports it in n_failed
-    assert comps[2] == {"rouge_l_f": 0.0, "empty_prediction": True}
-    assert comps[0]["rouge_l_f"] == pytest.approx(1.0)
-    assert scorer.aggregate(comps)["rouge_l_f"] == pytest.approx((1.0 + 0.0 + comps[3]["rouge_l_f"]) / 3)
+    assert comps[2] == {"fscore": 0.0, "empty_prediction": True}
+    assert comps[0]["fscore"] == pytest.approx(1.0)
+    assert scorer.aggregate(comps)["fscore"] == pytest.approx((1.0 + 0.0 + comps[3]["fscore"]) / 3)
 
 
 def test_failed_as_zero_scores_them_zero_and_flags_them() -> None:
     scorer = Bleu4Scorer(SimilarityArgs(failed_as_zero=True), ScoringContext())
     comps = scorer.score_samples(batch())
-    assert comps[1] == {"bleu4": 0.0, "failed": True}
-    assert scorer.aggregate(comps)["bleu4"] == pytest.approx(sum(c["bleu4"] for c in comps) / 4)
+    assert comps[1] == {"score": 0.0, "failed": True}
+    assert scorer.aggregate(comps)["score"] == pytest.approx(sum(c["score"] for c in comps) / 4)
 
 
 def test_no_scored_sample_gives_nan() -> None:
     scorer = Bleu4Scorer(SimilarityArgs(), ScoringContext())
-    assert math.isnan(scorer.aggregate([None, None])["bleu4"])
+    assert math.isnan(scorer.aggregate([None, None])["score"])
 
 
 def test_missing_reference_explanation_names_the_clip() -> None:

@@ -27,11 +27,11 @@ def test_identical_near_one_close_above_unrelated() -> None:
         ScoringItem("far", "Quarterly revenue grew by four percent in Europe.", ref),
         ScoringItem("failed", None, ref, failed=True),
     ])
-    assert comps[0]["f1"] == pytest.approx(1.0, abs=1e-4)
-    assert comps[0]["f1"] > comps[1]["f1"] > comps[2]["f1"]
-    assert set(comps[1]) == {"f1", "precision", "recall"}
+    assert comps[0]["fscore"] == pytest.approx(1.0, abs=1e-4)
+    assert comps[0]["fscore"] > comps[1]["fscore"] > comps[2]["fscore"]
+    assert set(comps[1]) == {"fscore", "precision", "recall"}
     assert comps[3] is None
-    assert set(scorer.aggregate(comps)) == {"f1", "precision", "recall"}
+    assert set(scorer.aggregate(comps)) == {"fscore", "precision", "recall"}
     model = scorer.describe()["resources"]["bertscore_model"]
     assert model["num_layers"] == DEFAULT_NUM_LAYERS and model["rescale_with_baseline"] is False
 

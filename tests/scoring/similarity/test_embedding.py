@@ -61,7 +61,7 @@ def test_identical_near_one_paraphrase_high_unrelated_low(counted) -> None:
         ScoringItem("para", "She is smiling and speaks lightly, so she seems happy and at ease.", ref),
         ScoringItem("other", "The quarterly sales report was filed late on Tuesday.", ref),
     ])
-    same, para, other = (c["cosine"] for c in comps)
+    same, para, other = (c["similarity"] for c in comps)
     assert same == pytest.approx(1.0, abs=1e-4)
     assert same > para > 0.6 > 0.3 > other
 
@@ -78,7 +78,7 @@ def test_each_distinct_text_is_encoded_once_in_one_batched_call(counted, minilm)
     assert len(encoder.encoded) == len(distinct) == 5 and set(encoder.encoded) == distinct
     # values equal a direct encode of each pair
     direct = minilm.encode([predictions[1], REFERENCES[1]], normalize_embeddings=True)
-    assert comps[1]["cosine"] == pytest.approx(float(np.dot(direct[0], direct[1])), abs=1e-5)
+    assert comps[1]["similarity"] == pytest.approx(float(np.dot(direct[0], direct[1])), abs=1e-5)
     assert comps[-1] is None
 
 
@@ -98,7 +98,7 @@ def test_a_local_model_directory_can_be_given(minilm, tmp_path: Path) -> None:
     minilm.save(str(local))
     scorer = EmbeddingSimilarityScorer(EmbeddingSimilarityArgs(model=str(local)), ScoringContext())
     (comp,) = scorer.score_samples([ScoringItem("a", REFERENCES[1], Reference(explanation=REFERENCES[1]))])
-    assert comp["cosine"] == pytest.approx(1.0, abs=1e-4)
+    assert comp["similarity"] == pytest.approx(1.0, abs=1e-4)
     assert scorer.describe()["resources"]["embedding_model"]["model"] == str(local)
 
 
