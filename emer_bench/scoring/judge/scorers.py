@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import Field
 
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
 from emer_bench.scoring.judge.parsing import parse_judge_score
 from emer_bench.scoring.judge.prompts import CLUE_OVERLAP, LABEL_OVERLAP, JudgePrompt
 from emer_bench.scoring.llm_tool import GREEDY, LLMTool, ToolModelSpec
-from emer_bench.scoring.similarity.base import EMPTY_ANSWER_RULE, FAILED_SAMPLE_RULE, reference_explanation
+from emer_bench.scoring.similarity.base import EMPTY_ANSWER_RULE, FAILED_SAMPLE_RULE, reference_explanation, value_matrix
 
 
 class JudgeArgs(ScorerArgs):
@@ -72,6 +73,15 @@ class _OverlapJudge(Scorer):
         failures = sum(1 for s in samples if s is not None and s.get("judge_error"))
         mean = math.fsum(scores) / len(scores) if scores else math.nan
         return {"score": mean, "n_judged": float(len(scores)), "n_judge_failures": float(failures)}
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        from emer_bench.metrics.weighted import weighted_means
+
+        values, judged = value_matrix(samples, ("score",))
+        failed = np.array([[s is not None and bool(s.get("judge_error"))] for s in samples], dtype=np.float64)
+        return {"score": weighted_means(values, judged, counts)[:, 0], "n_judged": counts @ judged[:, 0].astype(np.float64),
+                "n_judge_failures": counts @ failed[:, 0]}
 
     def describe(self) -> dict[str, Any]:
         args: JudgeArgs = self.args  # type: ignore[assignment]

@@ -15,6 +15,8 @@ import math
 from abc import abstractmethod
 from typing import Any, ClassVar
 
+import numpy as np
+
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.errors import DataError
 
@@ -32,6 +34,20 @@ def reference_explanation(item: ScoringItem, scorer: str) -> str:
     if text is None or not text.strip():
         raise DataError(f"clip '{item.clip_id}' has no reference explanation; scorer '{scorer}' needs one")
     return text
+
+
+def value_matrix(samples: list[SampleScore], keys: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(n, k) values of `keys` per sample and the (n, k) mask of those present (not None)."""
+    values = np.zeros((len(samples), len(keys)))
+    mask = np.zeros((len(samples), len(keys)), dtype=bool)
+    for i, sample in enumerate(samples):
+        if sample is None:
+            continue
+        for k, key in enumerate(keys):
+            value = sample.get(key)
+            if value is not None:
+                values[i, k], mask[i, k] = value, True
+    return values, mask
 
 
 def mean_of(samples: list[SampleScore], key: str) -> float:
@@ -74,6 +90,13 @@ class ExplanationSimilarityScorer(Scorer):
 
     def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
         return {metric: mean_of(samples, metric) for metric in self.metrics}
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        from emer_bench.metrics.weighted import weighted_means
+
+        means = weighted_means(*value_matrix(samples, self.metrics), counts)
+        return {metric: means[:, k] for k, metric in enumerate(self.metrics)}
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "rules": [FAILED_SAMPLE_RULE, EMPTY_ANSWER_RULE]}

@@ -141,3 +141,18 @@ def test_openai_adapter_as_judge_over_http(tool_context) -> None:
     described = scorer.describe()
     assert described["judge"]["model_id"] == "judge-llm"
     assert "sk-local-test" not in json.dumps(described)
+
+
+def test_weighted_aggregate_equals_aggregate_on_resamples(scripted_llm, tool_context) -> None:
+    import numpy as np
+
+    scorer = judge(ClueOverlapJudge, tool_context)
+    samples = scorer.score_samples(items())
+    rng = np.random.default_rng(5)
+    indices = [rng.integers(0, len(samples), len(samples)) for _ in range(30)]
+    counts = np.stack([np.bincount(idx, minlength=len(samples)) for idx in indices]).astype(float)
+    fast = scorer.aggregate_weighted(samples, counts)
+    for r, idx in enumerate(indices):
+        slow = scorer.aggregate([samples[i] for i in idx])
+        for metric, value in slow.items():
+            assert (math.isnan(value) and math.isnan(fast[metric][r])) or fast[metric][r] == pytest.approx(value)

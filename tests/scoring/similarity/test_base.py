@@ -53,3 +53,17 @@ def test_describe_states_the_failed_sample_rule() -> None:
     described = Bleu4Scorer(SimilarityArgs(), ScoringContext()).describe()
     assert described["args"] == {"failed_as_zero": False}
     assert any("n_failed" in rule for rule in described["rules"])
+
+
+def test_weighted_aggregate_equals_aggregate_on_resamples() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    samples = [None if i % 7 == 0 else {"fscore": float(v)} for i, v in enumerate(rng.random(60))]
+    scorer = RougeLScorer(SimilarityArgs(), ScoringContext())
+    indices = [rng.integers(0, len(samples), len(samples)) for _ in range(20)] + [np.zeros(5, dtype=int)]
+    counts = np.stack([np.bincount(idx, minlength=len(samples)) for idx in indices]).astype(float)
+    fast = scorer.aggregate_weighted(samples, counts)["fscore"]
+    for r, idx in enumerate(indices):
+        slow = scorer.aggregate([samples[i] for i in idx])["fscore"]
+        assert (math.isnan(slow) and math.isnan(fast[r])) or fast[r] == pytest.approx(slow, abs=1e-12)
