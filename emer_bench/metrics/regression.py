@@ -31,8 +31,12 @@ def ccc(x: ArrayLike, y: ArrayLike) -> float:
     if xa.size == 0:
         return float("nan")
     mx, my = xa.mean(), ya.mean()
-    cov = np.mean((xa - mx) * (ya - my))
-    den = xa.var() + ya.var() + (mx - my) ** 2
+    # A constant side has exactly zero (co)variance; computing it would leave round-off (1e-33).
+    constant = np.ptp(xa) == 0 or np.ptp(ya) == 0
+    cov = 0.0 if constant else np.mean((xa - mx) * (ya - my))
+    var_x = 0.0 if np.ptp(xa) == 0 else xa.var()
+    var_y = 0.0 if np.ptp(ya) == 0 else ya.var()
+    den = var_x + var_y + (mx - my) ** 2
     return float(2.0 * cov / den) if den > 0 else float("nan")
 
 
@@ -44,7 +48,7 @@ def mse(x: ArrayLike, y: ArrayLike) -> float:
 def pearson(x: ArrayLike, y: ArrayLike) -> float:
     """Pearson's r; NaN when either side has zero variance (as scipy does, minus the warning)."""
     xa, ya = _pair(x, y)
-    if xa.size == 0:
+    if xa.size == 0 or np.ptp(xa) == 0 or np.ptp(ya) == 0:  # exact test: round-off would give ~1e-15
         return float("nan")
     dx, dy = xa - xa.mean(), ya - ya.mean()
     den = np.sqrt(np.sum(dx * dx) * np.sum(dy * dy))

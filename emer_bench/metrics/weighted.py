@@ -100,6 +100,13 @@ def weighted_agreement(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> dict
         vx = np.maximum(counts @ (xc * xc) / safe_n - mxc ** 2, 0.0)
         vy = np.maximum(counts @ (yc * yc) / safe_n - myc ** 2, 0.0)
         cov = counts @ (xc * yc) / safe_n - mxc * myc
+        # A side that is constant within a resample has exactly zero (co)variance there, as in
+        # emer_bench.metrics.regression; the moment formula would leave round-off instead.
+        chosen = counts > 0
+        const_x = np.where(chosen, x, np.inf).min(axis=1) == np.where(chosen, x, -np.inf).max(axis=1)
+        const_y = np.where(chosen, y, np.inf).min(axis=1) == np.where(chosen, y, -np.inf).max(axis=1)
+        vx, vy = np.where(const_x, 0.0, vx), np.where(const_y, 0.0, vy)
+        cov = np.where(const_x | const_y, 0.0, cov)
         mean_gap = (mxc + cx) - (myc + cy)
         den = vx + vy + mean_gap ** 2
         ccc = np.where(den > 0, 2 * cov / np.where(den > 0, den, 1.0), NAN)

@@ -35,10 +35,12 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import model_validator
 
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.metrics.regression import pearson
+from emer_bench.metrics.weighted import weighted_agreement
 from emer_bench.scoring.categorical_parse import LabelVocabulary
 from emer_bench.scoring.extractor_spec import ExtractorSpec, build_extractor
 from emer_bench.scoring.va_lexicon import (VALexicon, centroid, load_builtin, load_lexicon, map_labels,
@@ -63,6 +65,11 @@ def get_lexicon(args: LexiconArgs, context: Any) -> VALexicon:
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else NAN
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator per resample; NaN where the denominator is 0 (as `_mean` of nothing)."""
+    return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), NAN)
 
 
 class AffectiveSpaceArgs(LexiconArgs):
@@ -120,6 +127,36 @@ class AffectiveSpaceScorer(Scorer):
             "ref_coverage": sum(r["ref_mapped"] for r in rows) / ref_n if ref_n else NAN,
             "pred_coverage": sum(r["pred_mapped"] for r in rows) / pred_n if pred_n else NAN,
             "n_counted": float(len(counted)),
+        }
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        present = [i for i, s in enumerate(samples) if s is not None]
+        rows: list[dict[str, Any]] = [samples[i] for i in present]  # type: ignore[misc]
+        w = counts[:, present]
+        band = self.args.neutral_band
+        counted = np.array([r["ref_point"] is not None for r in rows], dtype=np.float64)
+        placed = np.array([r["ref_point"] is not None and r["pred_point"] is not None for r in rows], dtype=np.float64)
+
+        def column(fn: Any) -> np.ndarray:
+            return np.array([fn(r) if p else 0.0 for r, p in zip(rows, placed)], dtype=np.float64)
+
+        def agree(k: int) -> np.ndarray:
+            return column(lambda r: float(sign(r["pred_point"][k], band) == sign(r["ref_point"][k], band)))
+
+        def total(values: Any) -> np.ndarray:
+            return w @ np.asarray(values, dtype=np.float64)
+
+        n_counted, n_placed = total(counted), total(placed)
+        return {
+            "centroid_distance": _ratio(total(column(lambda r: math.dist(r["pred_point"], r["ref_point"]))), n_placed),
+            "nn_distance": _ratio(total(column(lambda r: r["nn_distance"])), n_placed),
+            "valence_sign_agreement": _ratio(total(agree(0)), n_counted),
+            "arousal_sign_agreement": _ratio(total(agree(1)), n_counted),
+            "prediction_rate": _ratio(n_placed, n_counted),
+            "ref_coverage": _ratio(total([r["ref_mapped"] for r in rows]), total([r["ref_n"] for r in rows])),
+            "pred_coverage": _ratio(total([r["pred_mapped"] for r in rows]), total([r["pred_n"] for r in rows])),
+            "n_counted": n_counted,
         }
 
     def describe(self) -> dict[str, Any]:
@@ -195,6 +232,25 @@ class CategoryVAConsistencyScorer(Scorer):
             metrics[f"n_{dim}"] = float(len(pairs))
         complete = sum(1 for r in rows if r["label_point"] is not None and r["stated"][0] is not None)
         metrics["completeness"] = complete / len(rows) if rows else NAN
+        return metrics
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        present = [i for i, s in enumerate(samples) if s is not None]
+        rows: list[dict[str, Any]] = [samples[i] for i in present]  # type: ignore[misc]
+        w = counts[:, present]
+        band = self.args.neutral_band
+        metrics: dict[str, np.ndarray] = {}
+        for k, dim in enumerate(("valence", "arousal")):
+            having = [i for i, r in enumerate(rows) if r["label_point"] is not None and r["stated"][k] is not None]
+            label_values = np.array([rows[i]["label_point"][k] for i in having], dtype=np.float64)
+            stated_values = np.array([rows[i]["stated"][k] for i in having], dtype=np.float64)
+            same_sign = np.array([float(sign(a, band) == sign(b, band)) for a, b in zip(label_values, stated_values)])
+            stats = weighted_agreement(label_values, stated_values, w[:, having])
+            metrics[f"{dim}_sign_consistency"] = _ratio(w[:, having] @ same_sign, stats["n"])
+            metrics[f"pearson_{dim}"], metrics[f"n_{dim}"] = stats["pearson"], stats["n"]
+        complete = np.array([float(r["label_point"] is not None and r["stated"][0] is not None) for r in rows])
+        metrics["completeness"] = _ratio(w @ complete, w.sum(axis=1))
         return metrics
 
     def describe(self) -> dict[str, Any]:

@@ -52,3 +52,11 @@ def test_pearson_by_hand() -> None:
 def test_length_mismatch() -> None:
     with pytest.raises(ValueError, match="values"):
         ccc([1, 2], [1])
+
+
+def test_constant_sides_are_exact_despite_round_off() -> None:
+    # mean([0.7]*3) is not exactly 0.7 in floating point; a constant side must still be constant
+    assert math.isnan(pearson([0.7, 0.7, 0.7], [0.1, 0.5, 0.2]))
+    assert ccc([0.7, 0.7, 0.7], [0.1, 0.5, 0.2]) == 0.0
+    assert math.isnan(ccc([0.7, 0.7, 0.7], [0.7, 0.7, 0.7]))
+    assert ccc([0.7, 0.7, 0.7], [0.1, 0.1, 0.1]) == 0.0

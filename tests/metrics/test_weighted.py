@@ -140,3 +140,48 @@ def test_helpers_by_hand() -> None:
     stats = weighted_agreement(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0]), np.array([[1.0, 1.0, 1.0]]))
     assert stats["ccc"][0] == pytest.approx(8 / 22) and stats["pearson"][0] == pytest.approx(1.0)
     assert stats["mse"][0] == pytest.approx(14 / 3) and stats["n"][0] == 3
+
+
+def affective_space_samples(rng: np.random.Generator, n: int) -> list[Any]:
+    out: list[Any] = []
+    for i in range(n):
+        if i % 10 == 0:
+            out.append(None)
+            continue
+        ref = None if i % 7 == 0 else [float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1))]
+        pred = None if i % 3 == 0 else [float(rng.uniform(-1, 1)), 0.05]
+        out.append({"ref_n": 2, "ref_mapped": 1 if ref else 0, "pred_n": 1 + i % 2, "pred_mapped": 1 if pred else 0,
+                    "failed": False, "ref_point": ref, "pred_point": pred,
+                    "nn_distance": float(rng.random()) if ref and pred else None})
+    return out
+
+
+def test_affective_space() -> None:
+    from emer_bench.scoring.affective_space import AffectiveSpaceArgs, AffectiveSpaceScorer
+
+    scorer = AffectiveSpaceScorer(AffectiveSpaceArgs(), ScoringContext())
+    check_equal(affective_space_samples(np.random.default_rng(11), 50), scorer.aggregate, scorer.aggregate_weighted)
+    check_equal(affective_space_samples(np.random.default_rng(12), 4), scorer.aggregate, scorer.aggregate_weighted,
+                n_resamples=60)
+
+
+def test_va_consistency() -> None:
+    from emer_bench.scoring.affective_space import CategoryVAConsistencyScorer, VAConsistencyArgs
+
+    scorer = CategoryVAConsistencyScorer(VAConsistencyArgs(), ScoringContext())
+    rng = np.random.default_rng(13)
+    samples: list[Any] = [None if i % 9 == 0 else {
+        "label_point": None if i % 5 == 0 else [float(rng.choice([-0.7, 0.0, 0.7])), float(rng.uniform(-1, 1))],
+        "n_labels": 1, "n_mapped": 1,
+        "stated": [float(rng.uniform(-1, 1)), None if i % 4 == 0 else float(rng.uniform(-1, 1))]} for i in range(50)]
+    check_equal(samples, scorer.aggregate, scorer.aggregate_weighted)
+    check_equal(samples[:4], scorer.aggregate, scorer.aggregate_weighted, n_resamples=60)
+
+
+def test_weighted_agreement_constant_resample_is_exact() -> None:
+    x = np.array([0.7, 0.7, 0.7, 0.1])
+    y = np.array([0.1, 0.5, 0.2, 0.3])
+    counts = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 3.0, 0.0, 0.0]])
+    stats = weighted_agreement(x, y, counts)
+    assert math.isnan(stats["pearson"][0]) and stats["ccc"][0] == 0.0
+    assert math.isnan(stats["pearson"][1]) and stats["ccc"][1] == 0.0  # both constant, different values
