@@ -58,14 +58,15 @@ def decode_clip(video_path: str | None, audio_path: str | None, options: MediaOp
         if video_in is not None:
             media.info["video_path"] = video_path
             audio_sink = _audio_sink(audio_in, options, media.info) if shared else None
-            sampled = _sample_video(str(video_path), *video_in, audio_sink, options, media.info)
+            sampled, audio_fed = _sample_video(str(video_path), *video_in, audio_sink, options,
+                                               media.info)
             media.frames, media.frame_times = sampled.frames, sampled.times
             media.info.update(sampled.info)
             media.duration_s = stream_duration_s(*video_in)
-            if audio_sink is not None and "seeks" not in sampled.info:  # audio shared the pass
+            if audio_sink is not None and audio_fed:  # the audio shared the video's pass
                 media.audio = audio_sink.finish(str(video_path))
         if audio_in is not None and audio_file is not None and media.audio is None:
-            if shared:  # seeking moved the shared container: the audio starts afresh
+            if shared:  # the video pass did not take the audio along: start afresh
                 fresh = stack.enter_context(open_input(audio_file))
                 audio_in = (fresh, audio_stream(fresh, audio_file))
             media.audio = _decode_audio(*audio_in, audio_file, options, media.info)
@@ -93,8 +94,9 @@ def _decode_audio(container: InputContainer, stream: AudioStream, path: str,
 
 def _sample_video(path: str, container: InputContainer, vstream: VideoStream,
                   audio_sink: AudioSink | None, options: MediaOptions,
-                  info: dict[str, Any]) -> SampledFrames:
-    """Seeks for long sparsely sampled clips; otherwise one pass (shared with the audio)."""
+                  info: dict[str, Any]) -> tuple[SampledFrames, bool]:
+    """Seeks for long sparsely sampled clips; otherwise one pass, shared with the audio sink
+    when there is one. Returns the frames and whether the audio sink was fed."""
     ctx = vstream.codec_context
     rate = frame_rate(vstream)
     fps = float(rate) if rate else None
@@ -104,13 +106,15 @@ def _sample_video(path: str, container: InputContainer, vstream: VideoStream,
                            vstream.frames or None)
     if targets is not None and fps:
         try:
-            return sample_by_seeking(container, vstream, options, path, start_s, fps, targets)
+            return sample_by_seeking(container, vstream, options, path, start_s, fps,
+                                     targets), False
         except NoTimestamps:
             pass  # frames without pts: fall back to one pass from a fresh start
         with open_input(path) as fresh:
             return _sample_video_one_pass(path, fresh, video_stream(fresh, path), None, options,
-                                          start_s, fps)
-    return _sample_video_one_pass(path, container, vstream, audio_sink, options, start_s, fps)
+                                          start_s, fps), False
+    sampled = _sample_video_one_pass(path, container, vstream, audio_sink, options, start_s, fps)
+    return sampled, audio_sink is not None
 
 
 def _sample_video_one_pass(path: str, container: InputContainer, vstream: VideoStream,

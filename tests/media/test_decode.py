@@ -191,3 +191,20 @@ def test_video_without_audio_when_audio_is_wanted(media_dir: dict[str, Path]) ->
                                "that takes audio)")
     media = decode_clip(path, None, MediaOptions(), True, False)
     assert media.frames is not None and media.audio is None
+
+
+@pytest.mark.slow
+def test_frames_without_timestamps_fall_back_to_one_pass(media_dir: dict[str, Path],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from emer_bench.media.video import NoTimestamps
+
+    def no_pts(*args: object, **kwargs: object) -> None:
+        raise NoTimestamps("clip")
+
+    path = str(media_dir["long"])
+    reference = decode_clip(path, None, MediaOptions(num_frames=8), True, True)
+    monkeypatch.setattr("emer_bench.media.decode.sample_by_seeking", no_pts)
+    fallback = decode_clip(path, None, MediaOptions(num_frames=8), True, True)
+    assert "seeks" not in fallback.info and fallback.frame_times == reference.frame_times
+    assert fallback.audio is not None and reference.audio is not None
+    assert np.array_equal(fallback.audio, reference.audio)
