@@ -81,6 +81,16 @@ def ew_aggregate_weighted(samples: Sequence[Any], counts: np.ndarray) -> dict[st
     return out
 
 
+def _constant_rows(values: np.ndarray, counts: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """Per resample: are all chosen values identical? Checked exactly where the variance is tiny."""
+    constant = np.zeros(counts.shape[0], dtype=bool)
+    scale = float(np.mean(values * values)) + 1e-300
+    for r in np.flatnonzero(variance <= 1e-9 * scale):
+        chosen = values[counts[r] > 0]
+        constant[r] = chosen.size > 0 and bool(np.all(chosen == chosen[0]))
+    return constant
+
+
 def weighted_agreement(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
     """Per resample: n, CCC, MSE and Pearson of paired values x, y (n,) weighted by counts (R, n),
     with the population moments and NaN rules of emer_bench.metrics.regression.
@@ -101,10 +111,9 @@ def weighted_agreement(x: np.ndarray, y: np.ndarray, counts: np.ndarray) -> dict
         vy = np.maximum(counts @ (yc * yc) / safe_n - myc ** 2, 0.0)
         cov = counts @ (xc * yc) / safe_n - mxc * myc
         # A side that is constant within a resample has exactly zero (co)variance there, as in
-        # emer_bench.metrics.regression; the moment formula would leave round-off instead.
-        chosen = counts > 0
-        const_x = np.where(chosen, x, np.inf).min(axis=1) == np.where(chosen, x, -np.inf).max(axis=1)
-        const_y = np.where(chosen, y, np.inf).min(axis=1) == np.where(chosen, y, -np.inf).max(axis=1)
+        # emer_bench.metrics.regression; the moment formula would leave round-off instead. The exact
+        # check is only run on resamples whose variance is already tiny (rare), as it costs R x n.
+        const_x, const_y = _constant_rows(x, counts, vx), _constant_rows(y, counts, vy)
         vx, vy = np.where(const_x, 0.0, vx), np.where(const_y, 0.0, vy)
         cov = np.where(const_x | const_y, 0.0, cov)
         mean_gap = (mxc + cx) - (myc + cy)

@@ -106,12 +106,13 @@ def score_dimensional(items: list[ScoringItem], args: DimensionalArgs) -> list[S
 def dimensional_metrics(rows: list[dict[str, Any]], dimensions: list[str]) -> dict[str, float]:
     metrics: dict[str, float] = {}
     for dim in dimensions:
-        pairs = [(r[f"{dim}_ref"], r[f"{dim}_pred"]) for r in rows if f"{dim}_ref" in r]
-        refs, preds = [p[0] for p in pairs], [p[1] for p in pairs]
+        ref_key, pred_key = f"{dim}_ref", f"{dim}_pred"
+        having = [r for r in rows if ref_key in r]
+        refs, preds = [r[ref_key] for r in having], [r[pred_key] for r in having]
         metrics[f"ccc_{dim}"] = ccc(refs, preds)
         metrics[f"mse_{dim}"] = mse(refs, preds)
         metrics[f"pearson_{dim}"] = pearson(refs, preds)
-        metrics[f"n_{dim}"] = float(len(pairs))
+        metrics[f"n_{dim}"] = float(len(having))
     metrics["ccc"] = sum(metrics[f"ccc_{d}"] for d in dimensions) / len(dimensions)
     metrics["n_unparsed"] = float(sum(1 for r in rows if r["unparsed"]))
     metrics["n_clipped"] = float(sum(1 for r in rows if r["clipped"]))
@@ -124,9 +125,10 @@ def dimensional_metrics_weighted(rows: list[dict[str, Any]], dimensions: list[st
     """`dimensional_metrics` for each resample given by `counts` (R, len(rows)) multiplicities."""
     metrics: dict[str, np.ndarray] = {}
     for dim in dimensions:
-        having = [i for i, r in enumerate(rows) if f"{dim}_ref" in r]
-        stats = weighted_agreement(np.array([rows[i][f"{dim}_ref"] for i in having]),
-                                   np.array([rows[i][f"{dim}_pred"] for i in having]), counts[:, having])
+        ref_key, pred_key = f"{dim}_ref", f"{dim}_pred"
+        having = [i for i, r in enumerate(rows) if ref_key in r]
+        stats = weighted_agreement(np.array([rows[i][ref_key] for i in having], dtype=np.float64),
+                                   np.array([rows[i][pred_key] for i in having], dtype=np.float64), counts[:, having])
         metrics[f"ccc_{dim}"], metrics[f"mse_{dim}"] = stats["ccc"], stats["mse"]
         metrics[f"pearson_{dim}"], metrics[f"n_{dim}"] = stats["pearson"], stats["n"]
     metrics["ccc"] = sum(metrics[f"ccc_{d}"] for d in dimensions) / len(dimensions)
