@@ -143,6 +143,16 @@ def test_a_one_frame_clip_repeats_its_frame_to_fill_the_temporal_patch(family: s
     assert out[0].inputs["frames_repeated"] == 1 and spy.calls[0]["video_grid_thw"][0, 0] == 1
 
 
+def test_unknown_frame_times_are_noted_not_invented(qwen_checkpoints: dict[str, Path]):
+    adapter = make_adapter(qwen_checkpoints, "qwen2_5_vl")
+    untimed = synthetic_media(4)
+    untimed.frame_times = []
+    prepared = PreparedRequest(demo_request(Path("/untimed.mp4"), 0, SUBTITLES[0], VIDEO_TEXT), untimed)
+    out = adapter.generate([prepared])
+    assert out[0].ok and out[0].inputs["video_timing"].startswith("unknown: no frame times from the decoder")
+    assert "frame_times_s" not in out[0].inputs
+
+
 def test_subtitle_only_task_sends_no_video(qwen, demo_clips: list[Path]):
     batch = prepared_demo(qwen, demo_clips[:1], SUBTITLES[:1], modalities=(Modality.SUBTITLE,))
     assert batch[0].media is None  # nothing decoded when the task grants no video

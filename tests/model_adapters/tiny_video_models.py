@@ -2,9 +2,11 @@
 
 Each builder writes a real transformers checkpoint (config + safetensors + processor files) to a
 folder, built from the family's own config, model and processor classes: only the sizes are
-tiny (2 layers, hidden 32-64, a 2-layer vision tower) and the tokenizer is a byte-level BPE
-trained here on a few sentences, carrying the special tokens the processor and chat template
-need. Loading the folder through an adapter is then exactly how a user's checkpoint is loaded.
+tiny (2 layers, hidden 32-64, a 2-layer vision tower) and the tokenizer is the byte-level BPE
+trained locally by `tiny_models.train_bpe` (a Qwen2Tokenizer for the Qwen-based families, as
+published; a Llama-style one with <s> for LLaVA-NeXT-Video), carrying the special tokens the
+processor and chat template need. Loading the folder through an adapter is then exactly how a
+user's checkpoint is loaded.
 
 The chat templates are written for these tests; they follow each family's prompt layout
 (ChatML with a video placeholder for Qwen and LLaVA-OneVision, "USER: ... ASSISTANT:" for
@@ -13,11 +15,13 @@ LLaVA-NeXT-Video) so the adapters exercise the same code path as with the publis
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
 from transformers import (
     LlavaNextImageProcessor,
     LlavaNextVideoConfig,
@@ -41,21 +45,12 @@ from transformers import (
     Qwen3VLVideoProcessor,
 )
 
-# Enough text that generated ids decode to word pieces rather than single bytes.
-_CORPUS = [
-    "Subtitle content of this video: I can't believe you did this to me!",
-    "As an expert in the field of emotions, please focus on the facial expressions,",
-    "body movements, tone of voice and subtitle content in the video,",
-    "infer the person's emotional state and provide your reasoning process.",
-    "The person looks happy, angry, sad, surprised, worried, calm or neutral.",
-    "USER: ASSISTANT: system user assistant You are a helpful assistant.",
-    "0.5 seconds 1.5 seconds 2.5 seconds",
-]
+sys.path.insert(0, str(Path(__file__).parent))
+from tiny_models import build_qwen_tokenizer, train_bpe  # noqa: E402
 
-QWEN_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
-                       "<|image_pad|>", "<|video_pad|>"]
-LLAVA_OV_SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<image>", "<video>"]
-LLAVA_NEXT_SPECIAL_TOKENS = ["<unk>", "<s>", "</s>", "<image>", "<video>"]
+QWEN_VISION_TOKENS = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
+LLAVA_MEDIA_TOKENS = ["<image>", "<video>"]
+LLAMA_SPECIAL_TOKENS = ["<unk>", "<s>", "</s>"]
 
 
 def _chatml_template(video_placeholder: str) -> str:
@@ -93,28 +88,26 @@ class TinyVideoCheckpoint:
     tokens_per_frame: int | None = None
 
 
-def train_tiny_tokenizer(special_tokens: list[str], bos: str | None, eos: str, pad: str,
-                         add_bos: bool = False) -> PreTrainedTokenizerFast:
-    """A byte-level BPE (vocab 320) trained on `_CORPUS`; special tokens get the first ids."""
-    tok = Tokenizer(models.BPE())
+def llama_style_tokenizer() -> PreTrainedTokenizerFast:
+    """The same trained BPE with Llama's special tokens; every encoded text starts with <s>."""
+    vocab, merges = train_bpe()
+    specials = [*LLAMA_SPECIAL_TOKENS, *LLAVA_MEDIA_TOKENS]
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges))
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=320, special_tokens=special_tokens,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tok.train_from_iterator(_CORPUS, trainer)
-    if add_bos and bos is not None:  # Llama-style: every encoded text starts with BOS
-        bos_id = tok.token_to_id(bos)
-        tok.post_processor = processors.TemplateProcessing(
-            single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, bos_id)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=bos, eos_token=eos, pad_token=pad,
-                                   unk_token=pad if bos is not None else None)
+    tok.add_special_tokens(specials)
+    bos_id = tok.token_to_id("<s>")
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
+                                                       special_tokens=[("<s>", bos_id)])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                                   pad_token="<unk>")
 
 
-def _ids(tokenizer: PreTrainedTokenizerFast, tokens: list[str]) -> dict[str, int]:
+def _ids(tokenizer: Any, tokens: list[str]) -> dict[str, int]:
     return {t: int(tokenizer.convert_tokens_to_ids(t)) for t in tokens}
 
 
-def _text_config(tokenizer: PreTrainedTokenizerFast, **extra: object) -> dict[str, object]:
+def _text_config(tokenizer: Any, **extra: object) -> dict[str, object]:
     base: dict[str, object] = dict(
         vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
@@ -131,8 +124,8 @@ def _save(model: torch.nn.Module, processor: object, dest: Path) -> None:
 
 
 def build_tiny_qwen2_5_vl(dest: Path, seed: int = 0) -> TinyVideoCheckpoint:
-    tokenizer = train_tiny_tokenizer(QWEN_SPECIAL_TOKENS, None, "<|im_end|>", "<|endoftext|>")
-    ids = _ids(tokenizer, QWEN_SPECIAL_TOKENS)
+    tokenizer = build_qwen_tokenizer(extra_tokens=QWEN_VISION_TOKENS)
+    ids = _ids(tokenizer, QWEN_VISION_TOKENS)
     config = Qwen2_5_VLConfig(
         vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64,
                            fullatt_block_indexes=[1], window_size=112),
@@ -150,8 +143,8 @@ def build_tiny_qwen2_5_vl(dest: Path, seed: int = 0) -> TinyVideoCheckpoint:
 
 
 def build_tiny_qwen3_vl(dest: Path, seed: int = 0) -> TinyVideoCheckpoint:
-    tokenizer = train_tiny_tokenizer(QWEN_SPECIAL_TOKENS, None, "<|im_end|>", "<|endoftext|>")
-    ids = _ids(tokenizer, QWEN_SPECIAL_TOKENS)
+    tokenizer = build_qwen_tokenizer(extra_tokens=QWEN_VISION_TOKENS)
+    ids = _ids(tokenizer, QWEN_VISION_TOKENS)
     config = Qwen3VLConfig(
         # num_position_embeddings must be a square (learned 8x8 position grid, interpolated).
         vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64,
@@ -175,8 +168,8 @@ _LLAVA_PINPOINTS = [[56, 56], [56, 112], [112, 56], [112, 112]]
 
 
 def build_tiny_llava_onevision(dest: Path, seed: int = 0) -> TinyVideoCheckpoint:
-    tokenizer = train_tiny_tokenizer(LLAVA_OV_SPECIAL_TOKENS, None, "<|im_end|>", "<|endoftext|>")
-    ids = _ids(tokenizer, LLAVA_OV_SPECIAL_TOKENS)
+    tokenizer = build_qwen_tokenizer(extra_tokens=LLAVA_MEDIA_TOKENS)
+    ids = _ids(tokenizer, LLAVA_MEDIA_TOKENS)
     config = LlavaOnevisionConfig(
         vision_config=dict(model_type="siglip_vision_model", hidden_size=32, intermediate_size=64,
                            num_hidden_layers=2, num_attention_heads=2, image_size=_LLAVA_FRAME,
@@ -199,8 +192,8 @@ def build_tiny_llava_onevision(dest: Path, seed: int = 0) -> TinyVideoCheckpoint
 
 
 def build_tiny_llava_next_video(dest: Path, seed: int = 0) -> TinyVideoCheckpoint:
-    tokenizer = train_tiny_tokenizer(LLAVA_NEXT_SPECIAL_TOKENS, "<s>", "</s>", "<unk>", add_bos=True)
-    ids = _ids(tokenizer, LLAVA_NEXT_SPECIAL_TOKENS)
+    tokenizer = llama_style_tokenizer()
+    ids = _ids(tokenizer, [*LLAMA_SPECIAL_TOKENS, *LLAVA_MEDIA_TOKENS])
     grid = _LLAVA_FRAME // _LLAVA_PATCH
     config = LlavaNextVideoConfig(
         vision_config=dict(model_type="clip_vision_model", hidden_size=32, intermediate_size=64,
