@@ -8,7 +8,6 @@ effect; expected values in the tests are worked out by hand from these tables.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -99,11 +98,3 @@ def write_tiny_resources(directory: Path,
         write_xlsx(directory / f"wheel{wheel}.xlsx", ["level1", "level2", "level3"], wheel_rows)
     return directory
 
-
-def copy_resources(source: Path, target: Path) -> Path:
-    """A writable copy of a resource directory (for edit tests); never inside the repo."""
-    shutil.copytree(source, target)
-    for path in target.iterdir():
-        path.chmod(0o644)
-    target.chmod(0o755)
-    return target
