@@ -22,7 +22,7 @@ from emer_bench.results.compare import TaskComparison, compare_runs
 
 EPILOG = """examples:
   emer-bench compare results/model-a/results_2025-01-01T00-00-00Z.json results/model-b/results_2025-01-02T00-00-00Z.json
-  emer-bench compare A.json B.json --task ovmerd --metric ew.ew_l1
+  emer-bench compare A.json B.json --task ovmerd --metric ew.ew_l1_fscore
   emer-bench compare A.json B.json --all-metrics --n-resamples 5000 --seed 7 --json > diff.json
 
 The difference is B - A. The 95% interval is the percentile interval of the resampled
