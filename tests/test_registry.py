@@ -26,7 +26,8 @@ def test_listing_models_imports_no_torch_or_adapter_module():
                  "lexicon-baseline"):
         assert name in out
     for entry in ADAPTERS.entries():
-        assert entry.info["modalities"], entry.name
+        if entry.origin == "builtin":  # tests may add runtime stand-ins
+            assert entry.info["modalities"], entry.name
 
 
 def test_lazy_target_resolves_on_get():
