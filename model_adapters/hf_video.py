@@ -10,6 +10,9 @@ added here is what every video-language family needs on top:
   described on a virtual millisecond clock (``fps=1000``, frame index = its time in ms), so the
   processors' ``frames_indices / fps`` is each frame's true time and
   ``len(frames) / total_num_frames * fps`` is the true sampling rate, whatever the source rate;
+- contents as lists of typed blocks, always: the llava-hf chat templates read only
+  ``{"type": "text"}`` blocks, so a plain-string system prompt or text-only user turn would be
+  dropped without a word (the Qwen-VL templates take both forms);
 - the number of video placeholder tokens each prompt expanded to, in ``Generation.inputs``.
 """
 
@@ -66,6 +69,15 @@ class HFVideoAdapter(HFAdapter):
             parts.videos[0] = torch.cat([video, pad], dim=0)
             parts.audit["frames_repeated"] = int(pad.shape[0])
         return parts
+
+    def messages_for(self, prepared: PreparedRequest, parts: MediaParts) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        system = self.system_prompt_for(prepared)
+        if system:
+            messages.append({"role": "system", "content": [{"type": "text", "text": system}]})
+        user = [*parts.content, {"type": "text", "text": prepared.request.prompt}]
+        messages.append({"role": "user", "content": user})
+        return messages
 
     def video_metadata(self, item: ModelInput) -> dict[str, Any] | None:
         """The clip's metadata for the processor, with the timing facts put in the audit."""

@@ -162,6 +162,13 @@ def test_subtitle_only_task_sends_no_video(qwen, demo_clips: list[Path]):
     assert SUBTITLES[0] in text and "<|video_pad|>" not in text
 
 
+def test_the_task_system_prompt_reaches_the_template(qwen):
+    request = demo_request(Path("/clip.mp4"), 0, SUBTITLES[0], VIDEO_TEXT, system_prompt="You judge emotions.")
+    out, spy = run_with_spy(qwen, [PreparedRequest(request, synthetic_media(4))])
+    assert out[0].ok
+    assert spy.decoded_inputs()[0].startswith("<|im_start|>system\nYou judge emotions.<|im_end|>\n<|im_start|>user\n")
+
+
 def test_one_bad_sample_does_not_fail_the_batch(qwen):
     good = PreparedRequest(demo_request(Path("/a.mp4"), 0, "fine", VIDEO_TEXT), synthetic_media(4))
     missing = PreparedRequest(demo_request(Path("/b.mp4"), 1, "no frames", VIDEO_TEXT), None)

@@ -54,7 +54,7 @@ LLAMA_SPECIAL_TOKENS = ["<unk>", "<s>", "</s>"]
 
 
 def _chatml_template(video_placeholder: str) -> str:
-    """ChatML; a video block renders as `video_placeholder`, a text block as its text."""
+    """ChatML that takes string or block contents, like the Qwen-VL templates."""
     return (
         "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
         "{% if m['content'] is string %}{{ m['content'] }}{% else %}{% for c in m['content'] %}"
@@ -65,14 +65,19 @@ def _chatml_template(video_placeholder: str) -> str:
 
 
 QWEN_CHAT_TEMPLATE = _chatml_template("<|vision_start|><|video_pad|><|vision_end|>")
-LLAVA_OV_CHAT_TEMPLATE = _chatml_template("<video>\n")
+# The llava-hf templates read contents as lists of blocks only (videos first, then texts): a plain
+# string content renders as nothing. These follow that, so a string content fails the tests.
+LLAVA_OV_CHAT_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
+    "{% for c in m['content'] | selectattr('type', 'equalto', 'video') %}<video>\n{% endfor %}"
+    "{% for c in m['content'] | selectattr('type', 'equalto', 'text') %}{{ c['text'] }}{% endfor %}"
+    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
 LLAVA_NEXT_VIDEO_CHAT_TEMPLATE = (
-    "{% for m in messages %}{% if m['role'] == 'system' %}"
-    "{{ m['content'] if m['content'] is string else m['content'][0]['text'] }} "
-    "{% else %}{{ m['role'].upper() }}: {% if m['content'] is string %}{{ m['content'] }}{% else %}"
-    "{% for c in m['content'] %}{% if c['type'] == 'video' %}<video>\n{% elif c['type'] == 'text' %}"
-    "{{ c['text'] }}{% endif %}{% endfor %}{% endif %} {% endif %}{% endfor %}"
-    "{% if add_generation_prompt %}ASSISTANT:{% endif %}"
+    "{% for m in messages %}{% if m['role'] != 'system' %}{{ m['role'].upper() }}: {% endif %}"
+    "{% for c in m['content'] | selectattr('type', 'equalto', 'video') %}<video>\n{% endfor %}"
+    "{% for c in m['content'] | selectattr('type', 'equalto', 'text') %}{{ c['text'] }} {% endfor %}"
+    "{% endfor %}{% if add_generation_prompt %}ASSISTANT:{% endif %}"
 )
 
 
