@@ -138,6 +138,12 @@ class EmotionWheelScorer(_OpenVocabScorer):
     def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
         return {**aggregate_ew(samples).flat(), "n_extraction_errors": _count_extraction_errors(samples)}
 
+    def aggregate_weighted(self, samples: list[SampleScore], counts: Any) -> dict[str, Any]:
+        """A whole block of bootstrap resamples at once (same values as `aggregate` per row)."""
+        from emer_bench.metrics.weighted import ew_aggregate_weighted
+
+        return ew_aggregate_weighted(samples, counts)
+
 
 class HitRateScorer(_OpenVocabScorer):
     """Hit rate and m-score of open-vocabulary answers against single categorical labels."""

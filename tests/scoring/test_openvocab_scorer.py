@@ -173,3 +173,22 @@ def test_real_references_with_made_up_answers(emer_data_dir: Path, wheel_dir: Pa
                         load_wheel_tables(wheel_dir)).flat()
     assert {k: metrics[k] for k in expected} == pytest.approx(expected, abs=1e-12)
     assert 0 < metrics["ew_l1_fscore"] < 1
+
+
+def test_bootstrap_fast_path_equals_the_direct_path(wheel_dir: Path, emer_data_dir: Path) -> None:
+    """The runner's CIs for `ew` use aggregate_weighted; they must equal re-running aggregate."""
+    import csv
+
+    from emer_bench.metrics import bootstrap
+
+    with (emer_data_dir / "ovmerd_openset_labels.csv").open() as fh:
+        refs = [parse_label_list(row["openset"]) for row in csv.DictReader(fh)][:60]
+    items = [ScoringItem(f"c{i}", str(ref[: 1 + i % 3][::-1] + ["calm"]), Reference(openset=ref))
+             for i, ref in enumerate(refs)]
+    scorer = _ew(wheel_dir)
+    components = scorer.score_samples(items)
+    metrics = list(EmotionWheelScorer.headline)
+    fast = bootstrap.bootstrap_ci(components, scorer.aggregate, metrics, n_resamples=200, seed=7)
+    direct = bootstrap.bootstrap_ci(components, lambda c: scorer.aggregate(c), metrics, n_resamples=200, seed=7)
+    for metric in metrics:
+        assert fast[metric] == pytest.approx(direct[metric], abs=1e-12)
