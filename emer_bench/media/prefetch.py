@@ -8,7 +8,8 @@ Worker threads run `prepare` (PyAV decodes with the GIL released, so threads ove
 model's own work). Results come back in input order. At most `max_ahead` items are in the pool
 at any time (submitted, running, or prepared and waiting), so at most `max_ahead` decoded clips
 plus the one the consumer holds are in memory. The input is pulled lazily, one item per slot
-freed. A failing `prepare` never raises here: its exception is put on that item's result.
+freed; the very first item is prepared alone, so the model's first wait is no longer than a
+sequential decode. A failing `prepare` never raises here: its exception is put on that item's result.
 Closing the generator early (break, exception in the consumer) cancels queued work and waits
 for the running calls, so no thread outlives the loop.
 
@@ -81,9 +82,9 @@ def _prefetch_threads(items: Iterator[T], prepare: Callable[[T], R], workers: in
     input_error: Exception | None = None
     exhausted = False
 
-    def refill() -> None:
+    def refill(limit: int) -> None:
         nonlocal exhausted, input_error
-        while not exhausted and len(window) < max_ahead:
+        while not exhausted and len(window) < limit:
             try:
                 item = next(items)
             except StopIteration:
@@ -94,10 +95,12 @@ def _prefetch_threads(items: Iterator[T], prepare: Callable[[T], R], workers: in
                 window.append(pool.submit(_run, prepare, item))
 
     try:
-        refill()
+        # The first item is prepared alone: the model is idle until it is ready, and a second
+        # decode running beside it would only slow it down.
+        refill(1)
         while window:
             result = window.popleft().result()  # _run never raises
-            refill()  # the freed slot is refilled before the consumer gets to work
+            refill(max_ahead)  # freed slots are refilled before the consumer gets to work
             yield result
         if input_error is not None:
             raise input_error

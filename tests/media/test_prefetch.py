@@ -66,7 +66,26 @@ def test_results_come_in_input_order_with_bounded_look_ahead(workers: int, max_a
         assert tracker.pulled <= count + max_ahead
         seen.append(result.item)
     assert seen == list(range(40))
-    assert tracker.max_outstanding <= max_ahead
+    # Prepared but not yet taken by the consumer: the pool's max_ahead, plus the one being
+    # handed over (the pool refills its slot just before handing the item out).
+    assert tracker.max_outstanding <= max_ahead + 1
+
+
+@pytest.mark.parametrize(("workers", "max_ahead"), [(1, 1), (2, 3), (3, 8)])
+def test_the_pool_runs_exactly_max_ahead_items_ahead_and_no_more(workers: int,
+                                                                 max_ahead: int) -> None:
+    tracker = Tracker()
+    total = 12
+    results = prefetch(tracker.items(total), tracker.prepare, workers, max_ahead)
+    for count in range(1, total + 1):
+        assert next(results).item == count - 1
+        expected = min(count + max_ahead, total)  # the pool refills to max_ahead, then waits
+        deadline = time.monotonic() + WAIT_S
+        while len(tracker.prepared) < expected and time.monotonic() < deadline:
+            time.sleep(0.001)
+        time.sleep(0.01)  # room for a (wrong) extra prepare to show up
+        assert tracker.pulled == expected and len(tracker.prepared) == expected
+    assert next(results, None) is None
 
 
 def test_workers_run_ahead_while_the_consumer_holds_an_item() -> None:
@@ -82,6 +101,22 @@ def test_workers_run_ahead_while_the_consumer_holds_an_item() -> None:
     # While the consumer "runs the model" on item 0, items 1..3 are prepared in the background.
     assert first.item == 0 and third_prepared.wait(WAIT_S)
     assert [r.item for r in results] == list(range(1, 10))
+
+
+def test_the_first_item_is_prepared_alone() -> None:
+    tracker = Tracker()
+    pulled_while_first_prepared: list[int] = []
+
+    def prepare(item: int) -> int:
+        if item == 0:
+            pulled_while_first_prepared.append(tracker.pulled)
+        return tracker.prepare(item)
+
+    results = prefetch(tracker.items(10), prepare, workers=4, max_ahead=6)
+    assert tracker.pulled == 0  # nothing happens before the consumer asks
+    assert next(results).item == 0
+    assert pulled_while_first_prepared == [1]
+    results.close()
 
 
 def test_errors_are_captured_per_item_and_the_run_goes_on() -> None:
