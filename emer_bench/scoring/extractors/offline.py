@@ -1,0 +1,95 @@
+"""`offline` extractor: the emotion states an explanation attributes, without an LLM.
+
+Vocabulary = every surface form of the emotion-wheel resources (so every label it returns
+can be mapped by the EW metrics); WordNet lemmas catch inflections the resources lack and
+WordNet senses tell feelings from polysemous words; the rules in `offline_rules.py` and
+`offline_frames.py` drop negated, unasserted, category and non-feeling uses and prefer the
+concluding statement. Published EW numbers use an LLM extractor (docs §6); this one is a
+transparent, deterministic stand-in whose agreement with reference labels is measured in
+benchmarks/results/offline_extractor.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
+from emer_bench.metrics.wheel_tables import load_wheel_tables
+from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
+from emer_bench.scoring.extractors.offline_frames import WordSenses, framed_mentions
+from emer_bench.scoring.extractors.offline_lexicon import VocabularyMatcher, WordNetLexicon
+from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
+                                                         concluding_zone_start, evidence_positions,
+                                                         negated_positions)
+from emer_bench.scoring.extractors.offline_text import Token, sentences, tokenize
+
+
+class OfflineExtractorArgs(ScorerArgs):
+    # Emotion-wheel directory and version; default: the run's (ScoringContext), then
+    # $EMER_BENCH_RESOURCES, then the resource cache (as the `ew` scorer resolves them).
+    resources_dir: Path | None = None
+    resource_version: str | None = None
+
+
+def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordSenses) -> list[str]:
+    """Labels in order of first mention, after the rules (module docstrings)."""
+    negated = negated_positions(tokens)
+    mentions = [mention for mention in framed_mentions(tokens, matcher.find(tokens), senses)
+                if mention.label not in CATEGORY_WORDS
+                and not any(position in negated for position in range(mention.first, mention.last + 1))
+                and not about_other_person(tokens, mention.first)]
+    grouped = sentences(tokens)
+    zone = concluding_zone_start(grouped)
+    if zone is not None:
+        zone_sentence = grouped[zone][0].sentence
+        in_zone = [mention for mention in mentions if tokens[mention.first].sentence >= zone_sentence]
+        if in_zone:
+            mentions = in_zone
+    evidence = evidence_positions(tokens)
+    claims = [mention for mention in mentions if mention.first not in evidence]
+    if claims:
+        mentions = claims
+    return list(dict.fromkeys(mention.label for mention in mentions))
+
+
+class OfflineExtractor(LabelExtractor):
+    name: ClassVar[str] = "offline"
+    description: ClassVar[str] = "EW vocabulary + WordNet lemmas with negation/hedging handling (no LLM)"
+    Args: ClassVar[type[ScorerArgs]] = OfflineExtractorArgs
+
+    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+        super().__init__(args, context)
+        self._matcher: VocabularyMatcher | None = None
+        self._lexicon: WordNetLexicon | None = None
+
+    @property
+    def _args(self) -> OfflineExtractorArgs:
+        assert isinstance(self.args, OfflineExtractorArgs)
+        return self.args
+
+    def resources(self) -> ResolvedResources:
+        """The emotion-wheel directory (ResourceError naming the fix when there is none)."""
+        explicit = self._args.resources_dir or self.context.resources_dir
+        return resolve_resources(explicit, self._args.resource_version or self.context.resource_version)
+
+    def _load(self) -> tuple[VocabularyMatcher, WordNetLexicon]:
+        """Tables, WordNet and matcher are built once per process (shared through the context)."""
+        if self._matcher is None or self._lexicon is None:
+            directory = self.resources().directory
+            tables = self.context.shared(f"wheel_tables:{directory}", lambda: load_wheel_tables(directory))
+            lexicon = self.context.shared("wordnet_lexicon", WordNetLexicon)
+            self._lexicon = lexicon
+            self._matcher = self.context.shared(f"offline_matcher:{directory}",
+                                                lambda: VocabularyMatcher(tables.vocabulary, lexicon))
+        return self._matcher, self._lexicon
+
+    def describe(self) -> dict[str, Any]:
+        resolved = self.resources()
+        return {**super().describe(), "resources_dir": str(resolved.directory),
+                "resource_version": resolved.version, "wordnet": "nltk WordNet 3.0 (lemmas, senses)"}
+
+    def extract(self, texts: list[str]) -> list[list[str]]:
+        matcher, lexicon = self._load()
+        return [extract_from_tokens(tokenize(text), matcher, lexicon) if text else []
+                for text in texts]
