@@ -74,7 +74,8 @@ RULES_AND_HISTORY = """## What the extractor does (general rules, no per-clip wo
 2. Senses: a word whose frequent WordNet senses are feelings (noun.feeling / verb.emotion, directly or
    through its derivations) counts anywhere; other vocabulary words ("open", "low", "serious") only in
    an emotion frame (before an emotion noun such as "expression"/"tone"/"attitude", after "feel"/"a sense
-   of"/"a hint of", after a copula whose subject is the person), lists sharing the frame.
+   of"/"a hint of", after a copula whose subject is the person), lists sharing the frame; a word listed
+   beside an accepted one is accepted ("happy, relaxed, content").
 3. Negation scope to the end of the clause ("no sign of anger", "without any fear", "rather than sad";
    "not only" excepted); "whether"/"if" clauses are not asserted; hedges ("may", "possibly") are kept
    because reference explanations hedge nearly every attribution.
@@ -87,7 +88,8 @@ RULES_AND_HISTORY = """## What the extractor does (general rules, no per-clip wo
 Development history on the same dev split (EW-L1 F): all vocabulary words 0.533; + negation, quoted
 speech, concluding zone 0.647; + WordNet sense filter and frames 0.706; + category/glue words and
 modality-section fix 0.733; + claims over evidence 0.751; + phrase-end and copula refinements 0.758;
-+ other-person clauses 0.761; + compound and verb-only checks 0.765. Failure modes left: annotators'
++ other-person clauses 0.761; + compound and verb-only checks 0.765; + acceptance shared by list items
+(for bare-list answers) 0.765. Failure modes left: annotators'
 label sets differ from the description's words (e.g. "dissatisfaction" maps to *sad* on the wheels
 while the reference says *angry*; "excited tone" is often not a reference label).
 """

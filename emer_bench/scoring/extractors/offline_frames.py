@@ -9,7 +9,8 @@ only inside a frame that attributes a state to the person:
   "a state of questioning or concern", "with a hint of teasing";
 - after a copula whose subject is the person or an emotion noun: "she seems tense",
   "his expression is serious".
-Lists propagate the frame: every element of "X, Y, and Z" shares it. A frame word must end
+Lists propagate the frame: every element of "X, Y, and Z" shares it, and a word listed right
+beside an accepted one is accepted too (answers that are bare lists: "happy, relaxed, content"). A frame word must end
 its noun phrase ("experiencing a tense situation" describes the situation), and an -ing word
 after a copula is a progressive verb ("she is speaking"); a word with neither an adjective
 nor a noun reading in WordNet ("speaks") is a verb and never a frame word.
@@ -32,6 +33,8 @@ EMOTION_HEADS = frozenset({"expression", "expressions", "attitude", "attitudes",
                            "mentality", "vibe"})
 # Words that may stand between a frame word and the vocabulary word without breaking it.
 LIST_GLUE = frozenset({",", "and", "or", "as", "well", "also", "even"})
+# What may stand between two items of one list.
+LIST_JOINERS = frozenset({",", "and", "or", "/", ";"})
 DETERMINERS = frozenset({"a", "an", "some", "his", "her", "their", "its", "the", "this", "that"})
 MODIFIERS = frozenset({"very", "quite",
                        "rather", "somewhat", "slightly", "bit", "little", "more", "most", "extremely",
@@ -143,21 +146,44 @@ def _subject_is_person(tokens: list[Token], copula: int) -> bool:
 
 
 def framed_mentions(tokens: list[Token], mentions: list[Mention], senses: WordSenses) -> list[Mention]:
-    """The mentions that describe a feeling: affective words, and others inside a frame."""
+    """The mentions that describe a feeling: affective words, others inside a frame, and
+    words listed right beside an accepted one ("happy, relaxed, content")."""
     covered = {position for mention in mentions for position in range(mention.first, mention.last + 1)}
-    kept = []
+    accepted: list[bool] = []
+    candidates: list[bool] = []  # could be a state if something licenses it
     for mention in mentions:
         before = tokens[mention.first - 1].text if mention.first > 0 else ""
-        if (before, tokens[mention.first].text) in DETERMINER_USES or before in COMPOUND_MODIFIERS:
-            continue
-        if mention.label in MODIFIERS or mention.label in DETERMINERS:
-            continue  # frame glue ("facial", "overall") is never itself the state
-        if senses.is_affective(mention.label):
-            kept.append(mention)
-        elif tokens[mention.last].text.endswith("ly"):
-            continue  # a non-feeling adverb ("slightly") modifies the next word
-        elif not senses.is_nominal(tokens[mention.last].text):
-            continue  # only a verb here ("and speaks"): frames attribute adjectives and nouns
-        elif _head_follows(tokens, mention, covered) or _trigger_precedes(tokens, mention, covered):
-            kept.append(mention)
-    return kept
+        last_word = tokens[mention.last].text
+        if ((before, tokens[mention.first].text) in DETERMINER_USES or before in COMPOUND_MODIFIERS
+                or mention.label in MODIFIERS or mention.label in DETERMINERS):
+            accepted.append(False)  # frame glue ("facial", "overall") is never itself the state
+            candidates.append(False)
+        elif senses.is_affective(mention.label):
+            accepted.append(True)
+            candidates.append(True)
+        elif last_word.endswith("ly") or not senses.is_nominal(last_word):
+            # a non-feeling adverb ("slightly") modifies the next word; a word with only a verb
+            # reading ("and speaks") is an action: frames attribute adjectives and nouns
+            accepted.append(False)
+            candidates.append(False)
+        else:
+            accepted.append(_head_follows(tokens, mention, covered) or _trigger_precedes(tokens, mention, covered))
+            candidates.append(True)
+    _propagate_through_lists(tokens, mentions, accepted, candidates)
+    return [mention for mention, keep in zip(mentions, accepted) if keep]
+
+
+def _propagate_through_lists(tokens: list[Token], mentions: list[Mention], accepted: list[bool],
+                             candidates: list[bool]) -> None:
+    """Accept candidates joined to an accepted neighbour by list glue only (both directions)."""
+    changed = True
+    while changed:
+        changed = False
+        for index in range(len(mentions) - 1):
+            left, right = mentions[index], mentions[index + 1]
+            between = tokens[left.last + 1:right.first]
+            if not between or not all(token.text in LIST_JOINERS for token in between):
+                continue
+            for one, other in ((index, index + 1), (index + 1, index)):
+                if accepted[one] and candidates[other] and not accepted[other]:
+                    accepted[other] = changed = True

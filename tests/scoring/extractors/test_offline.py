@@ -90,6 +90,12 @@ def test_only_states_of_the_person(offline_extractor: OfflineExtractor, text: st
     assert _one(offline_extractor, text) == labels
 
 
+@pytest.mark.parametrize("answer", ["[happy, relaxed, serious]", "happy, relaxed, serious",
+                                    "Emotions: happy, relaxed and serious."])
+def test_label_list_answers(offline_extractor: OfflineExtractor, answer: str) -> None:
+    assert _one(offline_extractor, answer) == ["happy", "relaxed", "serious"]
+
+
 def test_empty_texts_and_order(offline_extractor: OfflineExtractor) -> None:
     assert offline_extractor.extract(["", "   ", "He is happy.", "\n"]) == [[], [], ["happy"], []]
     assert offline_extractor.extract([]) == []

@@ -47,3 +47,9 @@ def test_never_states() -> None:
     assert _framed("The subtitle content feels serious.") == ["serious"]
     assert _framed("with a slightly open mouth") == []
     assert _framed("his facial expression") == []
+
+
+def test_bare_lists_share_acceptance() -> None:
+    assert _framed("[happy, serious, tense]") == ["happy", "serious", "tense"]
+    assert _framed("serious / open; happy") == ["serious", "open", "happy"]
+    assert _framed("happy, with an open mouth") == ["happy"]  # not a list item
