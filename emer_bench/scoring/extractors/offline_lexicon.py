@@ -12,7 +12,7 @@ rules use to tell "a sad voice" from "a low voice".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from emer_bench.scoring.extractors.offline_text import Token, normalise, tokenize
 
@@ -81,7 +81,7 @@ class WordNetLexicon:
                     found.append(name)
         return found
 
-    def _own_lemmas(self, word: str, pos: str | None = None) -> list:
+    def _own_lemmas(self, word: str, pos: str | None = None) -> list[Any]:  # nltk Lemma objects
         """The WordNet lemmas spelled like `word` (after morphology) in its top senses."""
         wn = self._wn
         key = word.replace(" ", "_")
@@ -133,7 +133,7 @@ class WordNetLexicon:
         return False
 
     @staticmethod
-    def _derives_from_feeling(lemma) -> bool:
+    def _derives_from_feeling(lemma: Any) -> bool:
         return any(other.synset().lexname() in AFFECT_LEXNAMES
                    for other in lemma.derivationally_related_forms())
 
