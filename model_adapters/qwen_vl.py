@@ -52,7 +52,11 @@ class _QwenVLAdapter(HFVideoAdapter):
 
     def __init__(self, args: AdapterArgs) -> None:
         super().__init__(args)
-        self.min_frames = int(getattr(self.processor.video_processor, "temporal_patch_size", 2) or 2)
+        video_processor = getattr(self.processor, "video_processor", None)
+        if video_processor is None:
+            raise ConfigError(f"model arg pretrained={self.hf_args.pretrained!r}: the checkpoint's processor "
+                              f"({type(self.processor).__name__}) has no video processor")
+        self.min_frames = int(getattr(video_processor, "temporal_patch_size", 2) or 2)
 
     def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
         import transformers
@@ -77,7 +81,7 @@ class _QwenVLAdapter(HFVideoAdapter):
         default = dict(getattr(self.processor.video_processor, "size", None) or {})
         per_frame_max = self.qwen_args.max_pixels
         low = self.qwen_args.min_pixels or int(default.get("shortest_edge") or 0)
-        if per_frame_max is None:
+        if per_frame_max is None:  # the checkpoint's own upper bound
             return {"shortest_edge": low, "longest_edge": int(default["longest_edge"])}
         frames = math.ceil(num_frames / self.min_frames) * self.min_frames if self.size_is_whole_clip else 1
         return {"shortest_edge": min(low, per_frame_max), "longest_edge": per_frame_max * frames}

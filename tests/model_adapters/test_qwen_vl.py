@@ -134,6 +134,17 @@ def test_num_frames_and_pixel_bounds_follow_the_model_args(family: str, qwen_che
     assert out[0].inputs["processor_size"]["shortest_edge"] == 32 * 32
 
 
+def test_without_max_pixels_the_checkpoint_bounds_apply(qwen_checkpoints: dict[str, Path]):
+    adapter = make_adapter(qwen_checkpoints, "qwen2_5_vl", max_pixels=None, min_pixels=None)
+    own = adapter.processor.video_processor.size  # Qwen2VLVideoProcessor defaults, saved with the checkpoint
+    prepared = PreparedRequest(demo_request(Path("/a.mp4"), 0, SUBTITLES[0], VIDEO_TEXT), synthetic_media(2))
+    out, spy = run_with_spy(adapter, [prepared])
+    assert out[0].ok
+    assert out[0].inputs["processor_size"] == {"shortest_edge": own["shortest_edge"], "longest_edge": own["longest_edge"]}
+    _, h, w = spy.calls[0]["video_grid_thw"][0].tolist()
+    assert (h * 14) * (w * 14) >= own["shortest_edge"]  # the 64x96 frames were upscaled to the lower bound
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_one_frame_clip_repeats_its_frame_to_fill_the_temporal_patch(family: str, qwen_checkpoints: dict[str, Path]):
     adapter = make_adapter(qwen_checkpoints, family)
