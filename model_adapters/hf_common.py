@@ -182,11 +182,9 @@ class HFAdapter(ModelAdapter):
     def __init__(self, args: AdapterArgs) -> None:
         super().__init__(args)
         self.hf_args: HFArgs = args  # type: ignore[assignment]
-        import torch
         import transformers
 
         transformers.set_seed(self.hf_args.seed)
-        torch.set_grad_enabled(False)
         self.checkpoint = self._resolve_checkpoint()
         self.config = self._load_config()
         self.processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
@@ -206,8 +204,7 @@ class HFAdapter(ModelAdapter):
             return os.path.abspath(path)
         if os.path.exists(path):
             raise ConfigError(f"model arg pretrained={given!r} is a file; give the checkpoint directory")
-        looks_like_path = given.startswith(("/", ".", "~")) or given.count("/") > 1 or os.sep + os.sep in given
-        if looks_like_path:
+        if given.startswith(("/", ".", "~")) or given.count("/") > 1:  # a path, not an "org/name" hub id
             raise ConfigError(f"model arg pretrained={given!r}: no such checkpoint directory")
         return given  # a hub id; transformers resolves it from the cache (or the hub when allowed)
 

@@ -28,6 +28,7 @@ QWEN_OMNI_SYSTEM_PROMPT = ("You are Qwen, a virtual human developed by the Qwen 
                            "perceiving auditory and visual inputs, as well as generating text and speech.")
 DEFAULT_FPS = 2.0  # the processor's own fallback when a clip's sampling rate is unknown
 MIN_PIXELS = 128 * 28 * 28  # the processor's default lower bound per frame
+SMALLEST_FRAME_PIXELS = 56 * 56  # 2x2 merged patches: the least a frame can be
 
 
 class Qwen25OmniArgs(HFArgs):
@@ -80,7 +81,9 @@ class Qwen25OmniAdapter(HFAdapter):
             media = item.prepared.media
             fps = (sampling_fps(media) if media is not None else None) or DEFAULT_FPS
             item.media.audit["video_fps"] = round(fps, 4)
-            kwargs["videos_kwargs"] = {"fps": fps, **self._size_kwargs()}
+            # The harness already sampled the frames: the processor must not sample again; `fps`
+            # only tells it the clip's real rate (its time positions and audio/video chunking).
+            kwargs["videos_kwargs"] = {"fps": fps, "do_sample_frames": False, **self._size_kwargs()}
         if item.media.audit.get("audio_in_video"):
             kwargs.update(load_audio_from_video=True, audio_from_video_indices=[0])
         return kwargs
@@ -88,10 +91,13 @@ class Qwen25OmniAdapter(HFAdapter):
     def _size_kwargs(self) -> dict[str, Any]:
         """Per-frame pixel bounds: never above the run's max_pixels (the harness already downscaled)."""
         video_processor = self.processor.video_processor
-        default = dict(getattr(video_processor, "size", None) or {})
+        # The processor's own video defaults (128*28*28 .. 768*28*28 per frame, as qwen-omni-utils),
+        # not the image-oriented bounds some checkpoints store on the video processor.
+        default = dict(getattr(type(self.processor), "videos_kwargs", {}).get("size") or {})
         low = self.omni_args.min_pixels or default.get("shortest_edge") or MIN_PIXELS
         high = self.omni_args.max_pixels or default.get("longest_edge")
-        size = {"shortest_edge": min(low, high) if high else low, "longest_edge": high}
+        # A max below the floor wins (the resizer rounds up to reach a floor, which would overshoot it).
+        size = {"shortest_edge": low if not high or low <= high else SMALLEST_FRAME_PIXELS, "longest_edge": high}
         kwargs: dict[str, Any] = {"size": {k: v for k, v in size.items() if v}}
         if "cap_pixels_per_frame" in getattr(getattr(video_processor, "valid_kwargs", None), "__annotations__", {}):
             kwargs["cap_pixels_per_frame"] = True  # the reference (qwen-vl-utils) total-pixel budget

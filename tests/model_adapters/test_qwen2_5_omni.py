@@ -176,6 +176,15 @@ def test_bfloat16_gets_media_features_in_the_model_dtype(omni_checkpoint: Path, 
     assert not call["feature_attention_mask"].is_floating_point()
 
 
+@pytest.mark.parametrize("max_pixels", [200_704, 50_176])
+def test_frames_stay_within_the_processor_floor_and_the_run_max_pixels(omni_checkpoint: Path, max_pixels: int):
+    adapter = Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(omni_checkpoint), max_new_tokens=1, max_pixels=max_pixels))
+    out = adapter.generate([PreparedRequest(demo_request(Path("/a.mp4"), 0, "s"), synthetic_media(height=192, width=256))])
+    _, h, w = out[0].inputs["video_grid_thw"][0]
+    pixels = h * w * 14 * 14
+    assert pixels <= max_pixels and pixels >= min(128 * 28 * 28, max_pixels) * 0.9  # floor: 128x28x28 (qwen-omni-utils)
+
+
 def test_thinker_only_checkpoint_loads(tmp_path: Path, demo_clips: list[Path]):
     path = build_tiny_qwen2_5_omni(tmp_path / "thinker", thinker_only=True)
     adapter = Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(path), max_new_tokens=2))

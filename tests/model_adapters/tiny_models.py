@@ -98,9 +98,10 @@ def _ids(tokenizer: Any) -> dict[str, int]:
 
 def _tiny_qwen2_text(tokenizer: Any, **extra: Any) -> dict[str, Any]:
     ids = _ids(tokenizer)
-    return dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096,
-                eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"], **extra)
+    sizes = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                 num_key_value_heads=1)
+    return dict(vocab_size=len(tokenizer), max_position_embeddings=4096, eos_token_id=ids["<|im_end|>"],
+                pad_token_id=ids["<|endoftext|>"], **{**sizes, **extra})
 
 
 @contextmanager
@@ -184,12 +185,13 @@ def build_tiny_qwen2_audio(out_dir: Path) -> Path:
     return out_dir
 
 
-def build_tiny_text_lm(out_dir: Path, chat_template: str | None = TEXT_CHAT_TEMPLATE) -> Path:
-    """A text-only Qwen2 chat LM (the kind hf_text serves); no chat template when `chat_template` is None."""
+def build_tiny_text_lm(out_dir: Path, chat_template: str | None = TEXT_CHAT_TEMPLATE, **sizes: int) -> Path:
+    """A text-only Qwen2 chat LM (the kind hf_text serves); no chat template when `chat_template` is None.
+    `sizes` overrides hidden_size, num_hidden_layers, ... (benchmarks use a larger one)."""
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     tokenizer = build_qwen_tokenizer(chat_template=chat_template)
-    model = Qwen2ForCausalLM(Qwen2Config(**_tiny_qwen2_text(tokenizer)))
+    model = Qwen2ForCausalLM(Qwen2Config(**_tiny_qwen2_text(tokenizer, **sizes)))
     model.generation_config.eos_token_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
