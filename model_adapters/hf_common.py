@@ -37,34 +37,36 @@ What one batch goes through (`generate`)
 Each Generation records what reached the model in ``inputs`` (the templated prompt, frame count
 and size, video grid, audio seconds and feature frames, gen kwargs) and tokens in ``usage``.
 
-Loading (`HFArgs`): ``pretrained`` is a local checkpoint directory or a hub id (resolved by
-transformers, which honours ``HF_HUB_OFFLINE``); ``dtype`` auto/float32/bfloat16/float16;
-``device`` (one device) or ``device_map`` (accelerate placement, e.g. ``auto``);
-``attn_implementation``; ``trust_remote_code`` is False unless asked for. A missing path, a
-checkpoint of the wrong family or a load failure raises `ConfigError` naming the argument.
+Loading (hf_loading.py, `HFArgs` re-exported here): ``pretrained`` is a local checkpoint
+directory or a hub id (resolved by transformers, which honours ``HF_HUB_OFFLINE``); ``dtype``
+auto/float32/bfloat16/float16; ``device`` (one device) or ``device_map`` (accelerate placement,
+e.g. ``auto``); ``attn_implementation``; ``trust_remote_code`` is False unless asked for. A missing
+path, a checkpoint of the wrong family or any load failure raises `ConfigError` naming the argument.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import os
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
 from emer_bench.api.media import DecodedMedia
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_generation import (
-    GENERATION_ARG_NAMES,
-    completion_lengths,
-    resolve_generation_kwargs,
+from emer_bench.model_adapters.hf_generation import completion_lengths, resolve_generation_kwargs
+from emer_bench.model_adapters.hf_loading import (
+    HFArgs,
+    first_line,
+    guarded_load,
+    hub_kwargs,
+    model_load_kwargs,
+    resolve_checkpoint,
 )
 from emer_bench.model_adapters.hf_media import (
     MediaError,
@@ -74,58 +76,12 @@ from emer_bench.model_adapters.hf_media import (
     frames_to_tensor,
 )
 
+__all__ = ["HFAdapter", "HFArgs", "ModelInput", "MediaParts", "MediaError", "encoded_audit"]
+
 log = logging.getLogger(__name__)
 
-DEVICE_PATTERN = r"^(cpu|mps|meta|(cuda|xpu|npu|hpu)(:\d+)?)$"
-DEVICE_MAP_STRATEGIES = ("auto", "balanced", "balanced_low_0", "sequential")
-TORCH_DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 AUDIO_RATE = 16_000
 MEDIA_TENSOR_KEYS = ("pixel_values", "pixel_values_videos", "input_features")
-
-
-class HFArgs(AdapterArgs):
-    """`--model-args` shared by every transformers adapter."""
-
-    pretrained: str = Field(min_length=1)  # local checkpoint directory or hub id
-    revision: str | None = None  # hub branch/tag/commit (ignored for local directories)
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-    device: str | None = Field(None, pattern=DEVICE_PATTERN)  # default: cuda if available, else cpu
-    device_map: str | None = None  # accelerate placement: auto/balanced/sequential or a device
-    attn_implementation: Literal["eager", "sdpa", "flash_attention_2", "flash_attention_3",
-                                 "flex_attention"] | None = None
-    trust_remote_code: bool = False
-    seed: int = 1234
-    system_prompt: str | None = None  # overrides the task's and the family's default
-    # Generation defaults; a task's gen_kwargs override these unless given on the command line.
-    max_new_tokens: int = Field(512, ge=1)
-    do_sample: bool | None = None
-    temperature: float | None = Field(None, ge=0)
-    top_p: float | None = Field(None, gt=0, le=1)
-    top_k: int | None = Field(None, ge=0)
-    repetition_penalty: float | None = Field(None, gt=0)
-    num_beams: int | None = Field(None, ge=1)
-
-    @field_validator("device_map")
-    @classmethod
-    def _check_device_map(cls, value: str | None) -> str | None:
-        import re
-
-        if value is None or value in DEVICE_MAP_STRATEGIES or re.match(DEVICE_PATTERN, value):
-            return value
-        raise ValueError(f"must be one of {', '.join(DEVICE_MAP_STRATEGIES)} or a device like cuda:0, got {value!r}")
-
-    @model_validator(mode="after")
-    def _one_placement(self) -> "HFArgs":
-        if self.device is not None and self.device_map is not None:
-            raise ValueError("give either device or device_map, not both")
-        return self
-
-    def explicit_generation_kwargs(self) -> dict[str, Any]:
-        """Generation arguments the user set on the command line (they beat the task's)."""
-        return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if k in self.model_fields_set}
-
-    def default_generation_kwargs(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if getattr(self, k) is not None}
 
 
 @dataclass
@@ -152,21 +108,6 @@ def encoded_audit(encoded: Any) -> dict[str, Any]:
     if "feature_attention_mask" in encoded:
         audit["audio_feature_frames"] = int(encoded["feature_attention_mask"].sum())
     return audit
-
-
-def default_device() -> str:
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 class HFAdapter(ModelAdapter):
@@ -198,21 +139,10 @@ class HFAdapter(ModelAdapter):
 
     # ---- loading -------------------------------------------------------------------------
     def _resolve_checkpoint(self) -> str:
-        given = self.hf_args.pretrained
-        path = os.path.expanduser(given)
-        if os.path.isdir(path):
-            return os.path.abspath(path)
-        if os.path.exists(path):
-            raise ConfigError(f"model arg pretrained={given!r} is a file; give the checkpoint directory")
-        if given.startswith(("/", ".", "~")) or given.count("/") > 1:  # a path, not an "org/name" hub id
-            raise ConfigError(f"model arg pretrained={given!r}: no such checkpoint directory")
-        return given  # a hub id; transformers resolves it from the cache (or the hub when allowed)
+        return resolve_checkpoint(self.hf_args.pretrained)
 
     def _hub_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"trust_remote_code": self.hf_args.trust_remote_code}
-        if self.hf_args.revision is not None:
-            kwargs["revision"] = self.hf_args.revision
-        return kwargs
+        return hub_kwargs(self.hf_args)
 
     def _load_config(self) -> Any:
         from transformers import AutoConfig
@@ -226,24 +156,10 @@ class HFAdapter(ModelAdapter):
         return config
 
     def _load_kwargs(self) -> dict[str, Any]:
-        import torch
+        return model_load_kwargs(self.hf_args)
 
-        args = self.hf_args
-        kwargs = self._hub_kwargs()
-        kwargs["dtype"] = "auto" if args.dtype == "auto" else getattr(torch, TORCH_DTYPES[args.dtype])
-        kwargs["device_map"] = args.device_map or args.device or default_device()
-        if args.attn_implementation is not None:
-            kwargs["attn_implementation"] = args.attn_implementation
-        return kwargs
-
-    def _wrap_load(self, what: str, load: Any) -> Any:
-        try:
-            return load()
-        except ConfigError:
-            raise
-        except Exception as exc:  # missing files, corrupt weights, wrong attention backend, OOM: all user-side
-            raise ConfigError(f"model arg pretrained={self.hf_args.pretrained!r}: cannot load the {what} "
-                              f"({type(exc).__name__}: {_first_line(exc)})") from exc
+    def _wrap_load(self, what: str, load: Callable[[], Any]) -> Any:
+        return guarded_load(self.hf_args.pretrained, what, load)
 
     def load_processor(self, path: str) -> Any:
         from transformers import AutoProcessor
@@ -403,8 +319,8 @@ class HFAdapter(ModelAdapter):
             return self._generate_group(items)
         except Exception as exc:
             if len(items) == 1:
-                return [Generation(index=items[0].index, error=f"{type(exc).__name__}: {_first_line(exc)}")]
-            log.warning("%s: batch of %d failed (%s); retrying one by one", self.name, len(items), _first_line(exc))
+                return [Generation(index=items[0].index, error=f"{type(exc).__name__}: {first_line(exc)}")]
+            log.warning("%s: batch of %d failed (%s); retrying one by one", self.name, len(items), first_line(exc))
             self._free_cache()
             return [g for item in items for g in self._generate_isolating_errors([item])]
 

@@ -1,4 +1,4 @@
-"""The shared transformers base: arguments, checkpoint resolution and load errors, describe(),
+"""The shared transformers base: checkpoint resolution and load errors through an adapter, describe(),
 empty answers, modalities a model does not take. Family-specific behaviour is tested per family."""
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from pydantic import ValidationError
 
 from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFArgs
 from emer_bench.model_adapters.hf_text import HFTextAdapter, HFTextArgs
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -31,24 +29,6 @@ def lm_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def request(index: int = 0, modalities: tuple[Modality, ...] = (Modality.SUBTITLE,)) -> PreparedRequest:
     return PreparedRequest(GenerationRequest(task="t", index=index, clip_id=f"c{index}", prompt="How does she feel?",
                                              modalities=modalities))
-
-
-@pytest.mark.parametrize("kwargs, where", [
-    ({}, "pretrained"), ({"pretrained": "m", "dtype": "half"}, "dtype"),
-    ({"pretrained": "m", "device": "cuda:x"}, "device"), ({"pretrained": "m", "device_map": "everywhere"}, "device_map"),
-    ({"pretrained": "m", "device": "cuda", "device_map": "auto"}, "either device or device_map"),
-    ({"pretrained": "m", "attn_implementation": "fast"}, "attn_implementation"),
-    ({"pretrained": "m", "top_p": 0}, "top_p"), ({"pretrained": "m", "max_new_token": 5}, "max_new_token"),
-])
-def test_bad_args_are_validation_errors_naming_the_key(kwargs: dict, where: str):
-    with pytest.raises(ValidationError, match=where):
-        HFArgs(**kwargs)
-
-
-def test_args_from_command_line_strings():
-    args = HFArgs(pretrained="/m", dtype="bfloat16", device_map="auto", max_new_tokens="64", trust_remote_code="false")
-    assert args.max_new_tokens == 64 and args.trust_remote_code is False and args.device_map == "auto"
-    assert args.explicit_generation_kwargs() == {"max_new_tokens": 64}
 
 
 def test_checkpoint_path_errors(tmp_path: Path):

@@ -1,0 +1,121 @@
+"""Loading for the transformers adapters: the shared `--model-args` (`HFArgs`), checkpoint
+resolution and the keyword arguments of `from_pretrained`. Every load failure becomes one
+`ConfigError` line naming ``pretrained=...`` and what could not be loaded (see hf_common.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Callable, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from emer_bench.api.adapter import AdapterArgs
+from emer_bench.errors import ConfigError
+from emer_bench.model_adapters.hf_generation import GENERATION_ARG_NAMES
+
+DEVICE_PATTERN = r"^(cpu|mps|meta|(cuda|xpu|npu|hpu)(:\d+)?)$"
+DEVICE_MAP_STRATEGIES = ("auto", "balanced", "balanced_low_0", "sequential")
+TORCH_DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
+
+
+class HFArgs(AdapterArgs):
+    """`--model-args` shared by every transformers adapter."""
+
+    pretrained: str = Field(min_length=1)  # local checkpoint directory or hub id
+    revision: str | None = None  # hub branch/tag/commit (ignored for local directories)
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    device: str | None = Field(None, pattern=DEVICE_PATTERN)  # default: cuda if available, else cpu
+    device_map: str | None = None  # accelerate placement: auto/balanced/sequential or a device
+    attn_implementation: Literal["eager", "sdpa", "flash_attention_2", "flash_attention_3",
+                                 "flex_attention"] | None = None
+    trust_remote_code: bool = False
+    seed: int = 1234
+    system_prompt: str | None = None  # overrides the task's and the family's default
+    # Generation defaults; a task's gen_kwargs override these unless given on the command line.
+    max_new_tokens: int = Field(512, ge=1)
+    do_sample: bool | None = None
+    temperature: float | None = Field(None, ge=0)
+    top_p: float | None = Field(None, gt=0, le=1)
+    top_k: int | None = Field(None, ge=0)
+    repetition_penalty: float | None = Field(None, gt=0)
+    num_beams: int | None = Field(None, ge=1)
+
+    @field_validator("device_map")
+    @classmethod
+    def _check_device_map(cls, value: str | None) -> str | None:
+        if value is None or value in DEVICE_MAP_STRATEGIES or re.match(DEVICE_PATTERN, value):
+            return value
+        raise ValueError(f"must be one of {', '.join(DEVICE_MAP_STRATEGIES)} or a device like cuda:0, got {value!r}")
+
+    @model_validator(mode="after")
+    def _one_placement(self) -> "HFArgs":
+        if self.device is not None and self.device_map is not None:
+            raise ValueError("give either device or device_map, not both")
+        return self
+
+    def explicit_generation_kwargs(self) -> dict[str, Any]:
+        """Generation arguments the user set on the command line (they beat the task's)."""
+        return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if k in self.model_fields_set}
+
+    def default_generation_kwargs(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if getattr(self, k) is not None}
+
+
+def resolve_checkpoint(given: str) -> str:
+    """A local checkpoint directory (absolute) or a hub id left to transformers."""
+    path = os.path.expanduser(given)
+    if os.path.isdir(path):
+        return os.path.abspath(path)
+    if os.path.exists(path):
+        raise ConfigError(f"model arg pretrained={given!r} is a file; give the checkpoint directory")
+    if given.startswith(("/", ".", "~")) or given.count("/") > 1:  # a path, not an "org/name" hub id
+        raise ConfigError(f"model arg pretrained={given!r}: no such checkpoint directory")
+    return given  # a hub id; transformers resolves it from the cache (or the hub when allowed)
+
+
+def hub_kwargs(args: HFArgs) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"trust_remote_code": args.trust_remote_code}
+    if args.revision is not None:
+        kwargs["revision"] = args.revision
+    return kwargs
+
+
+def default_device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def model_load_kwargs(args: HFArgs) -> dict[str, Any]:
+    """dtype, placement and attention backend for `from_pretrained`."""
+    import torch
+
+    kwargs = hub_kwargs(args)
+    kwargs["dtype"] = "auto" if args.dtype == "auto" else getattr(torch, TORCH_DTYPES[args.dtype])
+    kwargs["device_map"] = args.device_map or args.device or default_device()
+    if args.attn_implementation is not None:
+        kwargs["attn_implementation"] = args.attn_implementation
+    return kwargs
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def guarded_load(pretrained: str, what: str, load: Callable[[], Any]) -> Any:
+    """Run `load`; any failure (missing file, corrupt weights, unavailable attention backend,
+    out of memory) is the user's checkpoint or environment: one ConfigError line."""
+    try:
+        return load()
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(f"model arg pretrained={pretrained!r}: cannot load the {what} "
+                          f"({type(exc).__name__}: {first_line(exc)})") from exc
