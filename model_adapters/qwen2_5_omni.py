@@ -20,6 +20,7 @@ from pydantic import Field
 
 from emer_bench.api.adapter import AdapterArgs, PreparedRequest
 from emer_bench.api.requests import Modality
+from emer_bench.errors import ConfigError
 from emer_bench.model_adapters.hf_common import HFAdapter, HFArgs, ModelInput
 from emer_bench.model_adapters.hf_media import MediaParts, frames_to_tensor, sampling_fps
 
@@ -50,6 +51,10 @@ class Qwen25OmniAdapter(HFAdapter):
     Args: ClassVar[type[AdapterArgs]] = Qwen25OmniArgs
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_omni", "qwen2_5_omni_thinker")
     default_system_prompt: ClassVar[str | None] = QWEN_OMNI_SYSTEM_PROMPT
+
+    def __init__(self, args: AdapterArgs) -> None:
+        require_decoded_audio_in_video_support()
+        super().__init__(args)
 
     @property
     def omni_args(self) -> Qwen25OmniArgs:
@@ -109,3 +114,14 @@ class Qwen25OmniAdapter(HFAdapter):
 
     def generate_extra_kwargs(self, items: list[ModelInput]) -> dict[str, Any]:
         return {"use_audio_in_video": bool(items[0].media.audit.get("audio_in_video"))}
+
+
+def require_decoded_audio_in_video_support() -> None:
+    """Fail before loading when the installed processor cannot take an already-decoded audio
+    track as a video's audio (`audio_from_video_indices`, transformers 5; tested on 5.23)."""
+    import transformers
+    from transformers import processing_utils
+
+    if not hasattr(processing_utils, "OmniModalProcessorMixin"):
+        raise ConfigError(f"model 'qwen2_5_omni' needs a transformers release whose processors take decoded "
+                          f"audio per video (tested: 5.23; installed: {transformers.__version__}); upgrade transformers")

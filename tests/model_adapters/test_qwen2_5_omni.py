@@ -204,3 +204,11 @@ def test_missing_checkpoint_is_a_clear_config_error(tmp_path: Path):
     missing = tmp_path / "Qwen2.5-Omni-7B"
     with pytest.raises(ConfigError, match=f"pretrained='{missing}': no such checkpoint directory"):
         Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(missing)))
+
+
+def test_a_transformers_without_decoded_audio_in_video_is_refused(monkeypatch: pytest.MonkeyPatch):
+    from transformers import processing_utils
+
+    monkeypatch.delattr(processing_utils, "OmniModalProcessorMixin")
+    with pytest.raises(ConfigError, match="needs a transformers release whose processors take decoded audio"):
+        Qwen25OmniAdapter(Qwen25OmniArgs(pretrained="/models/Qwen2.5-Omni-7B"))
