@@ -20,12 +20,15 @@ class BackgroundLoop:
 
     def __init__(self, thread_name: str = "emer-bench-async") -> None:
         self.loop = asyncio.new_event_loop()
+        self._close_when_stopped = False
         self._thread = threading.Thread(target=self._run, name=thread_name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
+        if self._close_when_stopped:
+            self.loop.close()
 
     def submit(self, coro: Coroutine[Any, Any, R]) -> concurrent.futures.Future[R]:
         """Schedule `coro` on the loop; cancelling the returned future cancels the task."""
@@ -38,6 +41,10 @@ class BackgroundLoop:
     def close(self, cleanup: Callable[[], Awaitable[None]] | None = None, timeout_s: float = 30.0) -> None:
         """Cancel every task still running, await `cleanup` (e.g. closing a client), stop the thread."""
         if self.loop.is_closed():
+            return
+        if threading.current_thread() is self._thread:  # e.g. a finalizer run by GC on this thread:
+            self._close_when_stopped = True  # waiting here for the loop would deadlock; stop it and
+            self.loop.call_soon(self.loop.stop)  # let the thread close it (tasks are abandoned)
             return
         try:
             self.run(self._shutdown(cleanup), timeout_s)

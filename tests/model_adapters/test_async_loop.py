@@ -39,3 +39,14 @@ def test_close_cancels_running_tasks_then_runs_cleanup() -> None:
         stuck.result(1)
     assert cleaned == [True] and not loop.alive
     loop.close()  # closing twice is harmless
+
+
+def test_close_from_the_loop_thread_does_not_deadlock() -> None:
+    loop = BackgroundLoop("test-loop")
+
+    async def close_from_inside() -> None:
+        loop.close()
+
+    loop.submit(close_from_inside())
+    loop._thread.join(5)
+    assert not loop.alive
