@@ -83,10 +83,13 @@ def hub_kwargs(args: HFArgs) -> dict[str, Any]:
 
 
 def default_device() -> str:
+    """cuda (this process's own GPU in a data-parallel run), else mps, else cpu."""
     import torch
 
     if torch.cuda.is_available():
-        return "cuda"
+        # `accelerate launch` / torchrun start one process per GPU and set LOCAL_RANK.
+        local_rank = os.environ.get("LOCAL_RANK")
+        return f"cuda:{int(local_rank)}" if local_rank is not None else "cuda"
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps"
     return "cpu"

@@ -56,3 +56,15 @@ def test_any_load_failure_is_one_config_error_line():
     with pytest.raises(ConfigError, match=r"^model arg pretrained='m': cannot load the model "
                                           r"\(RuntimeError: CUDA out of memory.\)$"):
         guarded_load("m", "model", fails)
+
+
+def test_default_device_follows_local_rank_on_gpu_machines(monkeypatch):
+    import torch
+
+    from emer_bench.model_adapters.hf_loading import default_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    assert default_device() == "cuda:1"
+    monkeypatch.delenv("LOCAL_RANK")
+    assert default_device() == "cuda"
