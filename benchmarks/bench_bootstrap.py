@@ -28,6 +28,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -37,16 +39,6 @@ from emer_bench.scoring.categorical import CategoricalArgs, CategoricalScorer  #
 from emer_bench.scoring.dimensional import DimensionalArgs, DimensionalScorer  # noqa: E402
 
 Aggregate = Callable[[list[Any]], dict[str, float]]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def ew_components(n: int, rng: np.random.Generator) -> tuple[list[Any], Aggregate, list[str]] | None:

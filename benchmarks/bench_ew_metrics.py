@@ -27,6 +27,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -35,16 +37,6 @@ from emer_bench.metrics.labels import parse_label_list  # noqa: E402
 from emer_bench.metrics.openvocab import aggregate_ew, ew_sample_components, score_ew, score_hit_rate  # noqa: E402
 
 CATEGORIES = ["happy", "sad", "angry", "worried", "surprise", "neutral", "fear", "disgust"]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def load_oracle() -> Any:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,16 +40,6 @@ from emer_bench.model_adapters.hf_text import HFTextAdapter, HFTextArgs  # noqa:
 from tiny_models import CORPUS, build_tiny_text_lm  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "hf_text_batching.md"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def judge_prompts(n: int, seed: int = 0) -> list[str]:

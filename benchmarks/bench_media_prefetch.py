@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 import av
 
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -34,16 +36,6 @@ from emer_bench.media.prefetch import prefetch, prepare_request  # noqa: E402
 
 CLIPS_DIR = ROOT / "tasks" / "emer_demo" / "clips"
 ALL = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def make_requests(passes: int) -> list[GenerationRequest]:

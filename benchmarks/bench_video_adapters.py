@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,16 +47,6 @@ from tiny_video_models import BUILDERS  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results" / "video_adapters.md"
 DEMO_CLIPS = sorted((ROOT / "tasks" / "emer_demo" / "clips").glob("*.mp4"))
 VIDEO_TEXT = (Modality.VIDEO, Modality.SUBTITLE)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def make_adapter(family: str, checkpoint: Path, **args: Any) -> Any:
