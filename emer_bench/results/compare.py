@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError, DataError
+from emer_bench.validation import validate
 from emer_bench.metrics.bootstrap import PairedResult, paired_bootstrap_many
 from emer_bench.registries import SCORERS
 from emer_bench.results.schema import ResultsFile, ScorerConfig, TaskConfigRecord
@@ -135,12 +135,8 @@ def common_scorers(task: str, a: TaskRun, b: TaskRun) -> list[ScorerConfig]:
 def rebuild_scorer(config: ScorerConfig) -> Scorer:
     """The scorer as it was configured; constructors are cheap, only `aggregate` is used."""
     cls = SCORERS.get(config["scorer"])
-    try:
-        args = cls.Args(**config.get("args", {}))
-    except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise DataError(f"scorer '{config['alias']}' ({config['scorer']}): recorded args are invalid now: {problems}") from None
-    return cls(args, ScoringContext())
+    what = f"scorer '{config['alias']}' ({config['scorer']}): recorded args are invalid now"
+    return cls(validate(cls.Args, config.get("args", {}), what, DataError), ScoringContext())
 
 
 def components(run: TaskRun, keys: list[ItemKey], alias: str) -> list[Any]:

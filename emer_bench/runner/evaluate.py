@@ -30,6 +30,7 @@ from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.documents import PathContext, build_requests, load_documents
 from emer_bench.tasks.loader import LoadedTask, import_plugins
 from emer_bench.tasks.schema import ScorerSpec
+from emer_bench.validation import describe_problems
 
 # (task name, total, already done) -> a context manager yielding a progress sink
 ProgressFactory = Callable[[str, int, int], ContextManager[ProgressSink]]
@@ -79,15 +80,11 @@ def build_adapter(config: RunConfig) -> ModelAdapter:
     args = dict(config.model_args)
     if config.batch_size is not None:
         args["batch_size"] = config.batch_size
+    known = ", ".join(sorted(cls.Args.model_fields))
     try:
         parsed = cls.Args(**args)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"unknown arg '{'.'.join(map(str, e['loc']))}'" if e["type"] == "extra_forbidden"
-            else f"'{'.'.join(map(str, e['loc']))}': {e['msg']} (got {e.get('input')!r})"
-            for e in exc.errors())
-        known = ", ".join(sorted(cls.Args.model_fields))
-        raise ConfigError(f"--model-args for '{config.model}': {problems}. Known args: {known}") from None
+        raise ConfigError(f"--model-args for '{config.model}': {describe_problems(exc)}. Known args: {known}") from None
     return cls(parsed)
 
 

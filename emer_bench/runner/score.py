@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext, ScoringItem
 from emer_bench.errors import ConfigError, ResourceError
@@ -18,6 +16,7 @@ from emer_bench.registries import SCORERS
 from emer_bench.results.schema import MetricEntry, ScorerConfig
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
+from emer_bench.validation import validate
 
 
 @dataclass
@@ -30,12 +29,7 @@ class TaskScores:
 def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer:
     """Instantiate a registered scorer with validated YAML args; errors name the file and key."""
     cls = SCORERS.get(spec.name)
-    try:
-        args = cls.Args(**spec.args)
-    except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{where}: scorer '{spec.key}' args: {problems}") from None
-    return cls(args, context)
+    return cls(validate(cls.Args, spec.args, f"{where}: scorer '{spec.key}' args"), context)
 
 
 def check_scorer_needs(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer]]) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from emer_bench.api.scorer import LabelExtractor, ScoringContext
-from emer_bench.errors import ConfigError
 from emer_bench.registries import EXTRACTORS
+from emer_bench.validation import validate
 
 
 class ExtractorSpec(BaseModel):
@@ -23,10 +23,6 @@ class ExtractorSpec(BaseModel):
 def build_extractor(spec: ExtractorSpec, context: ScoringContext) -> LabelExtractor:
     """The extractor, created once per process for equal specs (LLM extractors are costly)."""
     cls = EXTRACTORS.get(spec.name)
-    try:
-        args = cls.Args(**spec.args)
-    except ValidationError as exc:
-        problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"extractor '{spec.name}' args: {problems}") from None
+    args = validate(cls.Args, spec.args, f"extractor '{spec.name}' args")
     key = f"extractor:{spec.model_dump_json()}"
     return context.shared(key, lambda: cls(args, context))

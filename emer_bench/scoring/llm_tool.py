@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from emer_bench.api.adapter import AdapterArgs, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError, UnknownNameError
+from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm_cache import JsonlAnswerCache
 
@@ -114,11 +115,7 @@ class LLMTool:
             if Modality.SUBTITLE not in cls.modalities:
                 raise ConfigError(f"{self.where}: model '{self.spec.model}' does not take text "
                                   f"(modalities {sorted(m.value for m in cls.modalities)})")
-            try:
-                args = cls.Args(**self.spec.model_args)
-            except ValidationError as exc:
-                problems = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-                raise ConfigError(f"{self.where}: model_args of '{self.spec.model}': {problems}") from None
+            args = validate(cls.Args, self.spec.model_args, f"{self.where}: model_args of '{self.spec.model}'")
             self._adapter_cls, self._args = cls, args
         return self._adapter_cls, self._args
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from emer_bench.errors import ConfigError
 from emer_bench.tasks.schema import TaskSpec
+from emer_bench.validation import describe_problems
 
 MAX_INCLUDE_DEPTH = 8
 
@@ -110,19 +111,8 @@ def load_task_file(path: Path) -> LoadedTask:
 
 
 def format_validation_error(path: Path, exc: ValidationError) -> str:
-    """One line per problem: `file: key 'a.b': expected ..., got ...`."""
-    problems = []
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "<top>"
-        if err["type"] == "extra_forbidden":
-            problems.append(f"unknown key '{key}'")
-        elif err["type"] == "missing":
-            problems.append(f"missing key '{key}'")
-        else:
-            got = err.get("input")
-            shown = repr(got) if not isinstance(got, dict) else "a mapping"
-            problems.append(f"key '{key}': {err['msg']} (got {shown[:80]})")
-    return f"{path}: " + "; ".join(problems)
+    """`file: unknown key 'a'; 'b.c': expected ..., got ...`."""
+    return f"{path}: {describe_problems(exc)}"
 
 
 def import_plugins(task: LoadedTask) -> None:

@@ -126,6 +126,6 @@ def test_missing_media_is_a_per_sample_error(tmp_path):
 
 
 def test_bad_model_arg_fails_before_anything_runs(tmp_path):
-    with pytest.raises(ConfigError, match="--model-args for 'lexicon-baseline': unknown arg 'temprature'"):
+    with pytest.raises(ConfigError, match="--model-args for 'lexicon-baseline': unknown key 'temprature'"):
         run_evaluation(config(tmp_path, model_args={"temprature": 0}))
     assert not list(tmp_path.rglob("samples_*"))

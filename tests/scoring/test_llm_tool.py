@@ -123,7 +123,7 @@ def test_unknown_model_fails_when_built(tool_context) -> None:
 
 def test_bad_model_args_name_the_key(scripted_llm, tool_context) -> None:
     tool = make_tool(tool_context, temprature=0)
-    with pytest.raises(ConfigError, match=r"model_args of 'scripted-llm': 'temprature': Extra inputs"):
+    with pytest.raises(ConfigError, match=r"model_args of 'scripted-llm': unknown key 'temprature'"):
         tool.generate(["p"])
 
 
