@@ -372,3 +372,24 @@ def test_emer_bench_run_over_http_keeps_the_key_out_of_results(server: OpenAITes
     assert all(s["inputs"]["num_frames"] == 4 and s["inputs"]["audio_s"] > 0 for s in samples)
     for path in written:
         assert SECRET not in path.read_text(errors="replace"), path
+
+
+def test_audio_is_decoded_only_when_it_is_sent(server: OpenAITestServer) -> None:
+    # The runner decodes what the task grants AND the adapter instance takes.
+    assert Modality.AUDIO in OpenAIChatAdapter.modalities  # what the adapter can take
+    assert Modality.AUDIO not in make_adapter(server).modalities
+    assert Modality.AUDIO in make_adapter(server, audio=True).modalities
+    assert Modality.VIDEO in make_adapter(server).modalities
+
+
+@pytest.mark.slow
+def test_without_audio_the_runner_decodes_no_audio(server: OpenAITestServer, demo_clips: list[Path]) -> None:
+    from emer_bench.media.prefetch import prepare_request
+
+    adapter = make_adapter(server, num_frames=2)
+    request = GenerationRequest(task="emer-demo", index=0, clip_id=demo_clips[0].stem, prompt="Why?",
+                                modalities=ALL, video_path=str(demo_clips[0]))
+    prepared = prepare_request(request, adapter.modalities, adapter.media_input, adapter.media_options)
+    assert prepared.media is not None and prepared.media.frames is not None and prepared.media.audio is None
+    [generation] = adapter.generate([prepared])
+    assert generation.ok and generation.inputs["num_frames"] == 2 and generation.inputs["audio_s"] == 0.0

@@ -1,0 +1,196 @@
+"""End to end: does the runner's media preparation overlap the model calls on a video task?
+
+The REAL runner (`run_evaluation`) runs the `openai` adapter on a copy of the bundled demo task
+whose 10 clips are listed many times under different clip ids (hard links in a temporary media
+dir), against `benchmarks/delay_server.py`, which answers every call after a fixed delay. Each
+clip is decoded (8 frames, audio) by the prefetch pool, JPEG-encoded by the adapter and sent.
+
+Pure model time is N x delay / C (C calls in flight, each taking `delay`); the harness overhead
+is (generation wall time - pure model time) / pure model time, target <= 3%. Generation is timed
+alone (from the runner's progress context around `generate_task`), so scoring is not counted;
+the temporary task has one cheap scorer and n_resamples=0 anyway. Baseline in the same run:
+`prefetch_workers=0`, i.e. each clip decoded in the adapter's thread when the adapter asks for it.
+
+    python3 benchmarks/bench_e2e_overlap.py [--delay 0.2] [--copies 20] [--out benchmarks/results/e2e_overlap.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from delay_server import DelayServerProcess  # noqa: E402
+
+from emer_bench.runner.evaluate import RunConfig, run_evaluation  # noqa: E402
+
+DEMO_DIR = ROOT / "tasks" / "emer_demo"
+TASK_NAME = "emer-demo-overlap-bench"
+
+
+def write_task(folder: Path, copies: int) -> int:
+    """A task that `include:`s the demo task, with its clips listed `copies` times; returns N."""
+    media = folder / "media"
+    media.mkdir()
+    with (DEMO_DIR / "annotations.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    out_rows = []
+    for copy in range(copies):
+        for row in rows:
+            clip_id = f"{row['name']}_x{copy:03d}"
+            source = DEMO_DIR / "clips" / f"{row['name']}.mp4"
+            target = media / f"{clip_id}.mp4"
+            try:
+                os.link(source, target)
+            except OSError:  # another file system: a copy does as well
+                target.write_bytes(source.read_bytes())
+            out_rows.append({**row, "name": clip_id})
+    with (folder / "annotations.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(out_rows)
+    (folder / "overlap_bench.yaml").write_text(
+        f"include: {DEMO_DIR / 'emer_demo.yaml'}\n"
+        f"task: {TASK_NAME}\n"
+        "dataset:\n  files:\n    - path: \"{task_dir}/annotations.csv\"\n      id_column: name\n"
+        "      columns: {subtitle: subtitle, explanation: explanation, openset: openset, label: label,"
+        " valence: valence, arousal: arousal}\n"
+        "media:\n  dir: \"{task_dir}/media\"\n"
+        "scorers:\n  - name: label_overlap\n    args: {extractor: {name: lexicon}}\n"
+        "main_metric: label_overlap.fscore\n", encoding="utf-8")
+    return len(out_rows)
+
+
+@dataclass
+class Timing:
+    """Wall time of the generation phase, taken from the runner's progress context."""
+
+    seconds: float = 0.0
+    answered: int = 0
+    failed: int = 0
+    samples: list[float] = field(default_factory=list)
+
+    def advance(self, failed: bool) -> None:
+        self.answered += 1
+        self.failed += failed
+
+    @contextlib.contextmanager
+    def factory(self, task: str, total: int, done: int) -> Iterator["Timing"]:
+        started = time.perf_counter()
+        yield self
+        self.seconds = time.perf_counter() - started
+
+
+@dataclass
+class Row:
+    label: str
+    concurrency: int
+    prefetch_workers: int
+    n: int
+    seconds: float
+    failed: int
+    cpu_s: float
+    max_in_flight: int
+
+    def model_s(self, delay_s: float) -> float:
+        return self.n * delay_s / self.concurrency
+
+    def overhead(self, delay_s: float) -> float:
+        return (self.seconds - self.model_s(delay_s)) / self.model_s(delay_s)
+
+
+def run_once(server: DelayServerProcess, task_dir: Path, concurrency: int, workers: int, label: str) -> Row:
+    timing = Timing()
+    with tempfile.TemporaryDirectory(prefix="e2e-out-") as out:
+        config = RunConfig(model="openai", tasks=[TASK_NAME], include_paths=[task_dir], output_dir=Path(out),
+                           model_args={"base_url": server.base_url, "model": "bench", "api_key": "bench",
+                                       "concurrency": concurrency, "max_retries": 0},
+                           n_resamples=0, prefetch_workers=workers)
+        server.reset()
+        cpu = time.process_time()
+        results, _ = run_evaluation(config, progress_factory=timing.factory)
+        cpu = time.process_time() - cpu
+    stats = server.stats()
+    task_result = results["results"][TASK_NAME]
+    assert stats["requests"] == task_result["n_total"], (stats, task_result["n_total"])
+    return Row(label, concurrency, workers, task_result["n_total"], timing.seconds, task_result["n_failed"], cpu,
+               stats["max_in_flight"])
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def report(delay_s: float, rows: list[Row], load: tuple[float, float], repeats: int, target: float) -> tuple[str, bool]:
+    lines = [
+        "# End-to-end overlap: media preparation vs model calls (runner + openai adapter)", "",
+        f"- machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"load average (1 min) {load[0]:.1f} before, {load[1]:.1f} after",
+        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- server: `benchmarks/delay_server.py` in a child process, every answer after {delay_s * 1000:.0f} ms",
+        "- task: the bundled `emer-demo` (included), its 10 clips listed many times under new clip ids; "
+        "video + audio decoded by the runner's prefetch pool (8 frames 256x192 + 16 kHz audio per clip), "
+        "8 JPEG frames per request; one cheap scorer, n_resamples=0; generation phase timed alone",
+        "- pure model time = N x delay / C; overhead = (generation wall - model time) / model time",
+        f"- each row: fastest of {repeats} runs; target: overhead <= {100 * target:.0f}% with prefetch",
+        "- command: `python3 benchmarks/bench_e2e_overlap.py`", "",
+        "| run | C | prefetch workers | N | generation s | model time s | overhead | failed "
+        "| server max in flight | client CPU ms/clip | check |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    all_ok = True
+    for r in rows:
+        ok = r.failed == 0 and (r.prefetch_workers == 0 or r.overhead(delay_s) <= target)
+        all_ok &= ok
+        check = ("pass" if ok else "FAIL") if r.prefetch_workers > 0 else ("baseline" if r.failed == 0 else "FAIL")
+        lines.append(f"| {r.label} | {r.concurrency} | {r.prefetch_workers} | {r.n} | {r.seconds:.2f} | "
+                     f"{r.model_s(delay_s):.2f} | {100 * r.overhead(delay_s):.1f}% | {r.failed} | {r.max_in_flight} | "
+                     f"{1000 * r.cpu_s / r.n:.1f} | {check} |")
+    lines += ["", f"Overall: {'all prefetch rows pass' if all_ok else 'SOME ROWS FAIL'}.", ""]
+    return "\n".join(lines), all_ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--delay", type=float, default=0.2, help="server answer delay in seconds")
+    parser.add_argument("--copies", type=int, default=20, help="times the 10 demo clips are listed")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--target", type=float, default=0.03)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "e2e_overlap.md")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="e2e-task-") as tmp, DelayServerProcess(args.delay) as server:
+        task_dir = Path(tmp)
+        write_task(task_dir, args.copies)
+        run_once(server, task_dir, 2, 2, "warm-up")  # imports, lexicon, first connections
+        for concurrency in args.concurrency:
+            for workers, label in ((0, "baseline: decode in the adapter's thread"), (2, "runner default prefetch")):
+                rows.append(min((run_once(server, task_dir, concurrency, workers, label) for _ in range(args.repeats)),
+                                key=lambda r: r.seconds))
+                print(rows[-1], flush=True)
+    text, all_ok = report(args.delay, rows, (load_before, os.getloadavg()[0]), args.repeats, args.target)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(text)
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
