@@ -103,6 +103,7 @@ class Row:
     failed: int
     cpu_s: float
     max_in_flight: int
+    mean_gap_ms: float
 
     def model_s(self, delay_s: float) -> float:
         return self.n * delay_s / self.concurrency
@@ -126,7 +127,7 @@ def run_once(server: DelayServerProcess, task_dir: Path, concurrency: int, worke
     task_result = results["results"][TASK_NAME]
     assert stats["requests"] == task_result["n_total"], (stats, task_result["n_total"])
     return Row(label, concurrency, workers, task_result["n_total"], timing.seconds, task_result["n_failed"], cpu,
-               stats["max_in_flight"])
+               stats["max_in_flight"], stats["mean_gap_ms"])
 
 
 def cpu_model() -> str:
@@ -147,11 +148,13 @@ def report(delay_s: float, rows: list[Row], load: tuple[float, float], repeats: 
         "video + audio decoded by the runner's prefetch pool (8 frames 256x192 + 16 kHz audio per clip), "
         "8 JPEG frames per request; one cheap scorer, n_resamples=0; generation phase timed alone",
         "- pure model time = N x delay / C; overhead = (generation wall - model time) / model time",
+        "- slot gap: mean time, seen by the server, from an answer to the next request on the same connection "
+        "(the harness's part of each call cycle: record the answer, take the next prepared clip, JPEG-encode, send)",
         f"- each row: fastest of {repeats} runs; target: overhead <= {100 * target:.0f}% with prefetch",
         "- command: `python3 benchmarks/bench_e2e_overlap.py`", "",
         "| run | C | prefetch workers | N | generation s | model time s | overhead | failed "
-        "| server max in flight | client CPU ms/clip | check |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| server max in flight | slot gap ms | client CPU ms/clip | check |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     all_ok = True
     for r in rows:
@@ -160,6 +163,7 @@ def report(delay_s: float, rows: list[Row], load: tuple[float, float], repeats: 
         check = ("pass" if ok else "FAIL") if r.prefetch_workers > 0 else ("baseline" if r.failed == 0 else "FAIL")
         lines.append(f"| {r.label} | {r.concurrency} | {r.prefetch_workers} | {r.n} | {r.seconds:.2f} | "
                      f"{r.model_s(delay_s):.2f} | {100 * r.overhead(delay_s):.1f}% | {r.failed} | {r.max_in_flight} | "
+                     f"{r.mean_gap_ms:.1f} | "
                      f"{1000 * r.cpu_s / r.n:.1f} | {check} |")
     lines += ["", f"Overall: {'all prefetch rows pass' if all_ok else 'SOME ROWS FAIL'}.", ""]
     return "\n".join(lines), all_ok

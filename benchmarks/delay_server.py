@@ -11,7 +11,8 @@ echo the prompt, like a real server would read it), and the reply is a complete
 
     python3 benchmarks/delay_server.py --delay 0.1 --port 0   # prints the base URL on stdout
 
-Control endpoints (same port): `GET /stats` -> {"requests", "max_in_flight", "cpu_s"},
+Control endpoints (same port): `GET /stats` -> {"requests", "max_in_flight", "cpu_s", "mean_gap_ms"}
+(mean time from an answer to the next request on the same connection),
 `POST /reset` zeroes the counters.
 """
 
@@ -36,6 +37,10 @@ class Counters:
         self.requests = 0
         self.in_flight = 0
         self.max_in_flight = 0
+        # Time from writing an answer to having the next request on that connection: how long a
+        # client slot sat without a call in flight (the harness's share of each cycle).
+        self.gap_s = 0.0
+        self.gaps = 0
 
 
 def _last_text(body: Any) -> str:
@@ -74,6 +79,7 @@ class DelayProtocol(asyncio.Protocol):
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
         self._busy = False  # a request is waiting for its delay; parse the next one after it
+        self._answered_at: float | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -109,11 +115,12 @@ class DelayProtocol(asyncio.Protocol):
         counters = self._counters
         if path == "/stats":
             payload = json.dumps({"requests": counters.requests, "max_in_flight": counters.max_in_flight,
-                                  "cpu_s": time.process_time()}).encode()
+                                  "cpu_s": time.process_time(),
+                                  "mean_gap_ms": 1000 * counters.gap_s / max(counters.gaps, 1)}).encode()
             self._reply(_response(200, payload))
             return
         if path == "/reset":
-            counters.requests, counters.max_in_flight = 0, 0
+            counters.requests, counters.max_in_flight, counters.gap_s, counters.gaps = 0, 0, 0.0, 0
             self._reply(_response(200, b"{}"))
             return
         if method != "POST" or path.rstrip("/") != "/v1/chat/completions":
@@ -125,6 +132,9 @@ class DelayProtocol(asyncio.Protocol):
             self._reply(_response(400, b'{"error": {"message": "invalid JSON body"}}'))
             return
         counters.requests += 1
+        if self._answered_at is not None:
+            counters.gap_s += time.perf_counter() - self._answered_at
+            counters.gaps += 1
         counters.in_flight += 1
         counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
         self._busy = True
@@ -134,6 +144,7 @@ class DelayProtocol(asyncio.Protocol):
         self._counters.in_flight -= 1
         self._busy = False
         self._reply(_response(200, _completion(body)))
+        self._answered_at = time.perf_counter()
 
     def _reply(self, data: bytes) -> None:
         if self._transport is not None and not self._transport.is_closing():

@@ -9,6 +9,7 @@ about `concurrency` decoded clips are held in memory at once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import logging
 import os
@@ -120,41 +121,58 @@ class OpenAIChatAdapter(ModelAdapter):
     def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
         """Up to `concurrency` calls in flight; yields each answer as its call completes.
 
+        While the calls run, the next requests (up to `concurrency` of them) are encoded ahead, so
+        that a finished call is replaced at once by a ready body instead of waiting for its frames
+        to be JPEG-encoded. Only encoded bodies are held ahead, never decoded arrays.
         Closing the generator early cancels this stream's calls and waits until they are gone.
         """
         concurrency = self.args.concurrency
         loop, client = self._session()
         stream_tasks: set[asyncio.Task[Generation]] = set()
         pending: dict[concurrent.futures.Future[Generation], int] = {}
+        ready: collections.deque[tuple[int, ChatPayload | Generation]] = collections.deque()
         completed: queue.SimpleQueue[concurrent.futures.Future[Generation]] = queue.SimpleQueue()
         source = iter(requests)
         exhausted = False
 
-        def fill() -> None:
+        def build_next() -> bool:
+            # Encoded here, in the caller's thread, while the loop thread does the network I/O
+            # (Pillow releases the GIL while encoding).
             nonlocal exhausted
-            while not exhausted and len(pending) < concurrency:
-                try:
-                    prepared = next(source)
-                except StopIteration:
-                    exhausted = True
-                    return
-                # Encode here, in the caller's thread, while the loop thread does the network I/O
-                # (Pillow releases the GIL while encoding). Measured faster than encoding in a
-                # worker thread: two thread hand-offs fewer per request.
-                index = prepared.request.index
-                built = self._build(prepared)
-                del prepared  # keep the encoded body, not the decoded arrays
+            if exhausted:
+                return False
+            try:
+                prepared = next(source)
+            except StopIteration:
+                exhausted = True
+                return False
+            index = prepared.request.index
+            built = self._build(prepared)
+            del prepared  # keep the encoded body, not the decoded arrays
+            ready.append((index, built))
+            return True
+
+        def submit_ready() -> None:
+            while len(pending) < concurrency and (ready or build_next()):
+                index, built = ready.popleft()
                 future = loop.submit(self._answer(client, index, built, stream_tasks))
                 pending[future] = index
                 future.add_done_callback(completed.put)
 
+        def encode_ahead() -> None:
+            # One body at a time, and only while no answer is waiting: an answer that arrives
+            # waits for at most one encoding before its slot is refilled.
+            while len(ready) < concurrency and completed.empty() and build_next():
+                pass
+
         try:
-            fill()
+            submit_ready()
             while pending:
+                encode_ahead()
                 future = completed.get()
                 index = pending.pop(future)
                 generation = self._generation_of(future, index)
-                fill()  # refill before yielding: calls keep running while the consumer works
+                submit_ready()  # refill before yielding: calls keep running while the consumer works
                 yield generation
         finally:
             if pending:

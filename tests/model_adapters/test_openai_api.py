@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import wave
+import weakref
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -271,7 +272,25 @@ def test_input_is_consumed_lazily(server: OpenAITestServer) -> None:
         yielded += 1
         ahead.append(source.pulled - yielded)
     assert yielded == 30 and source.pulled == 30
-    assert max(ahead) <= 4  # concurrency in flight (+1 held while refilling) minus the one just yielded
+    # Bounded: 4 calls in flight plus at most 4 bodies encoded ahead (+1 held while refilling),
+    # minus the one just yielded. Decoded arrays are not kept for those: see the next test.
+    assert max(ahead) <= 8
+
+
+def test_bodies_encoded_ahead_hold_no_decoded_media(server: OpenAITestServer) -> None:
+    server.default = Reply.ok(delay_s=0.02)
+    alive: list[weakref.ref[DecodedMedia]] = []
+
+    def source() -> Iterator[PreparedRequest]:  # made on demand: the test itself keeps no reference
+        for i in range(24):
+            media = make_media(2, 16, 16, 0.1)
+            alive.append(weakref.ref(media))
+            yield make_request(i, media=media)
+
+    held: list[int] = []
+    for _ in make_adapter(server, concurrency=4).generate_stream(source()):
+        held.append(sum(ref() is not None for ref in alive))
+    assert len(held) == 24 and max(held) <= 1  # at most the clip being encoded right now
 
 
 def loop_threads() -> list[threading.Thread]:
@@ -291,7 +310,8 @@ def test_closing_the_stream_early_cancels_its_calls(server: OpenAITestServer) ->
     assert time.monotonic() - started < 2.0  # the 5 s calls in flight were cancelled, not awaited
     received = len(server.requests)
     time.sleep(0.4)
-    assert len(server.requests) == received <= 3 and source.pulled <= 3
+    # At most 2 in flight + 1 refill were sent; pulled: those plus at most 2 encoded ahead (never sent).
+    assert len(server.requests) == received <= 3 and source.pulled <= 5
     # The adapter stays usable, with no call stuck behind a cancelled one; close() stops its loop.
     server.default = Reply.ok()
     after = list(adapter.generate_stream(text_requests(4)))
