@@ -16,34 +16,33 @@ def _ordered_metrics(task: TaskResult, max_rows: int = 12) -> list[str]:
     return ordered[:max_rows]
 
 
-def summary_table(results: ResultsFile) -> Table:
-    model = results["model"]
-    table = Table(title=f"emer-bench: {model['model']}", title_justify="left")
-    for column in ("task", "metric", "value", "95% CI", "scored", "failed"):
-        table.add_column(column, justify="right" if column in ("value", "scored", "failed") else "left",
-                         no_wrap=column in ("task", "metric"))
-    for task_name, task in results["results"].items():
-        for i, metric in enumerate(_ordered_metrics(task)):
-            entry = task["metrics"][metric]
-            ci = entry.get("ci95")
-            failed = entry.get("n_failed", 0)
-            table.add_row(
-                task_name if i == 0 else "",
-                f"[bold]{metric}[/]" if metric == task["config"]["main_metric"] else metric,
-                f"{entry['value']:.4f}",
-                f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "",
-                f"{entry.get('n_scored', 0)}/{entry.get('n_total', 0)}",
-                f"[red]{failed}[/]" if failed else "0",
-            )
+def task_table(model: str, task_name: str, task: TaskResult) -> Table:
+    """One table per task (fits an 80-column terminal): metric, value, 95% CI, samples counted."""
+    failed = task["n_failed"]
+    caption = f"{task['n_total']} samples, " + (f"[red]{failed} failed[/]" if failed else "0 failed")
+    table = Table(title=f"{task_name} — {model}", title_justify="left", caption=caption, caption_justify="left")
+    table.add_column("metric", overflow="fold")
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("95% CI", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    for metric in _ordered_metrics(task):
+        entry = task["metrics"][metric]
+        ci = entry.get("ci95")
+        table.add_row(
+            f"[bold]{metric}[/]" if metric == task["config"]["main_metric"] else metric,
+            f"{entry['value']:.4f}",
+            f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "",
+            str(entry.get("n_scored", 0)),
+        )
     return table
 
 
 def print_summary(results: ResultsFile, console: Console) -> None:
-    console.print(summary_table(results))
     for task_name, task in results["results"].items():
+        console.print(task_table(results["model"]["model"], task_name, task))
         if task["n_failed"]:
             kinds = ", ".join(f"{k}: {v}" for k, v in task["errors"].items())
             console.print(f"[red]{task_name}: {task['n_failed']} of {task['n_total']} samples failed ({kinds}); "
-                          f"see {task['config']['samples_file']}[/]")
+                          f"their errors are in {task['config']['samples_file']}[/]")
         for note in task.get("notes", []):
             console.print(f"[yellow]{task_name}: {note}[/]")
