@@ -14,6 +14,7 @@ import concurrent.futures
 import logging
 import os
 import queue
+import threading
 import weakref
 from typing import Any, Iterable, Iterator, Literal
 
@@ -121,23 +122,65 @@ class OpenAIChatAdapter(ModelAdapter):
     def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
         """Up to `concurrency` calls in flight; yields each answer as its call completes.
 
-        While the calls run, the next requests (up to `concurrency` of them) are encoded ahead, so
-        that a finished call is replaced at once by a ready body instead of waiting for its frames
-        to be JPEG-encoded. Only encoded bodies are held ahead, never decoded arrays.
+        While the calls run, the next requests (up to `concurrency` of them) are encoded ahead in
+        the caller's thread, and a slot whose call finishes takes the next ready body itself, on
+        the loop thread: the next call starts without waiting for the caller's thread to wake up
+        or for JPEG encoding. Only encoded bodies are held ahead, never decoded arrays.
         Closing the generator early cancels this stream's calls and waits until they are gone.
         """
         concurrency = self.args.concurrency
         loop, client = self._session()
-        stream_tasks: set[asyncio.Task[Generation]] = set()
-        pending: dict[concurrent.futures.Future[Generation], int] = {}
+        stream_tasks: set[asyncio.Task[None]] = set()
+        slot_futures: set[concurrent.futures.Future[None]] = set()
+        lock = threading.Lock()  # guards `ready`, `running` and `closing` across the two threads
         ready: collections.deque[tuple[int, ChatPayload | Generation]] = collections.deque()
-        completed: queue.SimpleQueue[concurrent.futures.Future[Generation]] = queue.SimpleQueue()
+        completed: queue.SimpleQueue[Generation] = queue.SimpleQueue()
+        running = 0  # slots with a call submitted or in progress
+        closing = False
         source = iter(requests)
         exhausted = False
 
+        def next_or_release() -> tuple[int, ChatPayload | Generation] | None:
+            # One locked step, BEFORE the answer is handed over: the consumer, woken by that
+            # answer, then sees the true number of running slots and never waits for nothing.
+            nonlocal running
+            with lock:
+                if ready and not closing:
+                    return ready.popleft()
+                running -= 1
+                return None
+
+        async def slot(item: tuple[int, ChatPayload | Generation] | None) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            stream_tasks.add(task)  # so that closing the stream early can cancel and await it
+            try:
+                while item is not None:
+                    index, built = item
+                    try:
+                        generation = built if isinstance(built, Generation) else await self._send(client, index, built)
+                    except Exception as exc:  # _send records server behaviour itself; this is a last resort
+                        generation = Generation(index=index, error=f"AdapterError: {type(exc).__name__}: {exc}")
+                    item = next_or_release()
+                    completed.put(generation)
+            finally:
+                stream_tasks.discard(task)
+
+        def start_slots() -> None:
+            nonlocal running
+            while True:
+                with lock:
+                    if closing or not ready or running >= concurrency:
+                        return
+                    item = ready.popleft()
+                    running += 1
+                future = loop.submit(slot(item))
+                slot_futures.add(future)
+                future.add_done_callback(slot_futures.discard)
+
         def build_next() -> bool:
-            # Encoded here, in the caller's thread, while the loop thread does the network I/O
-            # (Pillow releases the GIL while encoding).
+            # Encoded in the caller's thread while the loop thread does the network I/O (Pillow
+            # releases the GIL while encoding).
             nonlocal exhausted
             if exhausted:
                 return False
@@ -149,36 +192,34 @@ class OpenAIChatAdapter(ModelAdapter):
             index = prepared.request.index
             built = self._build(prepared)
             del prepared  # keep the encoded body, not the decoded arrays
-            ready.append((index, built))
+            with lock:
+                ready.append((index, built))
             return True
 
-        def submit_ready() -> None:
-            while len(pending) < concurrency and (ready or build_next()):
-                index, built = ready.popleft()
-                future = loop.submit(self._answer(client, index, built, stream_tasks))
-                pending[future] = index
-                future.add_done_callback(completed.put)
-
         def encode_ahead() -> None:
-            # One body at a time, and only while no answer is waiting: an answer that arrives
-            # waits for at most one encoding before its slot is refilled.
+            # One body at a time, and only while no answer is waiting to be handed on.
             while len(ready) < concurrency and completed.empty() and build_next():
-                pass
+                start_slots()
 
         try:
-            submit_ready()
-            while pending:
+            while True:
+                start_slots()
                 encode_ahead()
-                future = completed.get()
-                index = pending.pop(future)
-                generation = self._generation_of(future, index)
-                submit_ready()  # refill before yielding: calls keep running while the consumer works
+                start_slots()
+                with lock:
+                    finished = exhausted and not ready and running == 0
+                if finished and completed.empty():
+                    return
+                generation = completed.get()
+                start_slots()
                 yield generation
         finally:
-            if pending:
-                for future in pending:
-                    future.cancel()  # a call that has not started yet never starts
-                loop.run(_cancel_and_wait(stream_tasks), timeout_s=30)
+            with lock:
+                closing = True  # slots take no further bodies
+            for future in list(slot_futures):
+                future.cancel()  # a slot that has not started yet never starts
+            if stream_tasks or slot_futures:
+                loop.run(_cancel_and_wait(stream_tasks, client), timeout_s=30)
 
     def close(self) -> None:
         """Stop the event loop thread and close the HTTP connections."""
@@ -210,13 +251,6 @@ class OpenAIChatAdapter(ModelAdapter):
         api_key = args.api_key.get_secret_value() if args.api_key is not None else None
         return ChatCompletionsClient(args.base_url, api_key, args.timeout, args.concurrency, policy)
 
-    @staticmethod
-    def _generation_of(future: concurrent.futures.Future[Generation], index: int) -> Generation:
-        try:
-            return future.result()
-        except BaseException as exc:  # _answer records its own failures; this is a last resort
-            return Generation(index=index, error=f"AdapterError: {type(exc).__name__}: {exc}")
-
     def _build(self, prepared: PreparedRequest) -> ChatPayload | Generation:
         """The request body, or the recorded failure when the media cannot be encoded."""
         index = prepared.request.index
@@ -228,18 +262,6 @@ class OpenAIChatAdapter(ModelAdapter):
             return Generation(index=index, error=f"{type(exc).__name__}: {exc}")
         self._warn_ignored(payload.inputs.get("ignored_gen_kwargs", []))
         return payload
-
-    async def _answer(self, client: ChatCompletionsClient, index: int, built: ChatPayload | Generation,
-                      stream_tasks: set[asyncio.Task[Generation]]) -> Generation:
-        if isinstance(built, Generation):  # the media could not be encoded; nothing to send
-            return built
-        task = asyncio.current_task()
-        assert task is not None
-        stream_tasks.add(task)  # so that closing the stream early can cancel and await it
-        try:
-            return await self._send(client, index, built)
-        finally:
-            stream_tasks.discard(task)
 
     @staticmethod
     async def _send(client: ChatCompletionsClient, index: int, payload: ChatPayload) -> Generation:
@@ -258,10 +280,13 @@ class OpenAIChatAdapter(ModelAdapter):
                            "sent: %s (listed in each sample's inputs.ignored_gen_kwargs)", ", ".join(new))
 
 
-async def _cancel_and_wait(tasks: set[asyncio.Task[Generation]]) -> None:
+async def _cancel_and_wait(tasks: set[asyncio.Task[None]], client: ChatCompletionsClient) -> None:
     for task in list(tasks):
         task.cancel()
     await asyncio.gather(*list(tasks), return_exceptions=True)
+    # The cancelled calls' connections are closed before the stream's close() returns, so a
+    # half-sent request ends at the server now, not at some later point.
+    await client.wait_discarded()
 
 
 def _close_session(loop: BackgroundLoop, client: ChatCompletionsClient) -> None:

@@ -213,6 +213,10 @@ class ChatCompletionsClient:
         self._closing.add(closing)
         closing.add_done_callback(self._closing.discard)
 
+    async def wait_discarded(self) -> None:
+        """Wait until every connection discarded so far is closed."""
+        await asyncio.gather(*self._closing, return_exceptions=True)
+
     async def aclose(self) -> None:
         await asyncio.gather(*self._closing, return_exceptions=True)
         for http in self._slots:
