@@ -16,6 +16,11 @@ def _ordered_metrics(task: TaskResult, max_rows: int = 12) -> list[str]:
     return ordered[:max_rows]
 
 
+def _number(value: float | None) -> str:
+    """4 decimals; a metric with no scored sample (NaN, or null once written) shows as n/a."""
+    return "n/a" if value is None or value != value else f"{value:.4f}"
+
+
 def task_table(model: str, task_name: str, task: TaskResult) -> Table:
     """One table per task (fits an 80-column terminal): metric, value, 95% CI, samples counted."""
     failed = task["n_failed"]
@@ -30,8 +35,8 @@ def task_table(model: str, task_name: str, task: TaskResult) -> Table:
         ci = entry.get("ci95")
         table.add_row(
             f"[bold]{metric}[/]" if metric == task["config"]["main_metric"] else metric,
-            f"{entry['value']:.4f}",
-            f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "",
+            _number(entry["value"]),
+            f"[{_number(ci[0])}, {_number(ci[1])}]" if ci else "",
             str(entry.get("n_scored", 0)),
         )
     return table
