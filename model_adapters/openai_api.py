@@ -95,15 +95,16 @@ class OpenAIChatAdapter(ModelAdapter):
             model=args.model, send_audio=args.audio, image_detail=args.image_detail,
             jpeg_quality=args.jpeg_quality, max_tokens_field=args.max_tokens_field,
         )
-        if not args.audio:
-            # Audio is sent only with audio=true; without it the runner must not decode the clip's
-            # audio for nothing (about 40% of a demo clip's decode CPU). The class attribute still
-            # lists AUDIO: that is what the adapter can take.
-            self.modalities = self.modalities - {Modality.AUDIO}  # type: ignore[misc]
         self._warned_ignored: set[str] = set()
         self._loop: BackgroundLoop | None = None
         self._client: ChatCompletionsClient | None = None
         self._finalizer: weakref.finalize | None = None
+
+    @property
+    def active_modalities(self) -> frozenset[Modality]:
+        # Audio is sent only with audio=true; without it the runner must not decode the clip's
+        # audio for nothing (about 40% of a demo clip's decode CPU).
+        return self.modalities if self.args.audio else self.modalities - {Modality.AUDIO}  # type: ignore[attr-defined]
 
     @property
     def model_id(self) -> str:

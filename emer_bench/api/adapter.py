@@ -62,6 +62,12 @@ class ModelAdapter(ABC):
         self.args = args
 
     @property
+    def active_modalities(self) -> frozenset[Modality]:
+        """What this configured instance takes (the class lists what the family can take);
+        e.g. an API adapter without audio=true must not make the harness decode audio."""
+        return self.modalities
+
+    @property
     def media_options(self) -> MediaOptions:
         return self.args.media_options()
 

@@ -75,7 +75,7 @@ def generate_task(
         # Runs in whatever thread the adapter consumes from; media errors never reach the model.
         results = prefetch(
             requests,
-            lambda req: prepare_request(req, adapter.modalities, adapter.media_input, adapter.media_options),
+            lambda req: prepare_request(req, adapter.active_modalities, adapter.media_input, adapter.media_options),
             workers=prefetch_workers, max_ahead=prefetch_ahead)
         for result in results:
             if result.error is not None:

@@ -28,7 +28,7 @@ def demo_request(clip: Path, index: int, subtitle: str, modalities: tuple[Modali
 def prepared_demo(adapter: ModelAdapter, clips: list[Path], subtitles: list[str],
                   modalities: tuple[Modality, ...] = ALL, **kw: Any) -> list[PreparedRequest]:
     """Requests on real demo clips, decoded by the harness exactly as a run would (prefetch path)."""
-    return [prepare_request(demo_request(clip, i, sub, modalities, **kw), adapter.modalities, adapter.media_input,
+    return [prepare_request(demo_request(clip, i, sub, modalities, **kw), adapter.active_modalities, adapter.media_input,
                             adapter.media_options)
             for i, (clip, sub) in enumerate(zip(clips, subtitles))]
 

@@ -345,7 +345,7 @@ def test_real_demo_clip_reaches_the_server_as_decoded(server: OpenAITestServer, 
     adapter = make_adapter(server, audio=True, num_frames=4, max_pixels=160 * 120)
     request = GenerationRequest(task="emer-demo", index=0, clip_id=demo_clips[0].stem, prompt="Why?",
                                 modalities=ALL, video_path=str(demo_clips[0]), system_prompt="sys")
-    prepared = prepare_request(request, adapter.modalities, adapter.media_input, adapter.media_options)
+    prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
     assert prepared.media is not None and prepared.media.frames is not None and prepared.media.audio is not None
     frames, audio = prepared.media.frames, prepared.media.audio
     [generation] = adapter.generate([prepared])
@@ -397,9 +397,9 @@ def test_emer_bench_run_over_http_keeps_the_key_out_of_results(server: OpenAITes
 def test_audio_is_decoded_only_when_it_is_sent(server: OpenAITestServer) -> None:
     # The runner decodes what the task grants AND the adapter instance takes.
     assert Modality.AUDIO in OpenAIChatAdapter.modalities  # what the adapter can take
-    assert Modality.AUDIO not in make_adapter(server).modalities
-    assert Modality.AUDIO in make_adapter(server, audio=True).modalities
-    assert Modality.VIDEO in make_adapter(server).modalities
+    assert Modality.AUDIO not in make_adapter(server).active_modalities
+    assert Modality.AUDIO in make_adapter(server, audio=True).active_modalities
+    assert Modality.VIDEO in make_adapter(server).active_modalities
 
 
 @pytest.mark.slow
@@ -409,7 +409,7 @@ def test_without_audio_the_runner_decodes_no_audio(server: OpenAITestServer, dem
     adapter = make_adapter(server, num_frames=2)
     request = GenerationRequest(task="emer-demo", index=0, clip_id=demo_clips[0].stem, prompt="Why?",
                                 modalities=ALL, video_path=str(demo_clips[0]))
-    prepared = prepare_request(request, adapter.modalities, adapter.media_input, adapter.media_options)
+    prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
     assert prepared.media is not None and prepared.media.frames is not None and prepared.media.audio is None
     [generation] = adapter.generate([prepared])
     assert generation.ok and generation.inputs["num_frames"] == 2 and generation.inputs["audio_s"] == 0.0
