@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -158,16 +160,6 @@ def run_sequential_baseline(server: ServerProcess, with_frames: bool) -> Row:
     _, max_in_flight, server_cpu_end = server.ask("stats")  # type: ignore[misc]
     return Row("8 frames" if with_frames else "text", 1, len(requests), seconds, max_in_flight, failures,
                cpu, server_cpu_end - server_cpu)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def report(delay_s: float, baseline: list[Row], rows: list[Row], bare: list[Row],

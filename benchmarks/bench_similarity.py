@@ -31,6 +31,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -76,16 +78,6 @@ def make_items(n_pairs: int, n_references: int, seed: int = 7) -> list[ScoringIt
         recent.append(prediction)
         items.append(ScoringItem(f"clip{i:05d}", prediction, Reference(explanation=references[i % n_references])))
     return items
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def timed(fn: Any) -> tuple[float, Any]:
