@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from emer_bench.cli.main import main
 from emer_bench.resources import emotion_wheel
+from support_modules import load_support
 
 
-def _support(name: str) -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "resources" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_cli_resources_support_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-mirror_server = _support("mirror_server")
+mirror_server = load_support("resources", "mirror_server")
 
 
 @pytest.fixture(autouse=True)

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from emer_bench.cli.main import main
 from emer_bench.resources import emotion_wheel
+from support_modules import load_support
 
 EW_NAMES = ["form", "synonym"] + [f"wheel{w}_l{lv}" for w in range(1, 6) for lv in (1, 2)] + ["ew_l1", "ew_l2"]
 
 
-def _support(name: str) -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "metrics" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_cli_support_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-ew_oracle = _support("ew_oracle")
+ew_oracle = load_support("metrics", "ew_oracle")
 
 
 @pytest.fixture(autouse=True)

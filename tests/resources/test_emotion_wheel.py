@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Iterator
 
 import pytest
@@ -15,19 +12,12 @@ import pytest
 from emer_bench.errors import ConfigError, ResourceError
 from emer_bench.metrics.wheel_tables import RESOURCE_FILES, file_sha256
 from emer_bench.resources import emotion_wheel as ew
+from support_modules import load_support
 
 
-def _support(name: str) -> ModuleType:
-    path = Path(__file__).resolve().parent / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_resources_support_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-mirror_server = _support("mirror_server")
+mirror_server = load_support("resources", "mirror_server")
 
 
 @pytest.fixture()

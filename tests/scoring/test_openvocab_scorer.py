@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,19 +19,12 @@ from emer_bench.resources import emotion_wheel
 from emer_bench.scoring import openvocab_scorer
 from emer_bench.scoring.extractors.outcome import ExtractedLabels
 from emer_bench.scoring.openvocab_scorer import EmotionWheelScorer, HitRateScorer, OpenVocabArgs
+from support_modules import load_support
 
 
-def _support(name: str) -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "metrics" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_scoring_support_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-testdata = _support("ew_testdata")
+testdata = load_support("metrics", "ew_testdata")
 
 
 @pytest.fixture()
