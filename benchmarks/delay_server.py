@@ -25,9 +25,14 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+# The chat-message reading is the test server's (stdlib only), not a second copy.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "model_adapters"))
+from openai_test_server import last_text  # noqa: E402
 
 _HEADER_END = b"\r\n\r\n"
 
@@ -43,17 +48,6 @@ class Counters:
         self.gaps = 0
 
 
-def _last_text(body: Any) -> str:
-    try:
-        content = body["messages"][-1]["content"]
-    except (KeyError, IndexError, TypeError):
-        return ""
-    if isinstance(content, str):
-        return content
-    texts = [p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"]
-    return texts[-1] if texts else ""
-
-
 def _response(status: int, payload: bytes) -> bytes:
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}.get(status, "Error")
     return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
@@ -62,7 +56,7 @@ def _response(status: int, payload: bytes) -> bytes:
 
 def _completion(body: Any) -> bytes:
     model = body.get("model", "delay-server") if isinstance(body, dict) else "delay-server"
-    text = f"echo: {_last_text(body)[-200:]}" or "echo"
+    text = f"echo: {last_text(body)[-200:]}" or "echo"
     return json.dumps({
         "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()), "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
