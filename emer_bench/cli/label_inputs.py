@@ -7,13 +7,13 @@ Clip names are kept verbatim. JSONL lines are objects; label fields may be lists
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from emer_bench.errors import DataError
 from emer_bench.metrics.sheet_readers import is_pandas_missing, read_csv_table
+from emer_bench.jsonl import read_json_objects
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -50,21 +50,7 @@ def _read_csv(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
 
 
 def _read_jsonl(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read ({exc})") from None
-    records: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}: line {number}: invalid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise DataError(f"{path}: line {number}: expected a JSON object, got {type(record).__name__}")
-        records.append((number, record))
+    records = read_json_objects(path)
     if not records:
         raise DataError(f"{path}: no records")
     column = next((c for c in candidates if c in records[0][1]), None)

@@ -7,7 +7,6 @@ different --limit or order still pair the same clips; the bootstrap resamples wh
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from emer_bench.metrics.bootstrap import PairedResult, paired_bootstrap_many
 from emer_bench.registries import SCORERS
 from emer_bench.results.schema import ResultsFile, ScorerConfig, TaskConfigRecord
 from emer_bench.results.writer import read_results
+from emer_bench.jsonl import read_json_objects
 
 ItemKey = tuple[str, int]  # (clip_id, occurrence of the clip id within the file)
 
@@ -60,19 +60,11 @@ def read_score_lines(path: Path) -> dict[ItemKey, dict[str, Any]]:
     if not path.is_file():
         raise DataError(f"scores file not found: {path} (it must sit beside its results file)")
     lines: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as fh:
-        for line_no, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            try:
-                line = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{line_no}: not valid JSON ({exc.msg})") from None
-            if not isinstance(line, dict) or not isinstance(line.get("clip_id"), str) \
-                    or not isinstance(line.get("scores"), dict):
-                raise DataError(f"{path}:{line_no}: not a score line (needs 'clip_id' and 'scores')")
-            line["_line_no"] = line_no
-            lines.append(line)
+    for line_no, line in read_json_objects(path):
+        if not isinstance(line.get("clip_id"), str) or not isinstance(line.get("scores"), dict):
+            raise DataError(f"{path}:{line_no}: not a score line (needs 'clip_id' and 'scores')")
+        line["_line_no"] = line_no
+        lines.append(line)
     lines.sort(key=lambda ln: (ln.get("index", 0), ln["_line_no"]))
     keyed: dict[ItemKey, dict[str, Any]] = {}
     seen: dict[str, int] = {}

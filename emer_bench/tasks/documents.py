@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from emer_bench.errors import ConfigError, DataError
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import AnnotationFile, HFDatasetSource
+from emer_bench.jsonl import read_json_objects
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,7 @@ def _read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
     if kind == "csv":
         with path.open(newline="", encoding="utf-8-sig") as fh:
             return list(csv.DictReader(fh))
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
-    return rows
+    return [record for _, record in read_json_objects(path)]
 
 
 def _rows_from_hf(source: HFDatasetSource, path: str) -> list[dict[str, Any]]:

@@ -141,11 +141,11 @@ def test_bad_csv_input_is_one_clear_error(capsys, tmp_path: Path, wheel_dir: Pat
 
 
 @pytest.mark.parametrize("pred_text, message", [
-    ('{"name": "a", "openset": "[x]"}\nnot json\n', "pred.jsonl: line 2: invalid JSON"),
+    ('{"name": "a", "openset": "[x]"}\nnot json\n', "pred.jsonl:2: invalid JSON"),
     ('{"name": "a", "openset": 5}\n', "pred.jsonl: line 1: 'openset' must be a list or a string, got 5"),
     ('{"name": "a", "openset": ["x", 3]}\n', "name 'a', column 'openset': label list"),
     ('{"openset": "[x]"}\n', "pred.jsonl: line 1: missing field 'name'"),
-    ('["a"]\n', "pred.jsonl: line 1: expected a JSON object"),
+    ('["a"]\n', "pred.jsonl:1: expected a JSON object"),
 ])
 def test_bad_jsonl_input_is_one_clear_error(capsys, tmp_path: Path, wheel_dir: Path, pred_text: str,
                                             message: str) -> None:

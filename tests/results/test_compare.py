@@ -92,7 +92,7 @@ def test_missing_scores_file(runs: tuple[Path, Path]) -> None:
 def test_bad_scores_line(runs: tuple[Path, Path]) -> None:
     scores = next(runs[1].parent.glob("scores_*.jsonl"))
     scores.write_text(scores.read_text() + "{not json\n")
-    with pytest.raises(DataError, match=rf"{scores.name}:{N + 1}: not valid JSON"):
+    with pytest.raises(DataError, match=rf"{scores.name}:{N + 1}: invalid JSON"):
         compare_runs(*runs)
 
 
