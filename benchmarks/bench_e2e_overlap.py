@@ -78,6 +78,8 @@ class Timing:
     """Wall time of the generation phase, taken from the runner's progress context."""
 
     seconds: float = 0.0
+    started_at: float = 0.0  # wall clock (time.time), comparable with the server's marks
+    ended_at: float = 0.0
     answered: int = 0
     failed: int = 0
     samples: list[float] = field(default_factory=list)
@@ -88,9 +90,9 @@ class Timing:
 
     @contextlib.contextmanager
     def factory(self, task: str, total: int, done: int) -> Iterator["Timing"]:
-        started = time.perf_counter()
+        started, self.started_at = time.perf_counter(), time.time()
         yield self
-        self.seconds = time.perf_counter() - started
+        self.seconds, self.ended_at = time.perf_counter() - started, time.time()
 
 
 @dataclass
@@ -104,12 +106,23 @@ class Row:
     cpu_s: float
     max_in_flight: int
     mean_gap_ms: float
+    first_call_ms: float  # generation start -> first request at the server
+    all_busy_ms: float  # generation start -> every slot has a call in flight
+    wind_down_ms: float  # last answer sent -> generation phase over
+    held_ms: float  # the server's mean real hold per call (nominal delay + its timer's lateness)
 
     def model_s(self, delay_s: float) -> float:
         return self.n * delay_s / self.concurrency
 
     def overhead(self, delay_s: float) -> float:
         return (self.seconds - self.model_s(delay_s)) / self.model_s(delay_s)
+
+    def served_model_s(self) -> float:
+        return self.n * self.held_ms / 1000 / self.concurrency
+
+    def served_overhead(self) -> float:
+        """Overhead against the time the stand-in model really held the calls."""
+        return (self.seconds - self.served_model_s()) / self.served_model_s()
 
 
 def run_once(server: DelayServerProcess, task_dir: Path, concurrency: int, workers: int, label: str) -> Row:
@@ -127,7 +140,9 @@ def run_once(server: DelayServerProcess, task_dir: Path, concurrency: int, worke
     task_result = results["results"][TASK_NAME]
     assert stats["requests"] == task_result["n_total"], (stats, task_result["n_total"])
     return Row(label, concurrency, workers, task_result["n_total"], timing.seconds, task_result["n_failed"], cpu,
-               stats["max_in_flight"], stats["mean_gap_ms"])
+               stats["max_in_flight"], stats["mean_gap_ms"], 1000 * (stats["first_request_at"] - timing.started_at),
+               1000 * (stats["max_in_flight_at"] - timing.started_at), 1000 * (timing.ended_at - stats["last_answer_at"]),
+               stats["mean_held_ms"])
 
 
 def cpu_model() -> str:
@@ -147,14 +162,21 @@ def report(delay_s: float, rows: list[Row], load: tuple[float, float], repeats: 
         "- task: the bundled `emer-demo` (included), its 10 clips listed many times under new clip ids; "
         "video + audio decoded by the runner's prefetch pool (8 frames 256x192 + 16 kHz audio per clip), "
         "8 JPEG frames per request; one cheap scorer, n_resamples=0; generation phase timed alone",
-        "- pure model time = N x delay / C; overhead = (generation wall - model time) / model time",
+        "- pure model time = N x delay / C; overhead = (generation wall - model time) / model time (the check)",
+        "- held ms: the server's mean real time from reading a request to writing its answer (delay + its own timer "
+        "lateness); overhead vs held: the same ratio with N x held / C as model time, i.e. the harness's part alone",
         "- slot gap: mean time, seen by the server, from an answer to the next request on the same connection "
         "(the harness's part of each call cycle: record the answer, take the next prepared clip, JPEG-encode, send)",
+        "- first call / all slots busy: ms from the start of the generation phase to the server's first request / "
+        "to the moment C calls were in flight (ramp-up: the first clips decoded and encoded); wind-down: ms from "
+        "the last answer to the end of the phase",
         f"- each row: fastest of {repeats} runs; target: overhead <= {100 * target:.0f}% with prefetch",
         "- command: `python3 benchmarks/bench_e2e_overlap.py`", "",
-        "| run | C | prefetch workers | N | generation s | model time s | overhead | failed "
-        "| server max in flight | slot gap ms | client CPU ms/clip | check |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| run | C | prefetch workers | N | generation s | model time s | overhead | held ms | overhead vs held | failed "
+        "| server max in flight | slot gap ms | first call ms | all slots busy ms | wind-down ms | client CPU ms/clip "
+        "| check |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| --- |",
     ]
     all_ok = True
     for r in rows:
@@ -162,8 +184,9 @@ def report(delay_s: float, rows: list[Row], load: tuple[float, float], repeats: 
         all_ok &= ok
         check = ("pass" if ok else "FAIL") if r.prefetch_workers > 0 else ("baseline" if r.failed == 0 else "FAIL")
         lines.append(f"| {r.label} | {r.concurrency} | {r.prefetch_workers} | {r.n} | {r.seconds:.2f} | "
-                     f"{r.model_s(delay_s):.2f} | {100 * r.overhead(delay_s):.1f}% | {r.failed} | {r.max_in_flight} | "
-                     f"{r.mean_gap_ms:.1f} | "
+                     f"{r.model_s(delay_s):.2f} | {100 * r.overhead(delay_s):.1f}% | {r.held_ms:.1f} | "
+                     f"{100 * r.served_overhead():.1f}% | {r.failed} | {r.max_in_flight} | "
+                     f"{r.mean_gap_ms:.1f} | {r.first_call_ms:.0f} | {r.all_busy_ms:.0f} | {r.wind_down_ms:.0f} | "
                      f"{1000 * r.cpu_s / r.n:.1f} | {check} |")
     lines += ["", f"Overall: {'all prefetch rows pass' if all_ok else 'SOME ROWS FAIL'}.", ""]
     return "\n".join(lines), all_ok

@@ -11,8 +11,9 @@ echo the prompt, like a real server would read it), and the reply is a complete
 
     python3 benchmarks/delay_server.py --delay 0.1 --port 0   # prints the base URL on stdout
 
-Control endpoints (same port): `GET /stats` -> {"requests", "max_in_flight", "cpu_s", "mean_gap_ms"}
-(mean time from an answer to the next request on the same connection),
+Control endpoints (same port): `GET /stats` -> {"requests", "max_in_flight", "cpu_s", "mean_gap_ms"
+(mean time from an answer to the next request on the same connection), "mean_held_ms"
+(request read -> answer written), "first_request_at", "max_in_flight_at", "last_answer_at" (wall clock, time.time())},
 `POST /reset` zeroes the counters.
 """
 
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+import urllib.request
 
 # The chat-message reading is the test server's (stdlib only), not a second copy.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "model_adapters"))
@@ -46,6 +47,17 @@ class Counters:
         # client slot sat without a call in flight (the harness's share of each cycle).
         self.gap_s = 0.0
         self.gaps = 0
+        # Wall-clock (time.time) marks, comparable with the client's on this machine: when the
+        # first request came, when the in-flight count last rose to its maximum (every slot busy),
+        # and when the last answer went out. They split a run into ramp-up, steady state, wind-down.
+        self.held_s = 0.0  # sum of (answer written - request read): the stand-in model's real latency,
+        self.held = 0  # the nominal delay plus the timer's lateness
+        self.first_request_at: float | None = None
+        self.max_in_flight_at: float | None = None
+        self.last_answer_at: float | None = None
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
 
 
 def _response(status: int, payload: bytes) -> bytes:
@@ -110,11 +122,15 @@ class DelayProtocol(asyncio.Protocol):
         if path == "/stats":
             payload = json.dumps({"requests": counters.requests, "max_in_flight": counters.max_in_flight,
                                   "cpu_s": time.process_time(),
-                                  "mean_gap_ms": 1000 * counters.gap_s / max(counters.gaps, 1)}).encode()
+                                  "mean_gap_ms": 1000 * counters.gap_s / max(counters.gaps, 1),
+                                  "mean_held_ms": 1000 * counters.held_s / max(counters.held, 1),
+                                  "first_request_at": counters.first_request_at,
+                                  "max_in_flight_at": counters.max_in_flight_at,
+                                  "last_answer_at": counters.last_answer_at}).encode()
             self._reply(_response(200, payload))
             return
         if path == "/reset":
-            counters.requests, counters.max_in_flight, counters.gap_s, counters.gaps = 0, 0, 0.0, 0
+            counters.reset()
             self._reply(_response(200, b"{}"))
             return
         if method != "POST" or path.rstrip("/") != "/v1/chat/completions":
@@ -126,19 +142,25 @@ class DelayProtocol(asyncio.Protocol):
             self._reply(_response(400, b'{"error": {"message": "invalid JSON body"}}'))
             return
         counters.requests += 1
+        if counters.first_request_at is None:
+            counters.first_request_at = time.time()
         if self._answered_at is not None:
             counters.gap_s += time.perf_counter() - self._answered_at
             counters.gaps += 1
         counters.in_flight += 1
-        counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
+        if counters.in_flight > counters.max_in_flight:
+            counters.max_in_flight, counters.max_in_flight_at = counters.in_flight, time.time()
         self._busy = True
-        asyncio.get_running_loop().call_later(self._delay_s, self._answer, body)
+        asyncio.get_running_loop().call_later(self._delay_s, self._answer, body, time.perf_counter())
 
-    def _answer(self, body: Any) -> None:
+    def _answer(self, body: Any, received_at: float) -> None:
         self._counters.in_flight -= 1
         self._busy = False
         self._reply(_response(200, _completion(body)))
         self._answered_at = time.perf_counter()
+        self._counters.held_s += self._answered_at - received_at
+        self._counters.held += 1
+        self._counters.last_answer_at = time.time()
 
     def _reply(self, data: bytes) -> None:
         if self._transport is not None and not self._transport.is_closing():
@@ -171,17 +193,18 @@ class DelayServerProcess:
         if not self.base_url.startswith("http://"):
             self.stop()
             raise RuntimeError(f"delay server did not start (printed {self.base_url!r})")
-        self._control = httpx.Client(base_url=self.base_url.removesuffix("/v1"), timeout=10)
+        self._control_url = self.base_url.removesuffix("/v1")
 
     def stats(self) -> dict[str, Any]:
-        return self._control.get("/stats").json()
+        with urllib.request.urlopen(self._control_url + "/stats", timeout=10) as response:
+            return json.loads(response.read())
 
     def reset(self) -> None:
-        self._control.post("/reset")
+        request = urllib.request.Request(self._control_url + "/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
 
     def stop(self) -> None:
-        if hasattr(self, "_control"):
-            self._control.close()
         self._process.terminate()
         self._process.wait(10)
 

@@ -124,7 +124,7 @@ class OpenAIChatAdapter(ModelAdapter):
         """Up to `concurrency` calls in flight; yields each answer as its call completes.
 
         While the calls run, the next requests (up to `concurrency` of them) are encoded ahead in
-        the caller's thread, and a slot whose call finishes takes the next ready body itself, on
+        the caller's thread (unless the runner's prefetch threads already did it, `preprocess`), and a slot whose call finishes takes the next ready body itself, on
         the loop thread: the next call starts without waiting for the caller's thread to wake up
         or for JPEG encoding. Only encoded bodies are held ahead, never decoded arrays.
         Closing the generator early cancels this stream's calls and waits until they are gone.
@@ -180,8 +180,8 @@ class OpenAIChatAdapter(ModelAdapter):
                 future.add_done_callback(slot_futures.discard)
 
         def build_next() -> bool:
-            # Encoded in the caller's thread while the loop thread does the network I/O (Pillow
-            # releases the GIL while encoding).
+            # Encoded (unless preprocessed) in the caller's thread while the loop thread does the
+            # network I/O (Pillow releases the GIL while encoding).
             nonlocal exhausted
             if exhausted:
                 return False
@@ -220,7 +220,7 @@ class OpenAIChatAdapter(ModelAdapter):
             for future in list(slot_futures):
                 future.cancel()  # a slot that has not started yet never starts
             if stream_tasks or slot_futures:
-                loop.run(_cancel_and_wait(stream_tasks, client), timeout_s=30)
+                loop.run(_cancel_and_wait(stream_tasks), timeout_s=30)
 
     def close(self) -> None:
         """Stop the event loop thread and close the HTTP connections."""
@@ -229,8 +229,8 @@ class OpenAIChatAdapter(ModelAdapter):
         self._loop, self._client, self._finalizer = None, None, None
 
     def _session(self) -> tuple[BackgroundLoop, ChatCompletionsClient]:
-        # One loop and client per adapter, reused by every stream (tasks of a run): creating an
-        # httpx client loads the CA bundle (~0.1-0.6 s here) and a warm pool skips reconnecting.
+        # One loop and client per adapter, reused by every stream (tasks of a run): a warm
+        # keep-alive pool skips reconnecting (and a TLS handshake per connection).
         if self._loop is None or self._client is None or not self._loop.alive:
             loop = BackgroundLoop("openai-adapter-loop")
             try:
@@ -245,16 +245,27 @@ class OpenAIChatAdapter(ModelAdapter):
         return self._loop, self._client
 
     async def _open_client(self) -> ChatCompletionsClient:
-        # Created on the loop's thread: httpx binds its connection pool to the running loop.
+        # Created on the loop's thread: aiohttp binds its session to the running loop.
         args = self.args
         policy = RetryPolicy(max_retries=args.max_retries, backoff_base=args.backoff_base,
                              backoff_max=args.backoff_max, retry_after_max=args.retry_after_max)
         api_key = args.api_key.get_secret_value() if args.api_key is not None else None
         return ChatCompletionsClient(args.base_url, api_key, args.timeout, args.concurrency, policy)
 
+    def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
+        """On the harness's prefetch threads: JPEG/WAV + JSON encoding beside other clips'
+        decoding, and only the encoded body is kept (the decoded arrays are dropped).
+        A MediaError raised here is recorded by the runner as `MediaError: <clip>: ...`."""
+        payload = build_chat_payload(prepared, self._payload_options)
+        payload.content  # noqa: B018 - serialize now, off the event loop and the caller's thread
+        return PreparedRequest(prepared.request, None, payload)
+
     def _build(self, prepared: PreparedRequest) -> ChatPayload | Generation:
         """The request body, or the recorded failure when the media cannot be encoded."""
         index = prepared.request.index
+        if isinstance(prepared.payload, ChatPayload):  # preprocessed on a prefetch thread
+            self._warn_ignored(prepared.payload.inputs.get("ignored_gen_kwargs", []))
+            return prepared.payload
         try:
             payload = build_chat_payload(prepared, self._payload_options)
         except MediaError as exc:
@@ -266,7 +277,7 @@ class OpenAIChatAdapter(ModelAdapter):
 
     @staticmethod
     async def _send(client: ChatCompletionsClient, index: int, payload: ChatPayload) -> Generation:
-        result = await client.complete(payload.body)
+        result = await client.complete(payload.content)
         inputs = dict(payload.inputs)
         if result.served_model is not None:
             inputs["served_model"] = result.served_model
@@ -281,13 +292,12 @@ class OpenAIChatAdapter(ModelAdapter):
                            "sent: %s (listed in each sample's inputs.ignored_gen_kwargs)", ", ".join(new))
 
 
-async def _cancel_and_wait(tasks: set[asyncio.Task[None]], client: ChatCompletionsClient) -> None:
+async def _cancel_and_wait(tasks: set[asyncio.Task[None]]) -> None:
     for task in list(tasks):
         task.cancel()
+    # A cancelled call closes its connection as it unwinds (never returned to the pool), so a
+    # half-sent request ends at the server when the stream's close() returns.
     await asyncio.gather(*list(tasks), return_exceptions=True)
-    # The cancelled calls' connections are closed before the stream's close() returns, so a
-    # half-sent request ends at the server now, not at some later point.
-    await client.wait_discarded()
 
 
 def _close_session(loop: BackgroundLoop, client: ChatCompletionsClient) -> None:

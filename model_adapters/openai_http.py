@@ -1,10 +1,16 @@
 """One Chat Completions call with retries, against any OpenAI-compatible server.
 
-Why httpx rather than the `openai` SDK: the adapter owns the retry policy (full jitter,
+Why a plain POST rather than the `openai` SDK: the adapter owns the retry policy (full jitter,
 Retry-After as a floor) and must record the server's own status and message verbatim; the SDK
 would add a second, hidden retry layer, and its typed response models are stricter or looser
 than the many "compatible" servers (vLLM, Ollama, SGLang, LM Studio, Gemini) in version-dependent
 ways. A plain POST with explicit JSON handling keeps every failure visible and attributable.
+
+Why aiohttp rather than httpx: on the 2-core benchmark machine httpx cost ~1.9 ms of CPU per call
+against ~0.4 ms for aiohttp (C parser, O(1) pool). Answers of a fixed-latency server arrive in
+waves, and the event loop handles a wave one call at a time, so that CPU becomes queueing delay:
+at 16 calls in flight httpx reached 87-90% of C/delay, aiohttp 96%
+(benchmarks/results/http_clients.md). Proxies come from HTTP(S)_PROXY / NO_PROXY as with httpx.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ import json
 import logging
 import ssl
 import time
+import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+import aiohttp
 
 from emer_bench.model_adapters.openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
 
@@ -55,9 +62,9 @@ class _Attempt:
     retry_after: float | None = None
 
 
-def server_message(response: httpx.Response) -> str:
+def server_message(body: bytes, reason: str | None = None) -> str:
     """The error text in a failed response: OpenAI, vLLM and FastAPI shapes, else the raw body."""
-    text = response.text
+    text = body.decode("utf-8", errors="replace")
     try:
         data: Any = json.loads(text)
     except ValueError:
@@ -68,7 +75,7 @@ def server_message(response: httpx.Response) -> str:
         message = error.get("message") if isinstance(error, dict) else error
         message = message or data.get("message") or data.get("detail")
     if not message:
-        message = text.strip() or response.reason_phrase
+        message = text.strip() or reason or ""
     if not isinstance(message, str):  # FastAPI validation details are lists
         message = json.dumps(message)
     return message[:_MAX_MESSAGE_CHARS]
@@ -113,17 +120,22 @@ def parse_completion(body: str) -> ChatResult:
 
 @functools.cache
 def _shared_ssl_context() -> ssl.SSLContext:
-    # Loading the CA bundle costs 0.1-0.6 s; one verified context serves every client in the process.
-    return httpx.create_ssl_context()
+    # Loading the CA store costs 0.1-0.6 s; one verified context serves every client in the
+    # process. The system store (SSL_CERT_FILE / SSL_CERT_DIR honoured), else certifi's bundle.
+    context = ssl.create_default_context()
+    if not context.cert_store_stats().get("x509_ca") and not context.get_ca_certs():
+        try:
+            import certifi
+        except ImportError:
+            return context
+        context.load_verify_locations(cafile=certifi.where())
+    return context
 
 
 class ChatCompletionsClient:
-    """POSTs bodies to `<base_url>/chat/completions`; one instance per event loop.
+    """POSTs bodies to `<base_url>/chat/completions` over one keep-alive connection pool.
 
-    Holds one single-connection httpx client per call in flight rather than one client with a
-    pool of `max_connections`: httpcore's pool walks (and polls) every connection on each
-    request, so its CPU per request grows with the pool size (encode/httpcore#1035), which
-    at 16 connections cost more than a third of the client's time in our benchmark.
+    Create, use and close it on one event loop (aiohttp binds its session to the running loop).
     """
 
     def __init__(self, base_url: str, api_key: str | None, timeout_s: float, max_connections: int,
@@ -131,33 +143,29 @@ class ChatCompletionsClient:
         headers = {"Content-Type": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._base_url = base_url
+        self._url = base_url.rstrip("/") + "/chat/completions"
         self._headers = headers
         self._timeout_s = timeout_s
         self._policy = policy
-        self._display_url = redact_url(base_url.rstrip("/") + "/chat/completions")
-        self._max_slots = max(1, max_connections)
-        self._slots: list[httpx.AsyncClient] = []  # every client created, for aclose()
-        self._free: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()  # clients with no call in progress
-        self._closing: set[asyncio.Task[None]] = set()  # discarded clients being closed
+        self._display_url = redact_url(self._url)
+        self._max_connections = max(1, max_connections)
+        self._session: aiohttp.ClientSession | None = None
 
-    def _new_slot(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=self._base_url, headers=self._headers, timeout=httpx.Timeout(self._timeout_s),
-            follow_redirects=True, verify=_shared_ssl_context(),
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        )
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=_shared_ssl_context())
+            # The proxy is looked up once, not per call: aiohttp's trust_env re-reads the
+            # environment and ~/.netrc on every request (~1.2 ms of CPU each here).
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers=self._headers, proxy=proxy_for(self._url),
+                timeout=aiohttp.ClientTimeout(total=self._timeout_s),
+            )
+        return self._session
 
-    async def _acquire(self) -> httpx.AsyncClient:
-        # No await between the check and the append: atomic on the loop's single thread.
-        if self._free.empty() and len(self._slots) < self._max_slots:
-            self._slots.append(self._new_slot())
-            return self._slots[-1]
-        return await self._free.get()
-
-    async def complete(self, body: dict[str, Any]) -> ChatResult:
-        """Answer one request, retrying transient failures; never raises for server behaviour."""
-        content = json.dumps(body).encode("utf-8")
+    async def complete(self, body: dict[str, Any] | bytes) -> ChatResult:
+        """Answer one request (a body, or its JSON bytes), retrying transient failures; never
+        raises for server behaviour."""
+        content = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
         retry_number = 0
         while True:
             attempt = await self._attempt(content)
@@ -176,48 +184,45 @@ class ChatCompletionsClient:
             retry_number += 1
 
     async def _attempt(self, content: bytes) -> _Attempt:
-        http = await self._acquire()
         started = time.perf_counter()
         try:
-            response = await http.post("chat/completions", content=content)
-        except httpx.TimeoutException as exc:
-            self._discard(http)
+            # Leaving the block early (error, cancellation) closes the connection instead of
+            # returning it to the pool, so no later call inherits a half-read answer.
+            async with self._http().post(self._url, data=content) as response:
+                status, reason, headers = response.status, response.reason, response.headers
+                raw = await response.read()
+        except TimeoutError as exc:  # aiohttp's timeouts subclass asyncio.TimeoutError (= TimeoutError)
             error = f"Timeout: no complete answer from {self._display_url} within {self._timeout_s:g}s " \
                     f"({type(exc).__name__})"
             return _Attempt(ChatResult(error=error), retryable=True)
-        except httpx.TransportError as exc:
-            self._discard(http)
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
             error = f"ConnectionError: {self._display_url}: {type(exc).__name__}: {exc}"
             return _Attempt(ChatResult(error=error), retryable=True)
-        except BaseException:  # cancelled mid-call (stream closed early): never reuse that connection
-            self._discard(http)
-            raise
-        self._free.put_nowait(http)
+        except aiohttp.ClientError as exc:  # too many redirects, invalid URL or header: retrying cannot help
+            return _Attempt(ChatResult(error=f"HTTPError: {self._display_url}: {type(exc).__name__}: {exc}"))
         latency_s = time.perf_counter() - started
-        if not response.is_success:
-            code = response.status_code
-            result = ChatResult(error=f"HTTP {code}: {server_message(response)}", latency_s=latency_s)
-            if is_retryable_status(code):
-                return _Attempt(result, retryable=True, retry_after=parse_retry_after(response.headers))
+        if not 200 <= status < 300:
+            result = ChatResult(error=f"HTTP {status}: {server_message(raw, reason)}", latency_s=latency_s)
+            if is_retryable_status(status):
+                return _Attempt(result, retryable=True, retry_after=parse_retry_after(_as_dict(headers)))
             return _Attempt(result)
-        result = parse_completion(response.text)
+        result = parse_completion(raw.decode("utf-8", errors="replace"))
         result.latency_s = latency_s
         return _Attempt(result)
 
-    def _discard(self, http: httpx.AsyncClient) -> None:
-        # A call that failed or was cancelled midway can leave httpcore's single-connection pool
-        # believing the connection is still busy (the next call then waits for the pool timeout);
-        # a fresh client costs about a millisecond.
-        self._slots.remove(http)
-        closing = asyncio.get_running_loop().create_task(http.aclose())
-        self._closing.add(closing)
-        closing.add_done_callback(self._closing.discard)
-
-    async def wait_discarded(self) -> None:
-        """Wait until every connection discarded so far is closed."""
-        await asyncio.gather(*self._closing, return_exceptions=True)
-
     async def aclose(self) -> None:
-        await asyncio.gather(*self._closing, return_exceptions=True)
-        for http in self._slots:
-            await http.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy that HTTP_PROXY / HTTPS_PROXY / NO_PROXY (any case) name for this URL, if any."""
+    parts = urlsplit(url)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme) or None
+
+
+def _as_dict(headers: Mapping[str, str]) -> dict[str, str]:
+    return {key: value for key, value in headers.items()}

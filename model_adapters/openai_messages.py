@@ -9,7 +9,9 @@ the final text part, after the media it refers to.
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import json
 import wave
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -50,6 +52,11 @@ class ChatPayload:
 
     body: dict[str, Any]
     inputs: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def content(self) -> bytes:
+        """The body as JSON bytes, serialized once (on a prefetch thread when preprocessed)."""
+        return json.dumps(self.body).encode("utf-8")
 
 
 def encode_jpeg_data_url(frame: np.ndarray, quality: int) -> str:

@@ -47,6 +47,9 @@ class PreparedRequest:
 
     request: GenerationRequest
     media: DecodedMedia | None = None
+    # What the adapter's own `preprocess` made of it (a request body, processor outputs...);
+    # adapter-specific, None until `preprocess` sets it.
+    payload: Any = None
 
 
 class ModelAdapter(ABC):
@@ -79,6 +82,15 @@ class ModelAdapter(ABC):
     def describe(self) -> dict[str, Any]:
         """Model facts recorded in the results' config (never secrets)."""
         return {"adapter": self.name, "model_id": self.model_id}
+
+    def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
+        """The adapter's per-request work that needs no model (JPEG/JSON encoding, a processor
+        call), run by the harness on its prefetch threads, ahead of the model and beside other
+        clips' decoding. Must be thread-safe. May drop `media` once `payload` holds what the
+        model needs, so that prepared clips ahead of the model take less memory. An exception
+        is recorded as that sample's failure. `generate` must still accept requests that were
+        not preprocessed (direct calls, tests). Default: nothing to do."""
+        return prepared
 
     @abstractmethod
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:

@@ -71,21 +71,27 @@ def generate_task(
             failures += 0 if rec.ok else 1
         progress.advance(failed=not rec.ok)
 
+    def prepare(request: GenerationRequest) -> tuple[PreparedRequest, dict]:
+        # On a prefetch thread: decode, note what was decoded, then the adapter's own
+        # preprocessing (which may drop the decoded arrays).
+        prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
+        info = _media_info(request, prepared)
+        return adapter.preprocess(prepared), info
+
     def prepared_stream() -> Iterator[PreparedRequest]:
         # Runs in whatever thread the adapter consumes from; media errors never reach the model.
-        results = prefetch(
-            requests,
-            lambda req: prepare_request(req, adapter.active_modalities, adapter.media_input, adapter.media_options),
-            workers=prefetch_workers, max_ahead=prefetch_ahead)
+        results = prefetch(requests, prepare, workers=prefetch_workers, max_ahead=prefetch_ahead)
         for result in results:
             if result.error is not None:
                 err = result.error
                 record(result.item, Generation(index=result.item.index, error=f"{type(err).__name__}: {err}"),
                        _media_info(result.item, None))
                 continue
+            assert result.value is not None  # no error: prepare returned
+            prepared, info = result.value
             with lock:
-                media_by_index[result.item.index] = _media_info(result.item, result.value)
-            yield result.value
+                media_by_index[result.item.index] = info
+            yield prepared
 
     for generation in adapter.generate_stream(prepared_stream()):
         request = by_index.get(generation.index)

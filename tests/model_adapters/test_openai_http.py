@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
 from emer_bench.model_adapters.openai_http import parse_completion, redact_url, server_message
 
 
-def _response(status: int, body: object) -> httpx.Response:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx.Response(status, content=content)
+def _body(body: object) -> bytes:
+    return body if isinstance(body, bytes) else json.dumps(body).encode()
 
 
 @pytest.mark.parametrize("body, message", [
@@ -24,7 +22,7 @@ def _response(status: int, body: object) -> httpx.Response:
     (b"", "Bad Request"),
 ])
 def test_server_message_shapes(body: object, message: str) -> None:
-    assert server_message(_response(400, body)).startswith(message)
+    assert server_message(_body(body), "Bad Request").startswith(message)
 
 
 def test_parse_completion_text_usage_and_model() -> None:
