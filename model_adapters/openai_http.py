@@ -6,11 +6,12 @@ would add a second, hidden retry layer, and its typed response models are strict
 than the many "compatible" servers (vLLM, Ollama, SGLang, LM Studio, Gemini) in version-dependent
 ways. A plain POST with explicit JSON handling keeps every failure visible and attributable.
 
-Why aiohttp rather than httpx: on the 2-core benchmark machine httpx cost ~1.9 ms of CPU per call
-against ~0.4 ms for aiohttp (C parser, O(1) pool). Answers of a fixed-latency server arrive in
-waves, and the event loop handles a wave one call at a time, so that CPU becomes queueing delay:
-at 16 calls in flight httpx reached 87-90% of C/delay, aiohttp 96%
-(benchmarks/results/http_clients.md). Proxies come from HTTP(S)_PROXY / NO_PROXY as with httpx.
+Why aiohttp rather than httpx: on the 2-core benchmark machine a call costs ~0.4-0.5 ms of CPU
+through aiohttp (C parser, O(1) pool) against ~2.1-2.3 ms through httpx. Answers of a
+fixed-latency server arrive in waves and the event loop handles a wave one call at a time, so
+that CPU becomes queueing delay: with httpx the adapter reached 87-90% of C/delay at 16 calls
+in flight, with aiohttp 95-96% (benchmarks/results/http_clients.md, openai_throughput.md).
+Proxies come from HTTP(S)_PROXY / NO_PROXY, looked up once per client.
 """
 
 from __future__ import annotations
@@ -153,7 +154,9 @@ class ChatCompletionsClient:
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=_shared_ssl_context())
+            # Plain-http servers (local vLLM, Ollama) skip loading the CA store (~40 ms) before the first call.
+            tls = _shared_ssl_context() if self._url.startswith("https://") else True
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=tls)
             # The proxy is looked up once, not per call: aiohttp's trust_env re-reads the
             # environment and ~/.netrc on every request (~1.2 ms of CPU each here).
             self._session = aiohttp.ClientSession(
@@ -195,6 +198,9 @@ class ChatCompletionsClient:
             error = f"Timeout: no complete answer from {self._display_url} within {self._timeout_s:g}s " \
                     f"({type(exc).__name__})"
             return _Attempt(ChatResult(error=error), retryable=True)
+        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
+            # A certificate that does not verify will not verify on the next attempt either.
+            return _Attempt(ChatResult(error=f"TLSError: {self._display_url}: {exc}"))
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
             error = f"ConnectionError: {self._display_url}: {type(exc).__name__}: {exc}"
             return _Attempt(ChatResult(error=error), retryable=True)

@@ -9,7 +9,7 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 if command -v apt-get >/dev/null 2>&1; then
-  pkgs="ffmpeg espeak-ng wordnet-base wordnet-sense-index chromium"
+  pkgs="ffmpeg espeak-ng wordnet-base wordnet-sense-index chromium openssl"
   missing=""
   for p in $pkgs; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1,5 +1,5 @@
 """`ChatCompletionsClient` at the HTTP level: proxies, chunked and truncated answers, reuse of
-connections. Servers run on 127.0.0.1 and are started by the tests."""
+connections, certificates. Servers run on 127.0.0.1 and are started by the tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import asyncio
 import json
 import socket
 import socketserver
+import ssl
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -73,6 +75,11 @@ class RawServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    def wrap(self, context: ssl.SSLContext) -> None:
+        """Serve TLS: the handshake runs when a connection is accepted (a failed one drops it)."""
+        listening = self._server.socket
+        self._server.socket = context.wrap_socket(listening, server_side=True, do_handshake_on_connect=True)
+
     def __enter__(self) -> "RawServer":
         self._thread.start()
         return self
@@ -121,3 +128,23 @@ def test_http_proxy_from_the_environment_is_used(proxy_env: OpenAITestServer) ->
     [request] = proxy_env.requests
     assert request.path == "http://model-host.invalid:8000/v1/chat/completions"
     assert result.error == "HTTP 404: no route http://model-host.invalid:8000/v1/chat/completions"
+
+
+@pytest.fixture
+def self_signed_https_server(tmp_path: Path) -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 whose certificate no CA vouches for."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1"], check=True, capture_output=True)
+    payload = json.dumps(completion_body("Calm.", "m")).encode()
+    with RawServer(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload) as server:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.wrap(context)
+        yield server.base_url.replace("http://", "https://")
+
+
+def test_an_unverifiable_certificate_is_a_tls_error_not_retried(self_signed_https_server: str) -> None:
+    [result] = complete(self_signed_https_server, max_retries=3)
+    assert result.error is not None and result.error.startswith("TLSError: https://127.0.0.1:")
+    assert "certificate verify failed" in result.error and result.usage["attempts"] == 1
