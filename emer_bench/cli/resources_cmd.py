@@ -47,7 +47,7 @@ def add_parser(subparsers: Any) -> None:
                  "  emer-bench resources fetch\n  emer-bench resources fetch --version mer2026 --base-url http://mirror/x\n")
     fetch.add_argument("--base-url", default=None, metavar="URL",
                        help=f"download root holding the upstream layout (default {DEFAULT_BASE_URL})")
-    path = _sub(sub, "path", "print the cache directory of a version", "  emer-bench resources path\n")
+    _sub(sub, "path", "print the cache directory of a version", "  emer-bench resources path\n")
     verify = _sub(sub, "verify", "check a resource directory against the pinned sha256 and parse it",
                   "  emer-bench resources verify\n  emer-bench resources verify --resources ./emotion_wheel\n")
     verify.add_argument("--resources", type=Path, default=None, metavar="DIR",

@@ -16,7 +16,7 @@ zero_division=0 (emer_bench.metrics.classification).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
