@@ -118,6 +118,7 @@ class DelayProtocol(asyncio.Protocol):
         self._handle(method, path, raw)
 
     def _handle(self, method: str, path: str, raw: bytes) -> None:
+        arrived = time.perf_counter()  # the whole request is here; parsing it is the server's time
         counters = self._counters
         if path == "/stats":
             payload = json.dumps({"requests": counters.requests, "max_in_flight": counters.max_in_flight,
@@ -145,13 +146,13 @@ class DelayProtocol(asyncio.Protocol):
         if counters.first_request_at is None:
             counters.first_request_at = time.time()
         if self._answered_at is not None:
-            counters.gap_s += time.perf_counter() - self._answered_at
+            counters.gap_s += arrived - self._answered_at
             counters.gaps += 1
         counters.in_flight += 1
         if counters.in_flight > counters.max_in_flight:
             counters.max_in_flight, counters.max_in_flight_at = counters.in_flight, time.time()
         self._busy = True
-        asyncio.get_running_loop().call_later(self._delay_s, self._answer, body, time.perf_counter())
+        asyncio.get_running_loop().call_later(self._delay_s, self._answer, body, arrived)
 
     def _answer(self, body: Any, received_at: float) -> None:
         self._counters.in_flight -= 1
