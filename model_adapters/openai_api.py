@@ -295,9 +295,11 @@ class OpenAIChatAdapter(ModelAdapter):
 async def _cancel_and_wait(tasks: set[asyncio.Task[None]]) -> None:
     for task in list(tasks):
         task.cancel()
-    # A cancelled call closes its connection as it unwinds (never returned to the pool), so a
-    # half-sent request ends at the server when the stream's close() returns.
+    # A cancelled call closes its connection as it unwinds (never returned to the pool); the
+    # transport's own close runs on the next loop iteration, so a half-sent request ends at the
+    # server by the time the stream's close() returns.
     await asyncio.gather(*list(tasks), return_exceptions=True)
+    await asyncio.sleep(0)
 
 
 def _close_session(loop: BackgroundLoop, client: ChatCompletionsClient) -> None:
