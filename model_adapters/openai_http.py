@@ -60,6 +60,9 @@ class ChatResult:
 class _Attempt:
     result: ChatResult
     retryable: bool = False
+    # The connection died before any answer (the server had closed an idle keep-alive connection
+    # as we reused it): worth one immediate retry on a fresh connection, outside the backoff policy.
+    stale_connection: bool = False
     retry_after: float | None = None
 
 
@@ -170,15 +173,22 @@ class ChatCompletionsClient:
         raises for server behaviour."""
         content = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
         retry_number = 0
+        attempts = 0
+        fresh_retry_used = False
         while True:
             attempt = await self._attempt(content)
+            attempts += 1
             result = attempt.result
-            result.usage["attempts"] = retry_number + 1
+            result.usage["attempts"] = attempts
+            if attempt.stale_connection and not fresh_retry_used:
+                fresh_retry_used = True  # at most once per call: a server that always drops us is an error
+                logger.info("openai: %s; retrying at once on a new connection", result.error)
+                continue
             if not attempt.retryable:
                 return result
             if retry_number >= self._policy.max_retries:
                 if retry_number > 0:
-                    result.error = f"{result.error} (gave up after {retry_number + 1} attempts)"
+                    result.error = f"{result.error} (gave up after {attempts} attempts)"
                 return result
             delay = self._policy.delay(retry_number, attempt.retry_after)
             logger.warning("openai: %s from %s; retry %d/%d in %.2fs", result.error, self._display_url,
@@ -201,6 +211,11 @@ class ChatCompletionsClient:
         except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
             # A certificate that does not verify will not verify on the next attempt either.
             return _Attempt(ChatResult(error=f"TLSError: {self._display_url}: {exc}"))
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+            error = f"ConnectionError: {self._display_url}: {type(exc).__name__}: {exc}"
+            # Connecting itself failed (refused, DNS): not a stale keep-alive connection.
+            stale = not isinstance(exc, aiohttp.ClientConnectorError)
+            return _Attempt(ChatResult(error=error), retryable=True, stale_connection=stale)
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
             error = f"ConnectionError: {self._display_url}: {type(exc).__name__}: {exc}"
             return _Attempt(ChatResult(error=error), retryable=True)

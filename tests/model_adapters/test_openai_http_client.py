@@ -113,6 +113,26 @@ def test_a_truncated_answer_is_a_retried_connection_error() -> None:
     assert result.error.endswith("(gave up after 2 attempts)")
 
 
+def test_a_keep_alive_connection_closed_by_the_server_is_replaced_at_once() -> None:
+    # The server closes every connection after its answer without saying so (an idle keep-alive
+    # timeout racing the next call): each call still succeeds, with no retry budget and no backoff.
+    payload = json.dumps(completion_body("Calm.", "m")).encode()
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload
+    with RawServer(answer, close_after=True) as server:
+        results = complete(server.base_url, n=6, max_retries=0)
+    assert [(r.text, r.error) for r in results] == [("Calm.", None)] * 6
+    assert all(r.usage["attempts"] in (1, 2) for r in results)
+
+
+def test_a_server_that_always_hangs_up_is_recorded_after_the_retries() -> None:
+    with RawServer(b"", close_after=True) as server:  # reads the request, closes without an answer
+        [result] = complete(server.base_url, max_retries=1)
+    # One immediate retry on a new connection, then the backoff policy's one retry.
+    assert server.requests == 3 and result.usage["attempts"] == 3
+    assert result.error is not None and "ServerDisconnectedError" in result.error
+    assert result.error.endswith("(gave up after 3 attempts)")
+
+
 @pytest.fixture
 def proxy_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAITestServer]:
     with OpenAITestServer() as proxy:
