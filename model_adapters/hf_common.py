@@ -19,8 +19,14 @@ and implement ``load_model(path, load_kwargs)``. Optional hooks, each with a wor
 - ``processor_kwargs(item)``: extra kwargs of the processor call for one request (e.g. videos_kwargs);
 - ``group_key(item)``: requests with equal keys share one ``generate`` call (default: gen kwargs);
 - ``generate_extra_kwargs(items)``: extra kwargs of ``model.generate`` for a group;
-- ``encode(items)``: default runs each request through the processor and collates the outputs
-  into one left-padded batch (`hf_media.collate_encodings`); hf_text tokenizes the batch at once.
+- ``encode(items)``: default runs each request through the processor (`encode_one`) and collates
+  the outputs into one left-padded batch (`hf_media.collate_encodings`); hf_text tokenizes the
+  batch at once (``encodes_per_request = False``).
+
+Ahead of the model (`preprocess`, on the runner's prefetch threads): step 1 below and, for adapters
+that encode per request, the processor call itself, so the accelerator does not wait for frame
+resizing and tokenizing between batches. Processor calls are serialized by a lock (fast tokenizers
+are not safe to call from two threads at once). `generate` takes preprocessed and plain requests.
 
 What one batch goes through (`generate`)
 ----------------------------------------
@@ -48,6 +54,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Literal
@@ -92,6 +99,7 @@ class ModelInput:
     text: str  # prompt after the chat template (media placeholders not yet expanded)
     media: MediaParts
     gen_kwargs: dict[str, Any]
+    encoded: Any = None  # this request's processor output (batch of 1), when made ahead by `preprocess`
 
     @property
     def index(self) -> int:
@@ -119,10 +127,13 @@ class HFAdapter(ModelAdapter):
     default_system_prompt: ClassVar[str | None] = None
     # Text-only adapters batch prompts of similar length; media adapters keep request order.
     sort_by_length: ClassVar[bool] = False
+    # Each request goes through the processor on its own (then collated), so it can be done ahead.
+    encodes_per_request: ClassVar[bool] = True
 
     def __init__(self, args: AdapterArgs) -> None:
         super().__init__(args)
         self.hf_args: HFArgs = args  # type: ignore[assignment]
+        self._processor_lock = threading.Lock()
         import transformers
 
         transformers.set_seed(self.hf_args.seed)
@@ -277,26 +288,42 @@ class HFAdapter(ModelAdapter):
         """Extra keyword arguments of `model.generate` for a group (equal `group_key`)."""
         return {}
 
-    def encode(self, items: list[ModelInput]) -> Any:
-        """Each request through the processor on its own (per-clip settings stay per clip), then
-        collated into one left-padded batch; facts only the processor knows go to the audit."""
-        encodings = []
-        for item in items:
-            kwargs: dict[str, Any] = {"text": [item.text], "return_tensors": "pt"}
-            if item.media.videos:
-                kwargs["videos"] = item.media.videos
-            if item.media.audios:
-                kwargs["audio"] = item.media.audios
-            kwargs.update(self.processor_kwargs(item))
+    def encode_one(self, item: ModelInput) -> Any:
+        """One request through the processor (per-clip settings stay per clip); facts only the
+        processor knows go to the audit."""
+        kwargs: dict[str, Any] = {"text": [item.text], "return_tensors": "pt"}
+        if item.media.videos:
+            kwargs["videos"] = item.media.videos
+        if item.media.audios:
+            kwargs["audio"] = item.media.audios
+        kwargs.update(self.processor_kwargs(item))
+        with self._processor_lock:
             encoded = self.processor(**kwargs)
-            item.media.audit.update(encoded_audit(encoded))
-            encodings.append(encoded)
+        item.media.audit.update(encoded_audit(encoded))
+        return encoded
+
+    def encode(self, items: list[ModelInput]) -> Any:
+        """Each request's processor output (made ahead by `preprocess`, else now), collated into
+        one left-padded batch."""
+        encodings = [item.encoded if item.encoded is not None else self.encode_one(item) for item in items]
         return collate_encodings(encodings, self.tokenizer.pad_token_id)
+
+    def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
+        """On a prefetch thread: chat template, media checks and (per-request encoders) the
+        processor call. A failure here is that sample's recorded failure, as in `generate`."""
+        item = self.prepare(prepared)
+        if self.encodes_per_request:
+            item.encoded = self.encode_one(item)
+        return PreparedRequest(prepared.request, prepared.media, payload=item)
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
         results: dict[int, Generation] = {}
         ready: list[ModelInput] = []
         for prepared in batch:
+            if isinstance(prepared.payload, ModelInput):  # preprocessed on a prefetch thread
+                prepared.payload.prepared = prepared  # results are keyed by the batch's own objects
+                ready.append(prepared.payload)
+                continue
             try:
                 ready.append(self.prepare(prepared))
             except Exception as exc:  # recorded on this sample only

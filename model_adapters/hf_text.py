@@ -39,6 +39,7 @@ class HFTextAdapter(HFAdapter):
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     Args: ClassVar[type[AdapterArgs]] = HFTextArgs
     sort_by_length: ClassVar[bool] = True
+    encodes_per_request: ClassVar[bool] = False  # the batch is tokenized at once, with padding
 
     @property
     def text_args(self) -> HFTextArgs:

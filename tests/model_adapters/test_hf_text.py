@@ -66,6 +66,14 @@ def test_batched_answers_equal_one_by_one_answers(hf_text: HFTextAdapter):
     assert together == [hf_text.generate([p])[0].text for p in batch]
 
 
+def test_preprocess_templates_ahead_and_leaves_tokenizing_to_the_batch(hf_text: HFTextAdapter):
+    batch = [text_request(i, p) for i, p in enumerate(PROMPTS)]
+    ahead = [hf_text.preprocess(p) for p in batch]
+    assert all(p.payload.encoded is None and p.payload.text.endswith("<|im_start|>assistant\n") for p in ahead)
+    plain = hf_text.generate(batch)
+    assert [(g.text, g.inputs) for g in hf_text.generate(ahead)] == [(g.text, g.inputs) for g in plain]
+
+
 def test_stream_batches_by_length_and_keeps_request_order(text_checkpoint: Path):
     adapter = HFTextAdapter(HFTextArgs(pretrained=str(text_checkpoint), max_new_tokens=2, batch_size=3,
                                        window_batches=2))

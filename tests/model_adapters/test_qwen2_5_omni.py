@@ -212,3 +212,12 @@ def test_a_transformers_without_decoded_audio_in_video_is_refused(monkeypatch: p
     monkeypatch.delattr(processing_utils, "OmniModalProcessorMixin")
     with pytest.raises(ConfigError, match="needs a transformers release whose processors take decoded audio"):
         Qwen25OmniAdapter(Qwen25OmniArgs(pretrained="/models/Qwen2.5-Omni-7B"))
+
+
+def test_preprocessing_ahead_gives_the_same_answers_and_inputs(omni: Qwen25OmniAdapter, demo_clips: list[Path]):
+    batch = prepared_demo(omni, demo_clips[:2], SUBTITLES[:2])
+    plain = omni.generate(batch)
+    ahead = [omni.preprocess(p) for p in batch]  # video + the clip's audio through the processor, ahead
+    assert all(p.payload.encoded is not None and "input_features" in p.payload.encoded for p in ahead)
+    out = omni.generate(ahead)
+    assert [(g.index, g.text, g.inputs) for g in out] == [(g.index, g.text, g.inputs) for g in plain]

@@ -226,3 +226,38 @@ def test_qwen3_vl_on_an_old_transformers_names_the_version_needed(monkeypatch: p
     monkeypatch.setattr(sys.modules["transformers"], "__version__", "4.56.2")
     with pytest.raises(ConfigError, match=r"'qwen3_vl' needs transformers>=4\.57\.0 \(installed: 4\.56\.2\)"):
         Qwen3VLAdapter(QwenVLArgs(pretrained=str(qwen_checkpoints["qwen3_vl"])))
+
+
+def test_preprocessing_ahead_gives_the_same_answers_and_inputs(qwen, demo_clips: list[Path]):
+    batch = prepared_demo(qwen, demo_clips[:3], SUBTITLES, modalities=VIDEO_TEXT)
+    plain = qwen.generate(batch)
+    # As the runner does on its prefetch threads: template + processor call per request, ahead.
+    ahead = [qwen.preprocess(p) for p in batch[:2]] + batch[2:]  # a mixed batch, too
+    assert all(p.payload.encoded is not None for p in ahead[:2])
+    calls: list[int] = []
+    encode_one = qwen.encode_one
+    qwen.encode_one = lambda item: calls.append(item.index) or encode_one(item)
+    try:
+        out = qwen.generate(ahead)
+    finally:
+        del qwen.encode_one
+    assert calls == [2]  # only the request that was not preprocessed met the processor in generate
+    assert [(g.index, g.text, g.inputs) for g in out] == [(g.index, g.text, g.inputs) for g in plain]
+
+
+def test_a_run_preprocesses_on_the_prefetch_threads(qwen_checkpoints: dict[str, Path], tmp_path: Path):
+    from emer_bench.runner.evaluate import RunConfig, run_evaluation
+    from emer_bench.runner.samples_file import read_samples
+
+    args = {"pretrained": str(qwen_checkpoints["qwen2_5_vl"]), "max_new_tokens": 4, "batch_size": 2,
+            "device": "cpu", "max_pixels": MAX_PIXELS, "min_pixels": MIN_PIXELS}
+    config = RunConfig(model="qwen2_5_vl", model_args=args, tasks=["emer-demo"], output_dir=tmp_path, limit=4,
+                       n_resamples=0)
+    results, path = run_evaluation(config)
+    assert path is not None
+    task = results["results"]["emer-demo"]
+    assert task["n_total"] == 4 and task["n_failed"] == 0, task["errors"]
+    samples = read_samples(path.parent / task["config"]["samples_file"])
+    for record in samples.values():
+        assert record.inputs["video_tokens"] > 0 and len(record.inputs["video_grid_thw"]) == 1
+        assert record.media["frames"] == 8 and record.usage["batch_size"] == 2
