@@ -56,7 +56,6 @@ import gc
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Literal
 
 import numpy as np
@@ -75,6 +74,7 @@ from emer_bench.model_adapters.hf_loading import (
     model_load_kwargs,
     resolve_checkpoint,
 )
+from emer_bench.model_adapters.hf_inputs import ModelInput, encoded_audit
 from emer_bench.model_adapters.hf_media import (
     MediaError,
     MediaParts,
@@ -89,33 +89,6 @@ log = logging.getLogger(__name__)
 
 AUDIO_RATE = 16_000
 MEDIA_TENSOR_KEYS = ("pixel_values", "pixel_values_videos", "input_features")
-
-
-@dataclass
-class ModelInput:
-    """One request ready for the processor: the templated prompt and its media."""
-
-    prepared: PreparedRequest
-    text: str  # prompt after the chat template (media placeholders not yet expanded)
-    media: MediaParts
-    gen_kwargs: dict[str, Any]
-    encoded: Any = None  # this request's processor output (batch of 1), when made ahead by `preprocess`
-
-    @property
-    def index(self) -> int:
-        return self.prepared.request.index
-
-
-def encoded_audit(encoded: Any) -> dict[str, Any]:
-    """What reached the model for one request, from its processor output (kept small)."""
-    audit: dict[str, Any] = {"input_tokens": int(encoded["input_ids"].shape[1])}
-    if "video_grid_thw" in encoded:
-        audit["video_grid_thw"] = encoded["video_grid_thw"].tolist()
-    if "pixel_values_videos" in encoded:
-        audit["pixel_values_videos_shape"] = list(encoded["pixel_values_videos"].shape)
-    if "feature_attention_mask" in encoded:
-        audit["audio_feature_frames"] = int(encoded["feature_attention_mask"].sum())
-    return audit
 
 
 class HFAdapter(ModelAdapter):
