@@ -18,14 +18,13 @@ Overhead = (generation wall - simulated model time) / simulated model time.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar
 
 from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "model_adapters"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench_e2e_overlap import TASK_NAME, write_task  # noqa: E402
+from bench_e2e_overlap import TASK_NAME, Timing, write_task  # noqa: E402
 from tiny_video_models import build_tiny_qwen2_5_vl  # noqa: E402
 
 from emer_bench.api.adapter import ModelAdapter, PreparedRequest  # noqa: E402
@@ -78,20 +77,6 @@ class SimulatedForwardNoPreprocess(SimulatedForwardQwen25VL):
         return ModelAdapter.preprocess(self, prepared)
 
 
-class Timing:
-    seconds = 0.0
-
-    def advance(self, failed: bool) -> None:
-        if failed:
-            raise SystemExit("a benchmark sample failed")
-
-    @contextlib.contextmanager
-    def factory(self, task: str, total: int, done: int) -> Iterator["Timing"]:
-        started = time.perf_counter()
-        yield self
-        self.seconds = time.perf_counter() - started
-
-
 def run_once(model: str, checkpoint: Path, task_dir: Path, workers: int) -> tuple[float, float, int]:
     SimulatedForwardQwen25VL.model_time_s = 0.0
     timing = Timing()
@@ -101,6 +86,8 @@ def run_once(model: str, checkpoint: Path, task_dir: Path, workers: int) -> tupl
                                        "max_new_tokens": 4},
                            n_resamples=0, prefetch_workers=workers)
         results, _ = run_evaluation(config, progress_factory=timing.factory)
+    if timing.failed:
+        raise SystemExit(f"{timing.failed} benchmark samples failed")
     return timing.seconds, SimulatedForwardQwen25VL.model_time_s, results["results"][TASK_NAME]["n_total"]
 
 
