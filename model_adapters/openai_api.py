@@ -17,6 +17,7 @@ import queue
 import threading
 import weakref
 from typing import Any, Iterable, Iterator, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -62,6 +63,13 @@ class OpenAIChatArgs(AdapterArgs):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+        try:
+            parts = urlsplit(value)
+            host, _ = parts.hostname, parts.port  # .port raises on a bad port
+        except ValueError as exc:
+            raise ValueError(f"base_url is not a valid URL ({exc})") from None
+        if not host:
+            raise ValueError(f"base_url {value!r} names no host (e.g. http://localhost:8000/v1)")
         return value.rstrip("/")
 
     @field_validator("api_key", mode="before")

@@ -102,6 +102,8 @@ def test_no_key_for_the_openai_endpoint_is_a_config_error(monkeypatch: pytest.Mo
 
 @pytest.mark.parametrize("args, message", [
     ({"model": "m", "base_url": "localhost:8000/v1"}, "base_url must start with http"),
+    ({"model": "m", "base_url": "http:///v1"}, "base_url 'http:///v1' names no host"),
+    ({"model": "m", "base_url": "http://localhost:80x/v1"}, "base_url is not a valid URL \\(Port could not be cast"),
     ({"model": "m", "concurrency": 0}, "concurrency"),
     ({"model": "m", "image_detail": "ultra"}, "image_detail"),
     ({"model": "m", "temprature": 0.1}, "temprature"),
