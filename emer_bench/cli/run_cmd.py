@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
@@ -102,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
     if path is None:
         return 0  # a non-main data-parallel rank
     print_summary(results, console)
-    console.print(f"results: {path}")
+    console.print(f"results: {escape(str(path))}")
     return 0

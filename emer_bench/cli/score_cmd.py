@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.cli.summary import print_summary
@@ -82,5 +83,5 @@ def run(args: argparse.Namespace) -> int:
     write_json_atomic(out, results)
     console = Console()
     print_summary(results, console)
-    console.print(f"results: {out}")
+    console.print(f"results: {escape(str(out))}")
     return 0

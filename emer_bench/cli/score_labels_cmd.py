@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.cli.label_inputs import LabelColumn, read_label_column
@@ -103,10 +104,10 @@ def _pct(value: float) -> str:
 
 def _print_table(summary: dict[str, Any], details: dict[str, Any], console: Console) -> None:
     res = details["resources"]
-    console.print(f"resources: {res['version']} at {res['directory']} "
+    console.print(f"resources: {res['version']} at {escape(str(res['directory']))} "
                   f"({'pinned files' if res['matches_pinned'] else '[yellow]NOT the pinned files[/]'})")
     for warning in details["warnings"]:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
     if "ew" in details:
         ew: EWResult = details["ew"]
         table = Table(title="open-vocabulary EW metrics (x100)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.results.schema import ResultsFile, TaskResult
@@ -47,7 +48,7 @@ def print_summary(results: ResultsFile, console: Console) -> None:
         console.print(task_table(results["model"]["model"], task_name, task))
         if task["n_failed"]:
             kinds = ", ".join(f"{k}: {v}" for k, v in task["errors"].items())
-            console.print(f"[red]{task_name}: {task['n_failed']} of {task['n_total']} samples failed ({kinds}); "
-                          f"their errors are in {task['config']['samples_file']}[/]")
+            console.print(f"[red]{escape(task_name)}: {task['n_failed']} of {task['n_total']} samples failed "
+                          f"({escape(kinds)}); their errors are in {escape(task['config']['samples_file'])}[/]")
         for note in task.get("notes", []):
-            console.print(f"[yellow]{task_name}: {note}[/]")
+            console.print(f"[yellow]{escape(task_name)}: {escape(note)}[/]")

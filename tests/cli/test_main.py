@@ -49,3 +49,9 @@ def test_unknown_task_names_closest(capsys, tmp_path):
 def test_parser_builds_every_command():
     parser = build_parser()
     assert parser.prog == "emer-bench"
+
+
+def test_error_text_with_brackets_is_printed_as_is(capsys, tmp_path):
+    # Rich would read "[demo]" as markup and drop it; the message must reach the user unchanged.
+    assert main(["run", "--model", "lexicon-baseline", "--tasks", "emer[demo]", "--output-dir", str(tmp_path)]) == 2
+    assert "'emer[demo]'" in " ".join(capsys.readouterr().err.split())
