@@ -132,9 +132,9 @@ class OpenAIChatAdapter(ModelAdapter):
         """Up to `concurrency` calls in flight; yields each answer as its call completes.
 
         While the calls run, the next requests (up to `concurrency` of them) are encoded ahead in
-        the caller's thread (unless the runner's prefetch threads already did it, `preprocess`), and a slot whose call finishes takes the next ready body itself, on
-        the loop thread: the next call starts without waiting for the caller's thread to wake up
-        or for JPEG encoding. Only encoded bodies are held ahead, never decoded arrays.
+        the caller's thread (unless the runner's prefetch threads already did it: `preprocess`),
+        and a slot whose call finishes takes the next ready body itself, on the loop thread: the
+        next call starts without waiting for the caller's thread to wake up or for JPEG encoding. Only encoded bodies are held ahead, never decoded arrays.
         Closing the generator early cancels this stream's calls and waits until they are gone.
         """
         concurrency = self.args.concurrency
