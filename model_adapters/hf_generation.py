@@ -14,26 +14,32 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emer_bench.errors import ConfigError
 
-GENERATION_ARG_NAMES = ("max_new_tokens", "do_sample", "temperature", "top_p", "top_k",
-                        "repetition_penalty", "num_beams")
 # Names other harnesses / APIs use for the same thing.
 GEN_KWARG_ALIASES = {"max_tokens": "max_new_tokens", "max_gen_toks": "max_new_tokens",
                      "max_completion_tokens": "max_new_tokens"}
 SAMPLING_ONLY = ("temperature", "top_p", "top_k")
 
 
-class GenerationKwargs(BaseModel):
-    """The generation arguments a task may set; unknown keys are rejected."""
+class SamplingArgs(BaseModel):
+    """Decoding settings, one list for a task's `gen_kwargs` and the adapters' `--model-args`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_new_tokens: int | None = Field(None, ge=1)
     do_sample: bool | None = None
     temperature: float | None = Field(None, ge=0)
     top_p: float | None = Field(None, gt=0, le=1)
     top_k: int | None = Field(None, ge=0)
     repetition_penalty: float | None = Field(None, gt=0)
     num_beams: int | None = Field(None, ge=1)
+
+
+class GenerationKwargs(SamplingArgs):
+    """The generation arguments a task may set; unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_new_tokens: int | None = Field(None, ge=1)
+
+
+GENERATION_ARG_NAMES = ("max_new_tokens", *SamplingArgs.model_fields)
 
 
 def normalise_task_kwargs(task_kwargs: dict[str, Any]) -> dict[str, Any]:

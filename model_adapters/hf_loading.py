@@ -13,14 +13,14 @@ from pydantic import Field, field_validator, model_validator
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_generation import GENERATION_ARG_NAMES
+from emer_bench.model_adapters.hf_generation import GENERATION_ARG_NAMES, SamplingArgs
 
 DEVICE_PATTERN = r"^(cpu|mps|meta|(cuda|xpu|npu|hpu)(:\d+)?)$"
 DEVICE_MAP_STRATEGIES = ("auto", "balanced", "balanced_low_0", "sequential")
 TORCH_DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
 
-class HFArgs(AdapterArgs):
+class HFArgs(AdapterArgs, SamplingArgs):
     """`--model-args` shared by every transformers adapter."""
 
     pretrained: str = Field(min_length=1)  # local checkpoint directory or hub id
@@ -34,13 +34,7 @@ class HFArgs(AdapterArgs):
     seed: int = 1234
     system_prompt: str | None = None  # overrides the task's and the family's default
     # Generation defaults; a task's gen_kwargs override these unless given on the command line.
-    max_new_tokens: int = Field(512, ge=1)
-    do_sample: bool | None = None
-    temperature: float | None = Field(None, ge=0)
-    top_p: float | None = Field(None, gt=0, le=1)
-    top_k: int | None = Field(None, ge=0)
-    repetition_penalty: float | None = Field(None, gt=0)
-    num_beams: int | None = Field(None, ge=1)
+    max_new_tokens: int = Field(512, ge=1)  # the sampling settings come from `SamplingArgs`
 
     @field_validator("device_map")
     @classmethod
