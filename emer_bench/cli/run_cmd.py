@@ -14,7 +14,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
-from emer_bench.cli.kv import parse_kv
+from emer_bench.cli.kv import non_negative_int, parse_kv, positive_int
 from emer_bench.cli.summary import print_summary
 from emer_bench.errors import ConfigError
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
@@ -38,9 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", required=True, help="adapter name (see `emer-bench list models`)")
     p.add_argument("--model-args", default="", help="k=v,k=v arguments for the adapter")
     p.add_argument("--tasks", required=True, help="comma-separated task names (see `emer-bench list tasks`)")
-    p.add_argument("--limit", type=int, default=None, help="only the first N samples of each task")
+    p.add_argument("--limit", type=positive_int, default=None, help="only the first N samples of each task")
     p.add_argument("--output-dir", default="emer-results", help="where results and samples go (default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=None, help="requests per adapter call")
+    p.add_argument("--batch-size", type=positive_int, default=None, help="requests per adapter call")
     p.add_argument("--gen-kwargs", default="", help="k=v,k=v generation settings overriding the task's")
     p.add_argument("--seed", type=int, default=1234, help="seed for sampling and the bootstrap (default: %(default)s)")
     p.add_argument("--include-path", action="append", default=[], help="extra folder of task YAML files (repeatable)")
@@ -48,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--media-dir", default=None, help="folder with the clips ({media_dir}; default DATA_DIR/video)")
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder (else EMER_BENCH_RESOURCES or the cache)")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
-    p.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
+    p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
     p.set_defaults(handler=run)
 

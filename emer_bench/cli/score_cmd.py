@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from emer_bench.api.scorer import ScoringContext
+from emer_bench.cli.kv import non_negative_int
 from emer_bench.cli.summary import print_summary
 from emer_bench.errors import DataError
 from emer_bench.results.provenance import collect_provenance
@@ -39,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--include-path", action="append", default=[], help="extra folder of task YAML files")
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
-    p.add_argument("--n-resamples", type=int, default=1000)
+    p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples (0: no CIs)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--output", default=None, help="results file to write (default: beside the samples)")
     p.set_defaults(handler=run)

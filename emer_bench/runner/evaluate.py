@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from emer_bench.api.adapter import ModelAdapter
+from emer_bench.api.generation import parse_generation_settings
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.registries import ADAPTERS
@@ -99,7 +100,8 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
         docs = load_documents(task, paths)
         if config.limit is not None:
             docs = docs[: config.limit]
-        gen_kwargs = {**task.spec.generation, **config.gen_kwargs}
+        command_line = parse_generation_settings(config.gen_kwargs, "--gen-kwargs")  # beats the task's
+        gen_kwargs = task.spec.generation.merged(command_line).as_kwargs()
         planned.append(PlannedTask(task, build_requests(task, docs, gen_kwargs),
                                    {d.clip_id: d.reference for d in docs}, build_task_scorers(task, context),
                                    gen_kwargs))
