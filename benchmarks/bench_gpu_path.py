@@ -212,6 +212,9 @@ def main() -> int:
     import torch
 
     args = parse_args()
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        print("bench_gpu_path: no CUDA device here; skipped (see BENCHMARKS.md, 'The GPU path')")
+        return 0
     out = args.out or (Path(os.environ["OUT"]) / "gpu_path.md" if os.environ.get("OUT") else RESULTS)
     device_name = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else f"CPU ({cpu_model()})"
     dtype = getattr(torch, args.dtype)
