@@ -63,24 +63,22 @@ def _merge_tables(task: LoadedTask, files: list[AnnotationFile], paths: PathCont
     origin: dict[str, str] = {}  # field -> file it came from (for error messages)
     for index, spec in enumerate(files):
         path = expand_path(spec.path, task, paths, "dataset.files.path")
-        rows = read_rows(path, spec.format)
-        if rows and spec.id_column not in rows[0]:
-            raise DataError(f"{path}: no id column '{spec.id_column}' (columns: {', '.join(rows[0])})")
+        rows = read_rows(path, spec.format, spec.id_column)
         for field_name, column in spec.columns.items():
-            if rows and column not in rows[0]:
-                raise DataError(f"{path}: no column '{column}' for '{field_name}' (columns: {', '.join(rows[0])})")
+            if rows and column not in rows[0][1]:
+                raise DataError(f"{path}: no column '{column}' for '{field_name}' (columns: {', '.join(rows[0][1])})")
             origin[field_name] = str(path)
         seen: set[str] = set()
-        for row in rows:
+        for line, row in rows:
             clip_id = str(row[spec.id_column]).strip()
             if clip_id in seen:
-                raise DataError(f"{path}: clip id '{clip_id}' appears twice in column '{spec.id_column}'")
+                raise DataError(f"{path}:{line}: clip id '{clip_id}' appears twice in column '{spec.id_column}'")
             seen.add(clip_id)
             if index == 0:
                 order.append(clip_id)
                 merged[clip_id] = {}
             if clip_id in merged:
-                merged[clip_id].update({f: row[c] for f, c in spec.columns.items()})
+                merged[clip_id].update({f: row.get(c) for f, c in spec.columns.items()})
     return order, merged, origin
 
 
@@ -108,11 +106,22 @@ def _reference(values: dict[str, Any], fields: list[str], clip_id: str, origin: 
     )
 
 
+def _inside(media_root: Path, name: str, task: LoadedTask, clip_id: str) -> Path:
+    """`media_root/name`, refused when the clip id leads outside the media folder (`../..`, absolute):
+    an annotation file must not make the harness decode and send any file on the machine."""
+    path = Path(os.path.normpath(media_root / name))
+    if not path.is_relative_to(os.path.normpath(media_root)):
+        raise DataError(f"task '{task.name}': clip id {clip_id!r} leads outside the media folder {media_root} "
+                        f"(to {path}); clip ids must be plain names")
+    return path
+
+
 def _media_paths(task: LoadedTask, paths: PathContext, clip_id: str, media_root: Path) -> tuple[str, str | None]:
     spec = task.spec.media
-    candidates = [media_root / p.replace("{clip_id}", clip_id) for p in spec.patterns]
+    candidates = [_inside(media_root, p.replace("{clip_id}", clip_id), task, clip_id) for p in spec.patterns]
     video = next((c for c in candidates if c.is_file()), candidates[0])  # missing → per-sample error later
-    audio = str(media_root / spec.audio_pattern.replace("{clip_id}", clip_id)) if spec.audio_pattern else None
+    audio = (str(_inside(media_root, spec.audio_pattern.replace("{clip_id}", clip_id), task, clip_id))
+             if spec.audio_pattern else None)
     return str(video), audio
 
 
@@ -129,6 +138,8 @@ def load_documents(task: LoadedTask, paths: PathContext) -> list[TaskDocument]:
         origin = {f: spec.dataset.hf.path for f in cols}
     else:
         order, merged, origin = _merge_tables(task, spec.dataset.files, paths)
+    if not order:
+        raise DataError(f"task '{task.name}' ({task.path}): the annotations give 0 clips; nothing to evaluate")
     missing = [f for f in spec.reference if f not in origin]
     if missing:
         raise ConfigError(f"{task.path}: reference field(s) {missing} have no column in dataset.files[*].columns")
