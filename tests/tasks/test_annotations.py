@@ -6,7 +6,8 @@ import pytest
 
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError, DataError
-from emer_bench.tasks.documents import PathContext, build_requests, load_documents
+from emer_bench.tasks.annotations import PathContext, load_documents
+from emer_bench.tasks.requests import build_requests
 from emer_bench.tasks.loader import load_task_file
 
 TASK = """
@@ -98,6 +99,13 @@ def test_hugging_face_datasets_source(tmp_path):
 """ % data)
     docs = load_documents(task, PathContext())
     assert [d.clip_id for d in docs] == ["x"] and docs[0].reference.openset == ["sad"]
+
+
+def test_old_documents_module_still_exports_the_split_names():
+    from emer_bench.tasks import annotations, documents, requests
+
+    assert documents.load_documents is annotations.load_documents
+    assert documents.build_requests is requests.build_requests
 
 
 def test_short_row_in_a_task_csv_names_file_and_line(tmp_path):
