@@ -20,12 +20,28 @@ from emer_bench.errors import EmerBenchError
 # Subcommand modules, in the order `--help` lists them.
 COMMANDS = ["run", "list", "score", "score_labels", "compare", "resources"]
 
+# lm-evaluation-harness spellings, accepted so its users' habits (and scripts) work unchanged.
+LM_EVAL_ALIASES = {"--model_args": "--model-args", "--output_path": "--output-dir", "--gen_kwargs": "--gen-kwargs",
+                   "--include_path": "--include-path", "--batch_size": "--batch-size"}
+
 EPILOG = """examples:
   emer-bench run --model lexicon-baseline --tasks emer-demo
   emer-bench list models
+  emer-bench list models --args openai
   emer-bench score-labels --references ref.csv --predictions pred.csv --json
   emer-bench compare results/a/results_x.json results/b/results_y.json
+
+lm-eval spellings are accepted: --model_args, --output_path, --gen_kwargs, --include_path, --batch_size.
 """
+
+
+def apply_aliases(argv: list[str]) -> list[str]:
+    """`--model_args X` / `--model_args=X` -> `--model-args ...` (only options, never values)."""
+    out = []
+    for arg in argv:
+        name, eq, value = arg.partition("=")
+        out.append(LM_EVAL_ALIASES[name] + eq + value if name in LM_EVAL_ALIASES else arg)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     # Our own progress bar is the interface; libraries' model-loading bars would interleave with it.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(apply_aliases(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:
         parser.print_help()
         return 2
