@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from emer_bench import __version__
 from emer_bench.errors import EmerBenchError
+from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, resolve_resources
 
 # Subcommand modules, in the order `--help` lists them.
 COMMANDS = ["run", "list", "score", "score_labels", "compare", "resources"]
@@ -57,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_explicit_resources(args: argparse.Namespace) -> None:
+    """`--resources DIR` given but missing or incomplete is an error before any work: the user asked
+    for those files, so an optional EW scorer must not be skipped quietly (`resources verify`
+    reports on the directory itself)."""
+    given = getattr(args, "resources", None)
+    if given is None or args.command == "resources":
+        return
+    resolve_resources(given, getattr(args, "resource_version", None) or DEFAULT_VERSION)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Our own progress bar is the interface; libraries' model-loading bars would interleave with it.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -67,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     err = Console(stderr=True, soft_wrap=True)  # one line: paths in errors are never wrapped or cut
     try:
+        check_explicit_resources(args)
         return int(args.handler(args) or 0)
     except EmerBenchError as exc:
         if args.debug:
