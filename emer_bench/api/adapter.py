@@ -47,6 +47,12 @@ class AdapterArgs(BaseModel):
     def media_options(self) -> MediaOptions:
         return MediaOptions(num_frames=self.num_frames, fps=self.fps, max_pixels=self.max_pixels)
 
+    def check_available(self) -> None:
+        """Without loading anything heavy (seconds at most): raise an EmerBenchError naming what to
+        fix when the model these args name cannot be loaded or reached (a checkpoint that is not on
+        disk, a server that does not answer). Used for judge and extractor models before the run's
+        first request. Default: nothing to check."""
+
 
 @dataclass
 class PreparedRequest:

@@ -14,6 +14,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
+from emer_bench.cli.judge_args import add_judge_arguments, judge_override
 from emer_bench.cli.kv import non_negative_int, parse_kv, positive_int
 from emer_bench.cli.summary import print_summary
 from emer_bench.errors import ConfigError
@@ -50,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
     p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
+    add_judge_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, seed=args.seed, include_paths=[Path(p) for p in args.include_path],
         data_dir=Path(args.data_dir) if args.data_dir else None, media_dir=Path(args.media_dir) if args.media_dir else None,
         resources_dir=Path(args.resources) if args.resources else None, resource_version=args.resource_version,
-        n_resamples=args.n_resamples,
+        n_resamples=args.n_resamples, judge=judge_override(args),
     )
     console = Console()
     show_progress = not args.no_progress and os.environ.get("CI") != "true"

@@ -55,6 +55,7 @@ class RunConfig:
     resource_version: str = "mer2025"
     n_resamples: int = 1000
     prefetch_workers: int = 2
+    judge: dict[str, Any] | None = None  # --judge/--judge-args: replaces every LLM judge's model
 
 
 @dataclass
@@ -154,7 +155,7 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
     seed_everything(config.seed)
     group = detect_process_group()
     context = ScoringContext(resources_dir=config.resources_dir, resource_version=config.resource_version,
-                             cache_dir=Path(config.output_dir) / ".cache", seed=config.seed)
+                             cache_dir=Path(config.output_dir) / ".cache", seed=config.seed, judge=config.judge)
     planned = plan_tasks(config, context)
     adapter = build_adapter(config)
     model_id = Path(adapter.model_id.rstrip("/")).name

@@ -39,6 +39,10 @@ class _OverlapJudge(Scorer):
     max_new_tokens: ClassVar[int]
 
     def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+        if context.judge is not None:  # --judge on the command line beats the task's judge (recorded as used)
+            task_judge = args.judge  # type: ignore[attr-defined]
+            args = args.model_copy(update={"judge": task_judge.model_copy(update={
+                "model": context.judge["model"], "model_args": dict(context.judge.get("model_args") or {})})})
         super().__init__(args, context)
         judge_args: JudgeArgs = args  # type: ignore[assignment]
         defaults = {**GREEDY, "max_new_tokens": self.max_new_tokens}
