@@ -81,7 +81,7 @@ def check_checkpoint_available(given: str, revision: str | None = None) -> None:
         if not os.path.isfile(os.path.join(resolved, "config.json")):
             raise ConfigError(f"model arg pretrained={given!r}: no config.json in that directory")
         return
-    from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415 - the hf extra, only here
+    from huggingface_hub import try_to_load_from_cache  # the hf extra, only here
 
     cached = try_to_load_from_cache(resolved, "config.json", revision=revision)
     if not isinstance(cached, str):

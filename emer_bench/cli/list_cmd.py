@@ -8,7 +8,6 @@ from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table

@@ -27,9 +27,9 @@ from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError, EmerBenchError, UnknownNameError
-from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm_cache import JsonlAnswerCache
+from emer_bench.validation import validate
 
 # Greedy decoding: adapters map do_sample=False to temperature 0 where the backend needs it.
 GREEDY: dict[str, Any] = {"do_sample": False, "temperature": 0.0}

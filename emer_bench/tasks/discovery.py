@@ -15,8 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from emer_bench.errors import ConfigError, UnknownNameError
-from emer_bench.tasks.loader import (LoadedTask, builtin_task_dir, declared_task_name, load_task_file,
-                                     read_yaml_mapping)
+from emer_bench.tasks.loader import LoadedTask, builtin_task_dir, declared_task_name, load_task_file, read_yaml_mapping
 
 TASK_ENTRY_POINT_GROUP = "emer_bench.tasks"
 __all__ = ["TaskIndex", "builtin_task_dir"]

@@ -14,7 +14,7 @@ from emer_bench.scoring.judge.scorers import ClueOverlapJudge, JudgeArgs
 
 TESTS = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(TESTS / "scoring"))
-from scripted_llm import scripted_llm, tool_context  # noqa: E402,F401 (fixtures)
+from scripted_llm import scripted_llm, tool_context  # noqa: F401 (fixtures)
 
 UNCACHED = "emer-bench-test/never-downloaded-judge"
 JUDGED = f"""include: emer-demo
