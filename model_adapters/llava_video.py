@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .hf_common import HFArgs
 from .hf_video import HFVideoAdapter
 
 
-class _LlavaVideoBase(HFVideoAdapter):
+class _LlavaVideoBase(HFVideoAdapter[HFArgs]):
     model_class_name: ClassVar[str]
     batch_needs_equal_frames: ClassVar[bool] = True
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from emer_bench.api.scorer import LabelExtractor
+from emer_bench.api.scorer import LabelExtractor, ScorerArgs
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.scoring.extractors.prompt import clean_extractor_reply
 
 
-class ParseExtractor(LabelExtractor):
+class ParseExtractor(LabelExtractor[ScorerArgs]):
     """Rule 1 on the answer after the reference reply clean-up (leading "Output", ":", newlines)."""
 
     name = "parse"

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import field_validator
 
+from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import LabelExtractor, SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
 from emer_bench.errors import EmerBenchError
 from emer_bench.metrics.labels import parse_label_list
@@ -42,11 +43,10 @@ def _count_extraction_errors(samples: list[SampleScore]) -> float:
     return float(sum(1 for s in samples if s is not None and s.get("extraction_error")))
 
 
-class _OpenVocabScorer(Scorer):
-    Args: ClassVar[type[ScorerArgs]] = OpenVocabArgs
-    reference_field: ClassVar[str]
+class _OpenVocabScorer(Scorer[OpenVocabArgs]):
+    reference_field: ClassVar[ReferenceField]
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: OpenVocabArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._resolved: ResolvedResources | None = None
         self._tables: WheelTables | None = None
