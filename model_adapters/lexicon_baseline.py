@@ -22,7 +22,6 @@ class LexiconBaselineArgs(AdapterArgs):
 
 class LexiconBaseline(ModelAdapter[LexiconBaselineArgs]):
     name: ClassVar[str] = "lexicon-baseline"
-    description: ClassVar[str] = "Emotion words found in the subtitle (rule-based floor)"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     media_input: ClassVar[MediaInput] = MediaInput.PATHS
 

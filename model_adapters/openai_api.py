@@ -85,7 +85,6 @@ class OpenAIChatAdapter(ModelAdapter[OpenAIChatArgs]):
     """Frames as JPEG data URLs, audio as WAV `input_audio`, subtitle and prompt as text."""
 
     name = "openai"
-    description = "Any OpenAI-compatible Chat Completions server"
     modalities = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
     media_input = MediaInput.DECODED
 

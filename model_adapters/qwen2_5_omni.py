@@ -46,7 +46,6 @@ class Qwen25OmniAdapter(HFAdapter[Qwen25OmniArgs]):
     """Qwen2.5-Omni thinker: video + the clip's own audio + text."""
 
     name: ClassVar[str] = "qwen2_5_omni"
-    description: ClassVar[str] = "Qwen2.5-Omni (thinker) via transformers: video + the clip's own audio track + text"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_omni", "qwen2_5_omni_thinker")
     default_system_prompt: ClassVar[str | None] = QWEN_OMNI_SYSTEM_PROMPT

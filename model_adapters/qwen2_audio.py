@@ -27,7 +27,6 @@ class Qwen2AudioAdapter(HFAdapter[Qwen2AudioArgs]):
     """Qwen2-Audio: audio + text."""
 
     name: ClassVar[str] = "qwen2_audio"
-    description: ClassVar[str] = "Qwen2-Audio-Instruct via transformers: audio + text"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.AUDIO, Modality.SUBTITLE})
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_audio",)
     default_system_prompt: ClassVar[str | None] = None  # the chat template supplies its default

@@ -90,7 +90,6 @@ class Qwen25VLAdapter(_QwenVLAdapter):
     """Qwen2.5-VL: video + text."""
 
     name: ClassVar[str] = "qwen2_5_vl"
-    description: ClassVar[str] = "Qwen2.5-VL via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_vl",)
     model_class_name: ClassVar[str] = "Qwen2_5_VLForConditionalGeneration"
 
@@ -99,7 +98,6 @@ class Qwen3VLAdapter(_QwenVLAdapter):
     """Qwen3-VL: video + text (frame times written into the prompt)."""
 
     name: ClassVar[str] = "qwen3_vl"
-    description: ClassVar[str] = "Qwen3-VL via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen3_vl",)
     model_class_name: ClassVar[str] = "Qwen3VLForConditionalGeneration"
     size_is_whole_clip: ClassVar[bool] = True

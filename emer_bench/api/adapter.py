@@ -62,7 +62,6 @@ class ModelAdapter(ABC, Generic[A]):
     `self.args` is a `MyArgs` for the type checker too."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
     Args: ClassVar[type[AdapterArgs]] = AdapterArgs

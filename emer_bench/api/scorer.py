@@ -77,7 +77,6 @@ class Scorer(ABC, Generic[A]):
     attributes, implement `score_samples` and `aggregate`."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
     # Reference fields this scorer needs (a task that lacks one is refused before the model loads).
     needs: frozenset[ReferenceField] = frozenset()
     Args: ClassVar[type[ScorerArgs]] = ScorerArgs
@@ -132,7 +131,6 @@ class LabelExtractor(ABC, Generic[A]):
     `LabelExtractor[MyArgs]` (`Args` is set from the type parameter)."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
     Args: ClassVar[type[ScorerArgs]] = ScorerArgs
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -42,7 +42,6 @@ class ExtractionFailure:
 
 class LLMExtractor(LabelExtractor[LLMExtractorArgs]):
     name: ClassVar[str] = "llm"
-    description: ClassVar[str] = "The published extraction prompt through any registered model"
 
     def __init__(self, args: LLMExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)

@@ -55,7 +55,6 @@ def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses:
 
 class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
     name: ClassVar[str] = "offline"
-    description: ClassVar[str] = "EW vocabulary + WordNet lemmas with negation/hedging handling (no LLM)"
 
     def __init__(self, args: OfflineExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)

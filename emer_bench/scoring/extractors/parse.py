@@ -11,7 +11,6 @@ class ParseExtractor(LabelExtractor[ScorerArgs]):
     """Rule 1 on the answer after the reference reply clean-up (leading "Output", ":", newlines)."""
 
     name = "parse"
-    description = "The answer is a label list; parse it with rule 1"
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [parse_label_list(clean_extractor_reply(text)) for text in texts]

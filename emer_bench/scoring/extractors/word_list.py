@@ -11,7 +11,6 @@ from emer_bench.emotion_words import labels_in
 
 class WordListExtractor(LabelExtractor[ScorerArgs]):
     name: ClassVar[str] = "lexicon"
-    description: ClassVar[str] = "Un-negated emotion words of the built-in word list, in order of appearance"
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [labels_in(text or "") for text in texts]

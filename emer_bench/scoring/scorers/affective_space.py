@@ -78,7 +78,6 @@ class AffectiveSpaceArgs(LexiconArgs):
 
 class AffectiveSpaceScorer(Scorer[AffectiveSpaceArgs]):
     name = "affective_space"
-    description = "Distance of predicted and reference label sets in valence/arousal space; sign agreement"
     needs = frozenset({"openset"})
     headline = ("centroid_distance", "valence_sign_agreement")
     args: AffectiveSpaceArgs
@@ -189,7 +188,6 @@ def _to_signed(value: float | None, value_range: tuple[float, float]) -> float |
 
 class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
     name = "va_consistency"
-    description = "Agreement between a model's categorical answers and its own valence/arousal answers"
     needs = frozenset()
     headline = ("valence_sign_consistency", "pearson_valence")
     args: VAConsistencyArgs

@@ -59,7 +59,6 @@ def reference_label(vocab: LabelVocabulary, item: ScoringItem) -> str | None:
 
 class CategoricalScorer(Scorer[CategoricalArgs]):
     name = "categorical"
-    description = "Accuracy, macro-F1 and weighted-F1 of a categorical label parsed from the answer"
     needs = frozenset({"label"})
     headline = ("accuracy", "macro_f1", "weighted_f1")
     args: CategoricalArgs

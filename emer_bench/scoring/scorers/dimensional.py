@@ -139,7 +139,6 @@ def dimensional_metrics_weighted(rows: list[dict[str, Any]], dimensions: list[st
 
 class DimensionalScorer(Scorer[DimensionalArgs]):
     name = "dimensional"
-    description = "CCC, MSE and Pearson of valence/arousal numbers stated in the answer"
     needs = frozenset({"valence", "arousal"})
     headline = ("ccc", "ccc_valence", "ccc_arousal")
     args: DimensionalArgs
@@ -175,7 +174,6 @@ class Mer2023CombinedScorer(Scorer[Mer2023CombinedArgs]):
     each part follows its own scorer's rules for unparsed and failed samples."""
 
     name = "mer2023_combined"
-    description = "MER2023: weighted-F1 - 0.25 x valence MSE"
     needs = frozenset({"label", "valence"})
     headline = ("combined", "weighted_f1", "mse_valence")
     args: Mer2023CombinedArgs

@@ -26,7 +26,6 @@ def f_score(precision: float, recall: float) -> float:
 
 class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
     name: ClassVar[str] = "label_overlap"
-    description: ClassVar[str] = "Set P/R/F of normalised labels (exact match, no external resources)"
     needs: frozenset[ReferenceField] = frozenset({"openset"})
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 

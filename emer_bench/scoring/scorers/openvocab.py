@@ -115,7 +115,6 @@ class EmotionWheelScorer(_OpenVocabScorer):
     """Open-vocabulary EW metrics: form, synonym, wheel1-5 L1/L2 P/R/F, EW-L1, EW-L2, M-avg."""
 
     name = "ew"
-    description = "Open-vocabulary EW metrics: form, synonym, wheel1-5 L1/L2 P/R/F, EW-L1, EW-L2, M-avg"
     needs = frozenset({"openset"})
     headline = ("ew_l1_fscore", "ew_l2_fscore", "m_avg")
     reference_field = "openset"
@@ -150,7 +149,6 @@ class HitRateScorer(_OpenVocabScorer):
     """Hit rate and m-score of open-vocabulary answers against single categorical labels."""
 
     name = "hit_rate"
-    description = "Hit rate and m-score of open-vocabulary answers against single categorical labels"
     needs = frozenset({"label"})
     headline = ("hit_rate", "m_score")
     reference_field = "label"

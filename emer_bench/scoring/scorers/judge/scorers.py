@@ -95,13 +95,11 @@ class _OverlapJudge(Scorer[JudgeArgs]):
 
 class ClueOverlapJudge(_OverlapJudge):
     name: ClassVar[str] = "judge_clue_overlap"
-    description: ClassVar[str] = "0-10 overlap of emotional clues with the reference explanation, from a judge LLM"
     prompt: ClassVar[JudgePrompt] = CLUE_OVERLAP
     max_new_tokens: ClassVar[int] = 32
 
 
 class LabelOverlapJudge(_OverlapJudge):
     name: ClassVar[str] = "judge_label_overlap"
-    description: ClassVar[str] = "0-10 overlap of emotion labels with the reference explanation, from a judge LLM"
     prompt: ClassVar[JudgePrompt] = LABEL_OVERLAP
     max_new_tokens: ClassVar[int] = 160

@@ -62,7 +62,6 @@ def load_bert_scorer(model_dir: Path, num_layers: int, batch_size: int, device: 
 
 class BertScoreScorer(ExplanationSimilarityScorer[BertScoreArgs]):
     name: ClassVar[str] = "bertscore"
-    description: ClassVar[str] = "BERTScore P/R/F1 with a local model (no idf, no rescaling)"
     metrics: ClassVar[tuple[str, ...]] = ("fscore", "precision", "recall")
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 

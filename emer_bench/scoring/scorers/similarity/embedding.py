@@ -88,7 +88,6 @@ def _package_version(name: str) -> str | None:
 
 class EmbeddingSimilarityScorer(ExplanationSimilarityScorer[EmbeddingSimilarityArgs]):
     name: ClassVar[str] = "embedding_similarity"
-    description: ClassVar[str] = "Cosine similarity of sentence-transformers embeddings (answer vs reference)"
     metrics: ClassVar[tuple[str, ...]] = ("similarity",)
     headline: ClassVar[tuple[str, ...]] = ("similarity",)
 

@@ -20,7 +20,6 @@ class Bleu4Scorer(ExplanationSimilarityScorer[SimilarityArgs]):
     so a short answer with no matching 4-gram gets a small score rather than 0."""
 
     name: ClassVar[str] = "bleu4"
-    description: ClassVar[str] = "Sentence BLEU-4 (nltk, smoothing method1) against the reference explanation"
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
@@ -46,7 +45,6 @@ class MeteorScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     synonyms). WordNet comes from `emer_bench.resources.wordnet_setup.ensure_wordnet` (no download)."""
 
     name: ClassVar[str] = "meteor"
-    description: ClassVar[str] = "METEOR (nltk + WordNet) against the reference explanation"
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
@@ -81,7 +79,6 @@ class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     """ROUGE-L F-measure (rouge-score, Porter stemmer on), sentence-level."""
 
     name: ClassVar[str] = "rouge_l"
-    description: ClassVar[str] = "ROUGE-L F (rouge-score, stemmer on) against the reference explanation"
     metrics: ClassVar[tuple[str, ...]] = ("fscore",)
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
