@@ -16,6 +16,7 @@ from emer_bench.api.error_kinds import SampleError
 from emer_bench.api.records import SampleRecord
 from emer_bench.redact import redact_text
 from emer_bench.results.provenance import collect_provenance
+from emer_bench.results.writer import file_sha256
 from emer_bench.results.schema import MetricEntry, ModelConfigRecord, ResultsFile, ScorerConfig, TaskResult
 
 
@@ -73,6 +74,7 @@ def task_result(task: Any, records: list[SampleRecord], outcome: TaskOutcome, ge
             "prompt_sha256": task.prompt_sha256, "modalities": [m.value for m in task.spec.modalities],
             "gen_kwargs": gen_kwargs, "scorers": outcome.scorer_configs, "main_metric": task.spec.main_metric,
             "samples_file": samples_path.name, "scores_file": scores_path.name,
+            "scores_sha256": file_sha256(scores_path) if scores_path.is_file() else None,
         },
     }
     if reused is not None:

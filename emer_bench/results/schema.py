@@ -46,6 +46,7 @@ class TaskConfigRecord(TypedDict):
     scorers: list[ScorerConfig]
     main_metric: str  # "<scorer>.<metric>" shown first in the summary
     samples_file: str  # file name of the samples JSONL (same directory)
+    scores_sha256: NotRequired[str | None]  # hash of that scores file; `compare` refuses a changed one
     scores_file: str  # the per-sample scores THIS results file was computed from (same directory; never overwritten)
 
 

@@ -3,6 +3,7 @@ strict JSON (NaN -> null) and through the one secret redactor (emer_bench.redact
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -61,6 +62,10 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 def write_jsonl_atomic(path: Path, rows: Iterable[Any], exclusive: bool = False) -> None:
     write_text_atomic(path, "".join(dumps_strict(row) + "\n" for row in rows), exclusive=exclusive)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def read_results(path: Path) -> ResultsFile:
