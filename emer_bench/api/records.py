@@ -7,11 +7,13 @@ from typing import Any
 
 from emer_bench.api.error_kinds import error_kind
 from emer_bench.api.requests import GenerationRequest, Reference
+from emer_bench.api.structured import StructuredPrediction
 
 
 @dataclass
 class Generation:
-    """An adapter's answer to one request: text, or an error (never both empty silently)."""
+    """An adapter's answer to one request: text and/or a structured prediction, or an error
+    (never all empty silently)."""
 
     index: int  # GenerationRequest.index it answers
     text: str | None = None
@@ -20,10 +22,12 @@ class Generation:
     usage: dict[str, Any] = field(default_factory=dict)  # tokens etc. when the backend reports them
     # What reached the model (prompt after the chat template, frame count, ...) for auditing.
     inputs: dict[str, Any] = field(default_factory=dict)
+    # Class scores and/or valence/arousal of a classic recognizer (api/structured.py).
+    structured: StructuredPrediction | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.text is not None
+        return self.error is None and (self.text is not None or self.structured is not None)
 
 
 @dataclass
@@ -43,6 +47,7 @@ class SampleRecord:
     inputs: dict[str, Any] = field(default_factory=dict)  # Generation.inputs
     usage: dict[str, Any] = field(default_factory=dict)
     rank: int = 0  # data-parallel process that produced it (0 in single-process runs)
+    structured: StructuredPrediction | None = None  # Generation.structured (absent from text-only records)
     error_kind: str | None = None  # ErrorKind value of `error` (parsed from it in files that predate it)
     # What was asked: hash of references + prompt + media identity (emer_bench.runner.fingerprint);
     # a resumed run re-asks a clip whose fingerprint changed.
@@ -54,11 +59,15 @@ class SampleRecord:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.response is not None
+        return self.error is None and (self.response is not None or self.structured is not None)
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["reference"] = self.reference.to_dict()
+        if self.structured is None:
+            del data["structured"]  # text-only records keep their existing shape
+        else:
+            data["structured"] = self.structured.to_dict()
         return data
 
     @classmethod
@@ -68,6 +77,8 @@ class SampleRecord:
         for k in ("media", "inputs", "usage"):
             fields[k] = fields[k] or {}
         fields["rank"] = fields["rank"] or 0
+        if fields["structured"] is not None:
+            fields["structured"] = StructuredPrediction.from_dict(fields["structured"])
         return cls(**fields)
 
     @classmethod
@@ -79,5 +90,6 @@ class SampleRecord:
             reference=reference, response=generation.text if generation.error is None else None,
             error=generation.error, latency_s=generation.latency_s, completed_at=completed_at,
             media=media or {}, inputs=generation.inputs, usage=generation.usage, rank=rank,
+            structured=generation.structured if generation.error is None else None,
             fingerprint=fingerprint,
         )

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # one line: paths in errors are never wrapped or cut
     install_log_redaction()
     try:
         return int(args.handler(args) or 0)
