@@ -71,3 +71,12 @@ def test_llm_extractor_model_is_checked_when_built(tool_context):
 
     with pytest.raises(ConfigError, match=r"extractor 'llm': model 'hf_text' cannot be used: .*not in the Hugging"):
         LLMExtractor(LLMExtractorArgs(model="hf_text", model_args={"pretrained": UNCACHED}), tool_context)
+
+
+def test_an_unreachable_openai_judge_is_named_before_any_answer(tmp_path, capsys):
+    # Port 9 on localhost refuses connections: the judge server is not running.
+    assert main(_run(tmp_path, "--judge", "openai", "--judge-args", "base_url=http://127.0.0.1:9/v1,model=j")) == 4
+    err = " ".join(capsys.readouterr().err.split())
+    assert "scorer 'judge_clue_overlap' arg 'judge': model 'openai' cannot be used: cannot reach the model server " \
+           "at http://127.0.0.1:9/v1" in err
+    assert not list(tmp_path.rglob("samples_*"))
