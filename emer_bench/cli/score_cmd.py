@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from emer_bench.cli.judge_args import add_judge_arguments, judge_override
 from emer_bench.cli.kv import non_negative_int
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.runner.rescore import rescore
@@ -18,6 +19,7 @@ from emer_bench.runner.rescore import rescore
 EPILOG = """examples:
   emer-bench score emer-results/lexicon-baseline/samples_emer-demo_0123456789ab.jsonl
   emer-bench score samples.jsonl --task emer-fine --resources ~/emotion_wheel/mer2025
+  emer-bench score samples_emer-v1-judged_<hash>.jsonl --judge openai --judge-args base_url=http://localhost:8001/v1,model=m
 """
 
 
@@ -32,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples (0: no CIs)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--output", default=None, help="results file to write (default: beside the samples)")
+    add_judge_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     results, out = rescore(Path(args.samples), task=args.task, include_paths=[Path(p) for p in args.include_path],
                            resources=Path(args.resources) if args.resources else None,
                            resource_version=args.resource_version, n_resamples=args.n_resamples, seed=args.seed,
-                           output=Path(args.output) if args.output else None)
+                           output=Path(args.output) if args.output else None, judge=judge_override(args))
     console = Console(soft_wrap=True)
     print_summary(results, console, out)
     console.print(f"results: {safe(out)}", highlight=False)

@@ -80,3 +80,14 @@ def test_an_unreachable_openai_judge_is_named_before_any_answer(tmp_path, capsys
     assert "scorer 'judge_clue_overlap' arg 'judge': model 'openai' cannot be used: cannot reach the model server " \
            "at http://127.0.0.1:9/v1" in err
     assert not list(tmp_path.rglob("samples_*"))
+
+
+def test_score_takes_judge_on_the_command_line_too(tmp_path, capsys):
+    samples = tmp_path / "samples_demo-judged_x.jsonl"
+    samples.write_text('{"task": "demo-judged", "clip_id": "c", "index": 0, "prompt": "p", "response": "happy"}\n')
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "judged.yaml").write_text(JUDGED)
+    code = main(["score", str(samples), "--include-path", str(tmp_path / "tasks"), "--judge", "hf_text",
+                 "--judge-args", f"pretrained={tmp_path / 'no-such-checkpoint'}"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and f"cannot be used: model arg pretrained='{tmp_path / 'no-such-checkpoint'}'" in err
