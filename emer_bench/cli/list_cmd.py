@@ -112,8 +112,9 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
     elif args.what == "models":
         table.add_column("modalities")
-        for entry in ADAPTERS.entries():
-            table.add_row(entry.name, entry.description or entry.origin, ", ".join(entry.info.get("modalities", [])))
+        for adapter in ADAPTERS.entries():
+            table.add_row(adapter.name, adapter.description or adapter.origin,
+                          ", ".join(adapter.info.get("modalities", [])))
     else:
         registry = SCORERS if args.what == "scorers" else EXTRACTORS
         for entry in registry.entries():
