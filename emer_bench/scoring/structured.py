@@ -16,10 +16,16 @@ One rule per use, shared by the scorers so that they agree:
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from emer_bench.api.structured import StructuredPrediction
 from emer_bench.resources.category_va import PointLookup, nearest_category
+from emer_bench.resources.va_lexicon import VALexicon, load_builtin
+
+
+def builtin_va_table(context: Any) -> VALexicon:
+    """The built-in VA table, loaded once per scoring process (the key affective_space uses)."""
+    return context.shared("va_lexicon:builtin", load_builtin)
 
 
 class Vocabulary(Protocol):
