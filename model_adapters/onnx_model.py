@@ -102,7 +102,11 @@ class OnnxAdapter(ModelAdapter):
                 "providers": self.session.get_providers(), "manifest": self.manifest.model_dump(mode="json")}
 
     def _open_session(self) -> Any:
-        import onnxruntime as ort
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise ConfigError(f"onnx adapter: cannot import onnxruntime ({exc}); "
+                              "pip install 'emer-bench[classic]'") from None
 
         available = ort.get_available_providers()
         if self.args.device == "cuda" and "CUDAExecutionProvider" not in available:
