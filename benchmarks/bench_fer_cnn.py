@@ -64,7 +64,7 @@ def parts(repeats: int) -> list[tuple[str, float]]:
     out = []
     for n in (8, 64):
         adapter.classify(crops[:n])
-        best = min(_timed(lambda: adapter.classify(crops[:n])) for _ in range(repeats * 3))
+        best = min(_timed(lambda n=n: adapter.classify(crops[:n])) for _ in range(repeats * 3))
         out.append((f"CNN alone, {n} crops per forward pass", 1000 * best / n))
     gray = [adapter._cv2.cvtColor(f, adapter._cv2.COLOR_RGB2GRAY) for f in frames]
     best = min(_timed(lambda: [adapter.detect(g) for g in gray]) for _ in range(repeats * 3))
