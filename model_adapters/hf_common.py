@@ -56,7 +56,7 @@ import gc
 import logging
 import threading
 import time
-from typing import Any, Callable, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal, TypeVar
 
 import numpy as np
 
@@ -90,7 +90,10 @@ AUDIO_RATE = 16_000
 MEDIA_TENSOR_KEYS = ("pixel_values", "pixel_values_videos", "input_features")
 
 
-class HFAdapter(ModelAdapter):
+HA = TypeVar("HA", bound=HFArgs)
+
+
+class HFAdapter(ModelAdapter[HA]):
     """Base of the transformers adapters; see the module docstring for the hooks."""
 
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
@@ -102,9 +105,9 @@ class HFAdapter(ModelAdapter):
     # Each request goes through the processor on its own (then collated), so it can be done ahead.
     encodes_per_request: ClassVar[bool] = True
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: HA) -> None:
         super().__init__(args)
-        self.hf_args: HFArgs = args  # type: ignore[assignment]
+        self.hf_args: HA = args
         self._processor_lock = threading.Lock()
         import transformers
 

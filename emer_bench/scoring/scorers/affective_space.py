@@ -86,11 +86,9 @@ class AffectiveSpaceArgs(LexiconArgs):
     structured_top_k: int = Field(default=1, ge=1)  # a classic recognizer's top-k classes as its labels
 
 
-class AffectiveSpaceScorer(Scorer):
+class AffectiveSpaceScorer(Scorer[AffectiveSpaceArgs]):
     name = "affective_space"
-    description = "Distance of predicted and reference label sets in valence/arousal space; sign agreement"
     needs = frozenset({"openset"})
-    Args = AffectiveSpaceArgs
     headline = ("centroid_distance", "valence_sign_agreement")
     reads_structured = True
     args: AffectiveSpaceArgs
@@ -212,11 +210,9 @@ def _to_signed(value: float | None, value_range: tuple[float, float]) -> float |
     return min(1.0, max(-1.0, 2.0 * (value - low) / (high - low) - 1.0))
 
 
-class CategoryVAConsistencyScorer(Scorer):
+class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
     name = "va_consistency"
-    description = "Agreement between a model's categorical answers and its own valence/arousal answers"
     needs = frozenset()
-    Args = VAConsistencyArgs
     headline = ("valence_sign_consistency", "pearson_valence")
     reads_structured = True
     args: VAConsistencyArgs

@@ -62,11 +62,9 @@ def reference_label(vocab: LabelVocabulary, item: ScoringItem) -> str | None:
     return label
 
 
-class CategoricalScorer(Scorer):
+class CategoricalScorer(Scorer[CategoricalArgs]):
     name = "categorical"
-    description = "Accuracy, macro-F1 and weighted-F1 of a categorical label parsed from the answer"
     needs = frozenset({"label"})
-    Args = CategoricalArgs
     headline = ("accuracy", "macro_f1", "weighted_f1")
     reads_structured = True
     args: CategoricalArgs

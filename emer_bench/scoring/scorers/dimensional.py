@@ -148,11 +148,9 @@ def dimensional_metrics_weighted(rows: list[dict[str, Any]], dimensions: list[st
     return metrics
 
 
-class DimensionalScorer(Scorer):
+class DimensionalScorer(Scorer[DimensionalArgs]):
     name = "dimensional"
-    description = "CCC, MSE and Pearson of valence/arousal numbers stated in the answer"
     needs = frozenset({"valence", "arousal"})
-    Args = DimensionalArgs
     headline = ("ccc", "ccc_valence", "ccc_arousal")
     reads_structured = True
     args: DimensionalArgs
@@ -160,7 +158,7 @@ class DimensionalScorer(Scorer):
     def __init__(self, args: DimensionalArgs, context: Any) -> None:
         super().__init__(args, context)
         # A task may score valence only (MER2023): require only the configured dimensions.
-        self.needs = frozenset(args.dimensions)  # type: ignore[misc]
+        self.needs = frozenset(args.dimensions)
 
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
         return score_dimensional(items, self.args)
@@ -181,16 +179,14 @@ class Mer2023CombinedArgs(CategoricalArgs):
     missing: Literal["midpoint", "skip"] = "midpoint"
 
 
-class Mer2023CombinedScorer(Scorer):
+class Mer2023CombinedScorer(Scorer[Mer2023CombinedArgs]):
     """MER2023's combined score: weighted-F1 of the label - 0.25 x MSE of valence (§9).
 
     The answer must state both a label (categorical rules) and a valence (dimensional rules);
     each part follows its own scorer's rules for unparsed and failed samples."""
 
     name = "mer2023_combined"
-    description = "MER2023: weighted-F1 - 0.25 x valence MSE"
     needs = frozenset({"label", "valence"})
-    Args = Mer2023CombinedArgs
     headline = ("combined", "weighted_f1", "mse_valence")
     reads_structured = True
     args: Mer2023CombinedArgs

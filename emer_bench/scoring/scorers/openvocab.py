@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import LabelExtractor, SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
 from emer_bench.errors import EmerBenchError
 from emer_bench.metrics.labels import parse_label_list
@@ -45,12 +46,11 @@ def _count_extraction_errors(samples: list[SampleScore]) -> float:
     return float(sum(1 for s in samples if s is not None and s.get("extraction_error")))
 
 
-class _OpenVocabScorer(Scorer):
-    Args: ClassVar[type[ScorerArgs]] = OpenVocabArgs
-    reference_field: ClassVar[str]
+class _OpenVocabScorer(Scorer[OpenVocabArgs]):
+    reference_field: ClassVar[ReferenceField]
     reads_structured = True
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: OpenVocabArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._resolved: ResolvedResources | None = None
         self._tables: WheelTables | None = None
@@ -124,7 +124,6 @@ class EmotionWheelScorer(_OpenVocabScorer):
     """Open-vocabulary EW metrics: form, synonym, wheel1-5 L1/L2 P/R/F, EW-L1, EW-L2, M-avg."""
 
     name = "ew"
-    description = "Open-vocabulary EW metrics: form, synonym, wheel1-5 L1/L2 P/R/F, EW-L1, EW-L2, M-avg"
     needs = frozenset({"openset"})
     headline = ("ew_l1_fscore", "ew_l2_fscore", "m_avg")
     reference_field = "openset"
@@ -159,7 +158,6 @@ class HitRateScorer(_OpenVocabScorer):
     """Hit rate and m-score of open-vocabulary answers against single categorical labels."""
 
     name = "hit_rate"
-    description = "Hit rate and m-score of open-vocabulary answers against single categorical labels"
     needs = frozenset({"label"})
     headline = ("hit_rate", "m_score")
     reference_field = "label"
