@@ -95,7 +95,7 @@ class OnnxAdapter(ModelAdapter[OnnxArgs]):
 
     def describe(self) -> dict[str, Any]:
         digest = hashlib.sha256(self.model_path.read_bytes()).hexdigest()
-        return {**super().describe(), "model_path": str(self.model_path), "model_sha256": digest,
+        return {**super().describe(), "family": "classic recognizer", "model_path": str(self.model_path), "model_sha256": digest,
                 "providers": self.session.get_providers(), "manifest": self.manifest.model_dump(mode="json")}
 
     def _open_session(self) -> Any:
