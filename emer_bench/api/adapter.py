@@ -92,6 +92,11 @@ class ModelAdapter(ABC, Generic[A]):
         """Model facts recorded in the results' config (never secrets)."""
         return {"adapter": self.name, "model_id": self.model_id}
 
+    def preflight(self) -> None:
+        """A quick check, before the first request, that the model can be asked at all (e.g. an
+        API server reachable and the key accepted); raise an EmerBenchError that says what to fix.
+        Must take at most a few seconds. Default: nothing to check."""
+
     def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
         """The adapter's per-request work that needs no model (JPEG/JSON encoding, a processor
         call), run by the harness on its prefetch threads, ahead of the model and beside other

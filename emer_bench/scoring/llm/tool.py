@@ -14,27 +14,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from emer_bench.api.adapter import AdapterArgs, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError, UnknownNameError
+from emer_bench.redact import public_args
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm.cache import JsonlAnswerCache
 
 # Greedy decoding: adapters map do_sample=False to temperature 0 where the backend needs it.
 GREEDY: dict[str, Any] = {"do_sample": False, "temperature": 0.0}
-_SECRET_NAME = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization|credential)", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
 
 
 class ToolModelSpec(BaseModel):
@@ -55,16 +53,7 @@ class ToolModelSpec(BaseModel):
 
 def strip_secrets(data: dict[str, Any]) -> dict[str, Any]:
     """Drop keys that name secrets (api_key, token, ...) at any depth; drop user:pass@ from URLs."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if _SECRET_NAME.search(str(key)) or isinstance(value, SecretStr):
-            continue
-        if isinstance(value, dict):
-            value = strip_secrets(value)
-        elif isinstance(value, str):
-            value = _URL_USERINFO.sub(r"\1", value)
-        out[key] = value
-    return out
+    return public_args(data)
 
 
 def _secret_fields(args_cls: type[AdapterArgs]) -> set[str]:
