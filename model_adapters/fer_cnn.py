@@ -113,7 +113,7 @@ class FerCnnAdapter(ModelAdapter):
 
     @cached_property
     def _va_table(self) -> Any:
-        from emer_bench.scoring.va_lexicon import load_builtin
+        from emer_bench.resources.va_lexicon import load_builtin
 
         return load_builtin()
 

@@ -1,6 +1,6 @@
 """Any text-only chat LLM via transformers, over the prompt (which carries the subtitle).
 
-Also the model behind the LLM label extractor and the LLM judges (emer_bench.scoring.llm_tool):
+Also the model behind the LLM label extractor and the LLM judges (emer_bench.scoring.llm.tool):
 those send text-only requests (modality SUBTITLE, the whole prompt in `prompt`) through
 `generate_stream`. Batching: the stream is read in windows of ``batch_size x window_batches``
 requests; inside a window requests are sorted by prompt length and generated ``batch_size`` at a
@@ -19,7 +19,7 @@ from emer_bench.api.adapter import AdapterArgs, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFAdapter, HFArgs, ModelInput
+from .hf_common import HFAdapter, HFArgs, ModelInput
 
 
 class HFTextArgs(HFArgs):

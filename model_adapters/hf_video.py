@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.media import DecodedMedia
 from emer_bench.api.requests import Modality
-from emer_bench.model_adapters.hf_common import HFAdapter, ModelInput
-from emer_bench.model_adapters.hf_media import MediaParts
+from .hf_common import HFAdapter, ModelInput
+from .hf_media import MediaParts
 
 MS_CLOCK_FPS = 1000.0
 

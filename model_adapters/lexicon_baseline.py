@@ -1,7 +1,7 @@
 """`lexicon-baseline`: a transparent, weightless baseline for the leaderboard and the demo.
 
 It reads ONLY the subtitle (never video or audio) and answers with the emotion words of the
-built-in lexicon that occur in it, un-negated, plus one sentence of explanation. It is a floor
+built-in emotion word list (emer_bench/emotion_words) that occur in it, un-negated, plus one sentence of explanation. It is a floor
 that shows what the text channel alone gives by word spotting, not a model.
 """
 
@@ -12,7 +12,7 @@ from typing import ClassVar
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
-from emer_bench.lexicon import find_emotions
+from emer_bench.emotion_words import find_emotions
 
 
 class LexiconBaselineArgs(AdapterArgs):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from emer_bench.model_adapters.hf_video import HFVideoAdapter
+from .hf_video import HFVideoAdapter
 
 
 class _LlavaVideoBase(HFVideoAdapter):

@@ -22,13 +22,14 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
+from emer_bench.api.media import MediaError
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.async_loop import BackgroundLoop
-from emer_bench.model_adapters.openai_http import ChatCompletionsClient, redact_url
-from emer_bench.model_adapters.openai_messages import ChatPayload, MediaError, PayloadOptions, build_chat_payload
-from emer_bench.model_adapters.openai_retry import RetryPolicy
+from .async_loop import BackgroundLoop
+from .openai_http import ChatCompletionsClient, redact_url
+from .openai_messages import ChatPayload, PayloadOptions, build_chat_payload
+from .openai_retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 

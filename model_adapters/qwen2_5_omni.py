@@ -21,8 +21,8 @@ from pydantic import Field
 from emer_bench.api.adapter import AdapterArgs, PreparedRequest
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFAdapter, HFArgs, ModelInput
-from emer_bench.model_adapters.hf_media import MediaParts, frames_to_tensor, sampling_fps
+from .hf_common import HFAdapter, HFArgs, ModelInput
+from .hf_media import MediaParts, frames_to_tensor, sampling_fps
 
 # The system prompt of the Qwen2.5-Omni model card; the model was tuned with it.
 QWEN_OMNI_SYSTEM_PROMPT = ("You are Qwen, a virtual human developed by the Qwen Team, Alibaba Group, capable of "

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.api.requests import Modality
-from emer_bench.model_adapters.hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
+from .hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
 
 
 class Qwen2AudioArgs(HFArgs):

@@ -23,8 +23,8 @@ from pydantic import Field
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFArgs, ModelInput
-from emer_bench.model_adapters.hf_video import HFVideoAdapter
+from .hf_common import HFArgs, ModelInput
+from .hf_video import HFVideoAdapter
 
 QWEN3_VL_MIN_TRANSFORMERS = "4.57.0"  # the first release with Qwen3-VL
 

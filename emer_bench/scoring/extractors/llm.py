@@ -22,7 +22,7 @@ from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.scoring.extractors.outcome import ExtractedLabels
 from emer_bench.scoring.extractors.prompt import PUBLISHED_EXTRACTION_PROMPT, clean_extractor_reply, extraction_prompt
-from emer_bench.scoring.llm_tool import GREEDY, LLMTool, ToolModelSpec, sha256_text, strip_secrets
+from emer_bench.scoring.llm.tool import GREEDY, LLMTool, ToolModelSpec, sha256_text, strip_secrets
 
 DEFAULT_GEN_KWARGS: dict[str, Any] = {**GREEDY, "max_new_tokens": 256}
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
-from emer_bench.metrics.wheel_tables import load_wheel_tables
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
 from emer_bench.scoring.extractors.offline_frames import framed_mentions
-from emer_bench.scoring.extractors.offline_lexicon import VocabularyMatcher, WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetLexicon
 from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
                                                          concluding_zone_start, evidence_positions,
                                                          negated_positions)

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from emer_bench.scoring.extractors.offline_frames import (_BEFORE_COPULA, COPULAS, DETERMINERS, EMOTION_HEADS,
                                                           LIST_GLUE, MODIFIERS, PHRASE_ENDS)
-from emer_bench.scoring.extractors.offline_lexicon import Mention
+from emer_bench.scoring.extractors.offline_vocabulary import Mention
 from emer_bench.scoring.extractors.offline_text import Token
 
 THING_LEXNAMES = frozenset({"noun.artifact", "noun.food", "noun.substance", "noun.object", "noun.phenomenon",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emer_bench.scoring.extractors.offline import OfflineExtractor
-from emer_bench.scoring.extractors.offline_lexicon import WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import WordNetLexicon
 
 BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
 
