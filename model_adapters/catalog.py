@@ -26,6 +26,8 @@ BUILTIN_ADAPTERS: list[tuple[str, str, tuple[str, ...], str]] = [
      "LLaVA-OneVision via transformers: video + text"),
     ("llava_video", f"{_PKG}.llava_video:LlavaVideoAdapter", ("video", "subtitle"),
      "LLaVA-Video (LLaVA-NeXT-Video family) via transformers: video + text"),
+    ("hf_auto", f"{_PKG}.hf_auto:HFAutoAdapter", ("video", "audio", "subtitle"),
+     "Any transformers multimodal chat model (Auto classes + its chat template); takes what the checkpoint takes"),
     ("hf_text", f"{_PKG}.hf_text:HFTextAdapter", ("subtitle",),
      "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"),
 ]
