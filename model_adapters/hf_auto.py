@@ -97,6 +97,15 @@ class HFAutoAdapter(HFAdapter):
         check_native_checkpoint(self.hf_args.pretrained, self.checkpoint, self.hf_args.trust_remote_code)
         return super()._load_config()
 
+    def load_processor(self, path: str) -> Any:
+        processor = super().load_processor(path)
+        tokenizer = getattr(processor, "tokenizer", None)
+        # Some processor classes (e.g. Phi-4-multimodal's) do not take the checkpoint's
+        # chat_template.jinja when loading while their tokenizer does: it is the same template.
+        if not getattr(processor, "chat_template", None) and getattr(tokenizer, "chat_template", None):
+            processor.chat_template = tokenizer.chat_template
+        return processor
+
     def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
         auto_class, config = model_class_for(self.config, self.hf_args.pretrained)
         # A full Qwen-Omni checkpoint stores the thinker under "thinker."; transformers strips the
