@@ -45,7 +45,13 @@ from emer_bench.model_adapters.hf_auto_probe import (
     read_capabilities,
 )
 from emer_bench.model_adapters.hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
-from emer_bench.model_adapters.hf_media import TOKEN_ALIGNED_PAD, MediaParts, frames_to_tensor, sampling_fps
+from emer_bench.model_adapters.hf_media import (
+    TOKEN_ALIGNED_PAD,
+    MediaParts,
+    collate_encodings,
+    frames_to_tensor,
+    sampling_fps,
+)
 from emer_bench.model_adapters.hf_video import ms_clock_metadata
 
 log = logging.getLogger(__name__)
@@ -258,10 +264,17 @@ class HFAutoAdapter(HFAdapter):
     # ---- batching --------------------------------------------------------------------------
     def group_key(self, item: ModelInput) -> tuple[Any, ...]:
         """Requests share a generate call when their media tensors can be stacked (equal shapes
-        past the batch dimension) and the audio-in-video layout is the same."""
-        shapes = tuple(sorted((key, tuple(value.shape[1:])) for key, value in item.encoded.items()
-                              if hasattr(value, "shape") and key not in TOKEN_ALIGNED_PAD))
+        past the batch dimension, except lengths that run along a mask: those are padded) and the
+        audio-in-video layout is the same."""
+        padded = masked_dims(item.encoded)
+        shapes = tuple(sorted(
+            (key, tuple(-1 if dim in padded.get(key, ()) else size for dim, size in enumerate(value.shape) if dim))
+            for key, value in item.encoded.items() if hasattr(value, "shape") and key not in TOKEN_ALIGNED_PAD))
         return (*super().group_key(item), bool(item.media.audit.get("audio_in_video")), shapes)
+
+    def encode(self, items: list[ModelInput]) -> Any:
+        encodings = [item.encoded if item.encoded is not None else self.encode_one(item) for item in items]
+        return collate_encodings(pad_masked(encodings), self.tokenizer.pad_token_id)
 
     def generate_extra_kwargs(self, items: list[ModelInput]) -> dict[str, Any]:
         if self.caps.audio_in_video:  # the position-id layout of the whole call
@@ -272,6 +285,49 @@ class HFAutoAdapter(HFAdapter):
         if any(key.endswith(k) for k in FULL_PRECISION_KEYS):
             return False
         return "pixel" in key or "features" in key
+
+
+def masked_dims(encoded: Any) -> dict[str, set[int]]:
+    """Dimensions that run along a [1, L] mask (variable-length audio features and their mask):
+    {key: dims}. Padding them with zeros is masked padding, what a batched processor call does."""
+    out: dict[str, set[int]] = {}
+    for mask_key, mask in encoded.items():
+        if "mask" not in mask_key or mask_key in TOKEN_ALIGNED_PAD or getattr(mask, "ndim", 0) != 2:
+            continue
+        stem = mask_key.replace("_attention_mask", "").replace("_mask", "")
+        length = int(mask.shape[1])
+        partners = {key: {d for d in range(1, value.ndim) if int(value.shape[d]) == length}
+                    for key, value in encoded.items()
+                    if key != mask_key and stem in key and hasattr(value, "ndim") and key not in TOKEN_ALIGNED_PAD}
+        partners = {key: dims for key, dims in partners.items() if dims}
+        if partners:
+            out[mask_key] = {1}
+            out.update(partners)
+    return out
+
+
+def pad_masked(encodings: list[Any]) -> list[Any]:
+    """Right-pad the mask-aligned dims (`masked_dims`) of per-request encodings to a common length."""
+    if len(encodings) < 2:
+        return encodings
+    import torch.nn.functional as F
+    from transformers import BatchFeature
+
+    dims = masked_dims(encodings[0])
+    if not dims:
+        return encodings
+    padded = []
+    for encoded in encodings:
+        data = dict(encoded)
+        for key, key_dims in dims.items():
+            value = data[key]
+            pads: list[int] = []
+            for dim in reversed(range(value.ndim)):  # F.pad lists the last dimension first
+                want = max(int(e[key].shape[dim]) for e in encodings) if dim in key_dims else int(value.shape[dim])
+                pads += [0, want - int(value.shape[dim])]
+            data[key] = F.pad(value, pads) if any(pads) else value
+        padded.append(BatchFeature(data))
+    return padded
 
 
 def auto_audit(encoded: Any, processor: Any) -> dict[str, Any]:
