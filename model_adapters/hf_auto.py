@@ -32,11 +32,6 @@ import logging
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field
-
-from emer_bench.api.adapter import AdapterArgs, PreparedRequest
-from emer_bench.api.requests import Modality
-from emer_bench.errors import ConfigError
 from emer_bench.model_adapters.hf_auto_probe import (
     Capabilities,
     check_native_checkpoint,
@@ -53,6 +48,11 @@ from emer_bench.model_adapters.hf_media import (
     sampling_fps,
 )
 from emer_bench.model_adapters.hf_video import ms_clock_metadata
+from pydantic import Field
+
+from emer_bench.api.adapter import AdapterArgs, PreparedRequest
+from emer_bench.api.requests import Modality
+from emer_bench.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +120,10 @@ class HFAutoAdapter(HFAdapter):
 
     @property
     def active_modalities(self) -> frozenset[Modality]:
-        return self.caps.modalities
+        return self.caps.modalities & self.modalities
 
     def wanted_modalities(self, prepared: PreparedRequest) -> set[Modality]:
-        return set(prepared.request.modalities) & set(self.caps.modalities)
+        return set(prepared.request.modalities) & set(self.active_modalities)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "takes": self.caps.describe()}

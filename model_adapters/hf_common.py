@@ -240,7 +240,7 @@ class HFAdapter(ModelAdapter):
     def prepare(self, prepared: PreparedRequest) -> ModelInput:
         request = prepared.request
         parts = self.media_parts(prepared)
-        ignored = sorted(m.value for m in request.modalities if m not in self.modalities)
+        ignored = sorted(m.value for m in request.modalities if m not in self.active_modalities)
         if ignored:  # e.g. an audio-only model on a video task: recorded on every sample
             parts.audit["modalities_not_taken"] = ignored
         text = self.render(self.messages_for(prepared, parts))

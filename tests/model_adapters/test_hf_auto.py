@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from emer_bench.model_adapters.hf_auto import HFAutoAdapter, HFAutoArgs
 
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_auto import HFAutoAdapter, HFAutoArgs
 from emer_bench.registries import ADAPTERS
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tiny_models import QWEN_MEDIA_TOKENS, _quiet_transformers, _whisper_features, build_qwen_tokenizer  # noqa: E402
+from tiny_models import _quiet_transformers, _whisper_features, build_qwen_tokenizer  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,13 @@ QWEN3_OMNI_TOKENS = {"audio_token": "<|audio_pad|>", "image_token": "<|image_pad
 
 def build_tiny_qwen3_omni(dest: Path, seed: int = 0) -> TinyCheckpoint:
     """A full Qwen3-Omni-MoE checkpoint (thinker + a minimal talker/code2wav layout, no audio output)."""
-    from transformers import (Qwen2VLImageProcessor, Qwen2VLVideoProcessor, Qwen3OmniMoeConfig,
-                              Qwen3OmniMoeForConditionalGeneration, Qwen3OmniMoeProcessor)
+    from transformers import (
+        Qwen2VLImageProcessor,
+        Qwen2VLVideoProcessor,
+        Qwen3OmniMoeConfig,
+        Qwen3OmniMoeForConditionalGeneration,
+        Qwen3OmniMoeProcessor,
+    )
 
     tokenizer = build_qwen_tokenizer(QWEN3_OMNI_TOKENS)
     ids = _ids(tokenizer, list(QWEN3_OMNI_TOKENS.values()) + ["<|im_start|>", "<|im_end|>"])
@@ -110,8 +115,13 @@ _INTERNVL_FRAME = 28  # one 2x2 patch grid per frame: 1 token after the 0.5 pixe
 
 
 def build_tiny_internvl(dest: Path, seed: int = 0) -> TinyCheckpoint:
-    from transformers import (GotOcr2ImageProcessor, InternVLConfig, InternVLForConditionalGeneration,
-                              InternVLProcessor, InternVLVideoProcessor)
+    from transformers import (
+        GotOcr2ImageProcessor,
+        InternVLConfig,
+        InternVLForConditionalGeneration,
+        InternVLProcessor,
+        InternVLVideoProcessor,
+    )
 
     tokenizer = build_qwen_tokenizer(INTERNVL_TOKENS)
     ids = _ids(tokenizer, [*INTERNVL_TOKENS.values(), "<|im_end|>"])
@@ -121,7 +131,7 @@ def build_tiny_internvl(dest: Path, seed: int = 0) -> TinyCheckpoint:
         vision_config=dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
                            image_size=[_INTERNVL_FRAME, _INTERNVL_FRAME], patch_size=[14, 14]),
         text_config=dict(model_type="qwen2", **_text(tokenizer)), image_token_id=ids["<IMG_CONTEXT>"],
-        image_seq_length=seq, downsample_ratio=0.5)
+        image_seq_length=seq, downsample_ratio=0.5, tie_word_embeddings=False)  # tied: a tiny model echoes "\n"
     torch.manual_seed(seed)
     model = InternVLForConditionalGeneration(config).eval()
     processor = InternVLProcessor(image_processor=GotOcr2ImageProcessor(size=size, max_patches=1),
@@ -137,8 +147,13 @@ VIDEOLLAMA3_TEMPLATE = _chatml({"image": "<|image_pad|>\n", "video": "<|video_pa
 
 
 def build_tiny_videollama3(dest: Path, seed: int = 0) -> TinyCheckpoint:
-    from transformers import (VideoLlama3Config, VideoLlama3ForConditionalGeneration, VideoLlama3ImageProcessor,
-                              VideoLlama3Processor, VideoLlama3VideoProcessor)
+    from transformers import (
+        VideoLlama3Config,
+        VideoLlama3ForConditionalGeneration,
+        VideoLlama3ImageProcessor,
+        VideoLlama3Processor,
+        VideoLlama3VideoProcessor,
+    )
 
     tokenizer = build_qwen_tokenizer(VIDEOLLAMA3_TOKENS)
     ids = _ids(tokenizer, [*VIDEOLLAMA3_TOKENS.values(), "<|im_end|>"])
@@ -160,9 +175,8 @@ def build_tiny_videollama3(dest: Path, seed: int = 0) -> TinyCheckpoint:
 def _tokenizer(named: dict[str, str], extra: list[str], eos: str, **standard: str) -> Any:
     """The locally trained BPE as a Qwen2Tokenizer with another family's special tokens (added in
     this order: eos and `standard` ones, `named` ones, then `extra` ones)."""
-    from transformers import Qwen2Tokenizer
-
     from tiny_models import train_bpe
+    from transformers import Qwen2Tokenizer
 
     vocab, merges = train_bpe()
     return Qwen2Tokenizer(vocab=vocab, merges=merges, eos_token=eos, pad_token="<|endoftext|>",
@@ -181,8 +195,13 @@ PHI4_TEMPLATE = (
 def build_tiny_phi4_multimodal(dest: Path, seed: int = 0) -> TinyCheckpoint:
     """Phi-4-multimodal: the processor is wired to 448-pixel crops (256 global tokens), so the
     vision tower keeps that input size with a one-layer, 16-wide encoder; one crop per image."""
-    from transformers import (Phi4MultimodalConfig, Phi4MultimodalFeatureExtractor, Phi4MultimodalForCausalLM,
-                              Phi4MultimodalImageProcessor, Phi4MultimodalProcessor)
+    from transformers import (
+        Phi4MultimodalConfig,
+        Phi4MultimodalFeatureExtractor,
+        Phi4MultimodalForCausalLM,
+        Phi4MultimodalImageProcessor,
+        Phi4MultimodalProcessor,
+    )
 
     tokenizer = _tokenizer(PHI4_TOKENS, ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"], "<|end|>")
     ids = _ids(tokenizer, [*PHI4_TOKENS.values(), "<|end|>", "<|endoftext|>"])
@@ -224,8 +243,13 @@ _GEMMA3N_IMAGE = 64  # the timm test ConvNeXt reduces 64x64 to a 2x2 grid: 4 sof
 
 def build_tiny_gemma3n(dest: Path, seed: int = 0) -> TinyCheckpoint:
     """Gemma 3n with timm's `test_convnext` as the vision tower (the published one is MobileNetV5)."""
-    from transformers import (Gemma3nAudioFeatureExtractor, Gemma3nConfig, Gemma3nForConditionalGeneration,
-                              Gemma3nProcessor, SiglipImageProcessor)
+    from transformers import (
+        Gemma3nAudioFeatureExtractor,
+        Gemma3nConfig,
+        Gemma3nForConditionalGeneration,
+        Gemma3nProcessor,
+        SiglipImageProcessor,
+    )
 
     tokenizer = _tokenizer(GEMMA3N_TOKENS, [], "<end_of_turn>", bos_token="<bos>")
     ids = _ids(tokenizer, ["<bos>", "<end_of_turn>", *GEMMA3N_TOKENS.values(), "<|endoftext|>"])
