@@ -32,6 +32,7 @@ import logging
 from typing import Any, ClassVar
 
 import numpy as np
+from emer_bench.model_adapters.hf_auto_lora import activate, load_loras, lora_for
 from emer_bench.model_adapters.hf_auto_probe import (
     Capabilities,
     check_native_checkpoint,
@@ -72,6 +73,8 @@ class HFAutoArgs(HFArgs):
     frames_as_images: bool = False
     # Per-frame lower bound in pixels for processors that size frames by area (Qwen-style).
     min_pixels: int | None = Field(None, ge=28 * 28)
+    # Load the LoRA adapters the checkpoint ships (e.g. Phi-4-multimodal's vision-lora/, speech-lora/).
+    lora: bool = True
 
 
 class HFAutoAdapter(HFAdapter):
@@ -116,7 +119,12 @@ class HFAutoAdapter(HFAdapter):
         auto_class, config = model_class_for(self.config, self.hf_args.pretrained)
         # A full Qwen-Omni checkpoint stores the thinker under "thinker."; transformers strips the
         # prefix when the thinker class is loaded with the thinker's own config.
-        return auto_class.from_pretrained(path, config=config, **load_kwargs)
+        model = auto_class.from_pretrained(path, config=config, **load_kwargs)
+        self.loras: dict[str, str] = {}
+        if self.auto_args.lora:
+            revision = {"revision": self.hf_args.revision} if self.hf_args.revision else {}
+            self.loras = load_loras(model, path, self.hf_args.pretrained, revision)
+        return model
 
     @property
     def active_modalities(self) -> frozenset[Modality]:
@@ -126,7 +134,7 @@ class HFAutoAdapter(HFAdapter):
         return set(prepared.request.modalities) & set(self.active_modalities)
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "takes": self.caps.describe()}
+        return {**super().describe(), "takes": self.caps.describe(), "lora_adapters": self.loras}
 
     # ---- one request -----------------------------------------------------------------------
     @property
@@ -157,6 +165,8 @@ class HFAutoAdapter(HFAdapter):
                 parts.content.append({"type": "audio"})
                 sent["audio"] = "audio"
         parts.audit["sent"] = sent
+        if self.loras:
+            parts.audit["lora"] = lora_for(self.loras, sent)
         return parts
 
     def _video_tensor(self, frames: np.ndarray, audit: dict[str, Any]) -> Any:
@@ -270,13 +280,16 @@ class HFAutoAdapter(HFAdapter):
         shapes = tuple(sorted(
             (key, tuple(-1 if dim in padded.get(key, ()) else size for dim, size in enumerate(value.shape) if dim))
             for key, value in item.encoded.items() if hasattr(value, "shape") and key not in TOKEN_ALIGNED_PAD))
-        return (*super().group_key(item), bool(item.media.audit.get("audio_in_video")), shapes)
+        return (*super().group_key(item), bool(item.media.audit.get("audio_in_video")), item.media.audit.get("lora"),
+                shapes)
 
     def encode(self, items: list[ModelInput]) -> Any:
         encodings = [item.encoded if item.encoded is not None else self.encode_one(item) for item in items]
         return collate_encodings(pad_masked(encodings), self.tokenizer.pad_token_id)
 
     def generate_extra_kwargs(self, items: list[ModelInput]) -> dict[str, Any]:
+        # Called right before `model.generate` for a group: the group's LoRA adapter goes live here.
+        activate(self.model, items[0].media.audit.get("lora"), self.loras)
         if self.caps.audio_in_video:  # the position-id layout of the whole call
             return {"use_audio_in_video": bool(items[0].media.audit.get("audio_in_video"))}
         return {}

@@ -136,6 +136,37 @@ def test_videollama3_stamps_each_frame_with_its_time(checkpoints: dict[str, Path
     assert out[0].inputs["frame_times_s"] == pytest.approx(batch[0].media.frame_times, abs=1e-3)
 
 
+def test_phi4_lora_adapters_follow_what_is_sent(tmp_path: Path, demo_clips: list[Path]):
+    pytest.importorskip("peft")
+    path = build_tiny_phi4_multimodal(tmp_path / "phi4-lora", loras=True).path
+    adapter = HFAutoAdapter(HFAutoArgs(pretrained=str(path), max_new_tokens=3, num_frames=2, max_pixels=128 * 128))
+    assert adapter.loras == {"speech": "audio", "vision": "vision"}
+    assert adapter.describe()["lora_adapters"] == adapter.loras
+    qkv = dict(adapter.model.named_modules())["model.layers.0.self_attn.qkv_proj"]
+    for name in ("vision", "speech"):  # the shipped weights, not a fresh initialisation
+        saved = load_file(str(path / f"{name}-lora" / "adapter_model.safetensors"))
+        assert torch.equal(qkv.lora_B[name].weight, saved["base_model.model.model.layers.0.self_attn.qkv_proj.lora_B.weight"])
+    live: list[object] = []
+    real = adapter.model.generate
+
+    def spy(**kwargs):
+        lora_layers = [m for n, m in adapter.model.named_modules() if n.endswith("qkv_proj") and hasattr(m, "lora_A")]
+        live.append(None if all(m.disable_adapters for m in lora_layers) else lora_layers[0].active_adapters)
+        return real(**kwargs)
+
+    adapter.model.generate = spy
+    by_task = {}
+    for modalities in [(Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE), (Modality.AUDIO, Modality.SUBTITLE),
+                       (Modality.SUBTITLE,)]:
+        out = adapter.generate(prepared_demo(adapter, demo_clips[:1], SUBTITLES[:1], modalities=modalities))
+        assert out[0].ok, out[0].error
+        by_task[modalities] = (out[0].inputs.get("lora"), live[-1])
+    assert list(by_task.values()) == [("vision", ["vision"]), ("speech", ["speech"]), (None, None)]
+    base = HFAutoAdapter(HFAutoArgs(pretrained=str(path), max_new_tokens=3, lora=False))
+    assert base.loras == {} and "lora" not in base.generate(prepared_demo(base, demo_clips[:1], SUBTITLES[:1],
+                                                                          modalities=(Modality.SUBTITLE,)))[0].inputs
+
+
 @pytest.mark.parametrize("family", ["qwen3_omni", pytest.param("gemma3n", marks=needs_timm)])
 def test_batched_answers_equal_one_by_one_answers(family: str, checkpoints: dict[str, Path], demo_clips: list[Path]):
     adapter = HFAutoAdapter(HFAutoArgs(pretrained=str(checkpoints[family]), max_new_tokens=4, batch_size=3,

@@ -192,9 +192,11 @@ PHI4_TEMPLATE = (
     "{% if add_generation_prompt %}<|assistant|>{% endif %}")
 
 
-def build_tiny_phi4_multimodal(dest: Path, seed: int = 0) -> TinyCheckpoint:
+def build_tiny_phi4_multimodal(dest: Path, seed: int = 0, loras: bool = False) -> TinyCheckpoint:
     """Phi-4-multimodal: the processor is wired to 448-pixel crops (256 global tokens), so the
-    vision tower keeps that input size with a one-layer, 16-wide encoder; one crop per image."""
+    vision tower keeps that input size with a one-layer, 16-wide encoder; one crop per image.
+    `loras`: also random LoRA adapters of the language model in vision-lora/ and speech-lora/, the
+    published checkpoint's layout (needs peft)."""
     from transformers import (
         Phi4MultimodalConfig,
         Phi4MultimodalFeatureExtractor,
@@ -220,6 +222,14 @@ def build_tiny_phi4_multimodal(dest: Path, seed: int = 0) -> TinyCheckpoint:
                                         audio_processor=Phi4MultimodalFeatureExtractor(), tokenizer=tokenizer,
                                         chat_template=PHI4_TEMPLATE)
     _save(model, processor, dest, ids["<|end|>"])
+    if loras:
+        from peft import LoraConfig, get_peft_model
+
+        for offset, name in enumerate(("vision", "speech")):
+            torch.manual_seed(seed + 1 + offset)
+            lora = LoraConfig(r=2, lora_alpha=4, target_modules=r".*layers\.\d+\.self_attn\.(qkv_proj|o_proj)",
+                              init_lora_weights=False)  # random B: the adapter changes the answers
+            get_peft_model(Phi4MultimodalForCausalLM(config), lora).save_pretrained(dest / f"{name}-lora")
     return TinyCheckpoint(dest, "phi4_multimodal", {t: ids[t] for t in PHI4_TOKENS.values()})
 
 
