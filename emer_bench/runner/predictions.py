@@ -26,7 +26,8 @@ from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner.generate import utc_now
 from emer_bench.runner.run_key import slug
 from emer_bench.runner.samples_file import SamplesWriter
-from emer_bench.runner.score import build_scorer, check_scorer_needs, error_counts, score_task
+from emer_bench.results.builder import error_summary
+from emer_bench.runner.score import build_scorer, check_scorer_needs, score_task
 from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.discovery import TaskIndex
@@ -124,7 +125,7 @@ def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     scores = score_task(task, records, scorers, scores_path, config.n_resamples, config.seed)
     task_result: TaskResult = {
         "metrics": scores.metrics, "n_total": len(records), "n_failed": sum(1 for r in records if not r.ok),
-        "errors": error_counts(records), "notes": scores.notes,
+        "errors": error_summary(records)[0], "notes": scores.notes,
         "config": {"task": task.name, "version": task.spec.version, "content_sha256": task.content_sha256,
                    "prompt_sha256": task.prompt_sha256, "modalities": [m.value for m in task.spec.modalities],
                    "gen_kwargs": {}, "scorers": scores.scorer_configs, "main_metric": _main_metric(task, scorers),
