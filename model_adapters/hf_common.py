@@ -193,6 +193,7 @@ class HFAdapter(ModelAdapter[HA]):
         wants = self.wanted_modalities(prepared)
         if Modality.VIDEO in wants:
             frames = self.require_media(prepared, "frames").frames
+            assert frames is not None  # require_media checked it
             parts.content.append({"type": "video"})
             parts.videos.append(frames_to_tensor(frames))
             parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]))

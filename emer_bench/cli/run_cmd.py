@@ -10,7 +10,7 @@ from typing import Iterator
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskID, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
@@ -63,7 +63,7 @@ class _RateColumn(ProgressColumn):
 class _RichProgress:
     """Progress sink shown as a rich bar: count, rate, failures, elapsed and ETA."""
 
-    def __init__(self, progress: Progress, task_id: int) -> None:
+    def __init__(self, progress: Progress, task_id: TaskID) -> None:
         self.progress, self.task_id, self.failed = progress, task_id, 0
 
     def advance(self, failed: bool) -> None:

@@ -124,7 +124,7 @@ def common_scorers(task: str, a: TaskRun, b: TaskRun) -> list[ScorerConfig]:
     return shared
 
 
-def rebuild_scorer(config: ScorerConfig) -> Scorer:
+def rebuild_scorer(config: ScorerConfig) -> Scorer[Any]:
     """The scorer as it was configured; constructors are cheap, only `aggregate` is used."""
     cls = SCORERS.get(config["scorer"])
     what = f"scorer '{config['alias']}' ({config['scorer']}): recorded args are invalid now"
@@ -141,7 +141,7 @@ def components(run: TaskRun, keys: list[ItemKey], alias: str) -> list[Any]:
     return out
 
 
-def select_metrics(scorer: Scorer, alias: str, produced: dict[str, float], metric: str | None,
+def select_metrics(scorer: Scorer[Any], alias: str, produced: dict[str, float], metric: str | None,
                    all_metrics: bool) -> list[str]:
     if metric is not None:
         wanted = metric.split(".", 1)[1] if metric.startswith(f"{alias}.") else metric

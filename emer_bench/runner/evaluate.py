@@ -61,7 +61,7 @@ class PlannedTask:
     task: LoadedTask
     requests: list[Any]
     references: dict[str, Any]
-    scorers: list[tuple[ScorerSpec, Scorer]]
+    scorers: list[tuple[ScorerSpec, Scorer[Any]]]
     gen_kwargs: dict[str, Any]
 
 
@@ -76,7 +76,7 @@ def seed_everything(seed: int) -> None:
         pass
 
 
-def build_adapter(config: RunConfig) -> ModelAdapter:
+def build_adapter(config: RunConfig) -> ModelAdapter[Any]:
     cls = ADAPTERS.get(config.model)
     args = dict(config.model_args)
     if config.batch_size is not None:
@@ -107,7 +107,7 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
     return planned
 
 
-def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_dir: Path, group: ProcessGroup,
+def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], model_dir: Path, group: ProcessGroup,
              progress_factory: ProgressFactory | None) -> TaskResult | None:
     task = plan.task
     key = run_key(task.content_sha256, config.model, config.model_args, plan.gen_kwargs, config.seed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 from emer_bench.api.adapter import ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation, SampleRecord
@@ -30,8 +30,8 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) -> dict:
-    info: dict = {"video_path": request.video_path, "audio_path": request.audio_path}
+def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) -> dict[str, Any]:
+    info: dict[str, Any] = {"video_path": request.video_path, "audio_path": request.audio_path}
     media = prepared.media if prepared is not None else None
     if media is not None:
         if media.frames is not None:
@@ -44,7 +44,7 @@ def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) ->
 
 
 def generate_task(
-    adapter: ModelAdapter,
+    adapter: ModelAdapter[Any],
     requests: list[GenerationRequest],
     references: dict[str, Reference],
     writer: SamplesWriter,
@@ -57,12 +57,12 @@ def generate_task(
     progress = progress or NullProgress()
     by_index = {r.index: r for r in requests}
     # Only the small media summary is kept until the answer arrives, not the decoded arrays.
-    media_by_index: dict[int, dict] = {}
+    media_by_index: dict[int, dict[str, Any]] = {}
     answered: set[int] = set()
     failures = 0
     lock = threading.Lock()
 
-    def record(request: GenerationRequest, generation: Generation, media: dict) -> None:
+    def record(request: GenerationRequest, generation: Generation, media: dict[str, Any]) -> None:
         nonlocal failures
         rec = SampleRecord.from_request(request, references[request.clip_id], generation, utc_now(), media, rank)
         writer.append(rec)
@@ -71,7 +71,7 @@ def generate_task(
             failures += 0 if rec.ok else 1
         progress.advance(failed=not rec.ok)
 
-    def prepare(request: GenerationRequest) -> tuple[PreparedRequest, dict]:
+    def prepare(request: GenerationRequest) -> tuple[PreparedRequest, dict[str, Any]]:
         # On a prefetch thread: decode, note what was decoded, then the adapter's own
         # preprocessing (which may drop the decoded arrays).
         prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
