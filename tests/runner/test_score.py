@@ -11,7 +11,8 @@ from emer_bench.api.records import Generation, SampleRecord
 from emer_bench.api.requests import GenerationRequest, Modality, Reference
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError, UnknownNameError
-from emer_bench.runner.score import build_task_scorers, error_counts, score_task
+from emer_bench.results.builder import error_summary
+from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.loader import load_task_file
 
 TASK = """
@@ -72,7 +73,8 @@ def test_scores_counts_failures_and_writes_one_line_per_sample(tmp_path: Path) -
     lines = [json.loads(line) for line in (tmp_path / "scores.jsonl").read_text().splitlines()]
     assert [line["clip_id"] for line in lines] == ["c0", "c1", "c2", "c3"]
     assert [line["failed"] for line in lines] == [False, False, True, False]
-    assert error_counts(recs) == {"HTTPError": 1}
+    counts, examples = error_summary(recs)
+    assert sum(counts.values()) == 1 and len(examples) == 1
 
 
 def test_an_optional_scorer_without_its_resources_is_skipped_with_a_note(tmp_path: Path) -> None:
