@@ -1,4 +1,4 @@
-"""The house rules that a tool can check (CONTRIBUTING in docs/architecture.md): short functions,
+"""The house rules that a tool can check (docs/architecture.md, "Checks that keep it this way"): short functions,
 files of a readable size, no import cycles between modules, and imports inside the mapped
 `model_adapters/` folder that a reader can follow without knowing setup.py's mapping."""
 
