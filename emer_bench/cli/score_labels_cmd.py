@@ -19,6 +19,7 @@ from emer_bench.metrics.openvocab import (EWResult, HitRateResult, aggregate_ew,
                                           ew_sample_components, hit_rate_sample_components)
 from emer_bench.metrics.wheel_tables import METRIC_NAMES, load_wheel_tables
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS, describe_resources, resolve_resources
+from emer_bench.results.writer import to_strict_json
 
 EPILOG = """\
 references: CSV or JSONL with `name` and either `openset` (a label list per clip: EW metrics)
@@ -89,15 +90,6 @@ def score_files(references: Path, predictions: Path, resources: Path | None,
     return summary, details
 
 
-def _json_safe(value: Any) -> Any:
-    """NaN (no sample counted) becomes null so the output stays valid JSON."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    return value
-
-
 def _pct(value: float) -> str:
     return "—" if math.isnan(value) else f"{100 * value:.2f}"
 
@@ -135,7 +127,7 @@ def _print_table(summary: dict[str, Any], details: dict[str, Any], console: Cons
 def run(args: argparse.Namespace) -> int:
     summary, details = score_files(args.references, args.predictions, args.resources, args.resource_version)
     if args.json:
-        print(json.dumps(_json_safe(summary)))
+        print(json.dumps(to_strict_json(summary)))  # NaN (no sample counted) -> null
     else:
         _print_table(summary, details, Console())
     return 0

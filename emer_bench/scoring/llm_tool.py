@@ -30,6 +30,7 @@ from emer_bench.redact import public_args
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm_cache import JsonlAnswerCache
+from emer_bench.results.writer import write_text_atomic
 
 # Greedy decoding: adapters map do_sample=False to temperature 0 where the backend needs it.
 GREEDY: dict[str, Any] = {"do_sample": False, "temperature": 0.0}
@@ -146,7 +147,7 @@ class LLMTool:
             identity_file = folder / f"{sha[:24]}.identity.json"
             if not identity_file.is_file():  # for humans auditing the cache
                 folder.mkdir(parents=True, exist_ok=True)
-                identity_file.write_text(json.dumps(self.identity(), indent=2, sort_keys=True, default=str))
+                write_text_atomic(identity_file, json.dumps(self.identity(), indent=2, sort_keys=True, default=str))
             self._cache = JsonlAnswerCache(folder / f"{sha[:24]}.jsonl")
         return self._cache
 
