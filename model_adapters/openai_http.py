@@ -35,7 +35,8 @@ import aiohttp
 
 from emer_bench.errors import ServiceError
 from emer_bench.redact import redact_url
-from emer_bench.model_adapters.openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
+
+from .openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 logger = logging.getLogger(__name__)
 
