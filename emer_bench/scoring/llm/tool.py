@@ -26,7 +26,7 @@ from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError, EmerBenchError, UnknownNameError
-from emer_bench.redact import public_args
+from emer_bench.redact import public_args, register_arg_secrets
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm.cache import JsonlAnswerCache
@@ -106,7 +106,9 @@ class LLMTool:
             if Modality.SUBTITLE not in cls.modalities:
                 raise ConfigError(f"{self.where}: model '{self.spec.model}' does not take text "
                                   f"(modalities {sorted(m.value for m in cls.modalities)})")
+            register_arg_secrets(self.spec.model_args)  # before validation: its messages may echo a value
             args = validate(cls.Args, self.spec.model_args, f"{self.where}: model_args of '{self.spec.model}'")
+            register_arg_secrets(dict(args))  # a judge's key is masked wherever a message echoes it
             self._adapter_cls, self._args = cls, args
         return self._adapter_cls, self._args
 
