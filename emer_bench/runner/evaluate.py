@@ -18,7 +18,7 @@ from emer_bench.api.adapter import ModelAdapter
 from emer_bench.api.generation import parse_generation_settings
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
-from emer_bench.redact import is_secret_name, register_secret, register_secrets_in
+from emer_bench.redact import register_arg_secrets
 from emer_bench.registries import ADAPTERS
 from emer_bench.api.requests import Modality
 from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
@@ -99,16 +99,8 @@ def build_adapter(config: RunConfig) -> ModelAdapter[Any]:
     except ValidationError as exc:
         raise ConfigError(f"--model-args for '{config.model}': {describe_problems(exc)}. Known args: {known}") from None
     register_arg_secrets(dict(parsed))  # SecretStr fields filled from the environment too
+    parsed.check_available()  # before any model is loaded: checkpoint on disk, server reachable, key accepted
     return cls(parsed)
-
-
-def register_arg_secrets(args: dict[str, Any]) -> None:
-    """Every secret-named or SecretStr value becomes a known secret, masked wherever it appears."""
-    for name, value in args.items():
-        if is_secret_name(name) or hasattr(value, "get_secret_value"):
-            register_secret(value)
-        elif isinstance(value, str):
-            register_secrets_in(value)
 
 
 def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
@@ -233,7 +225,6 @@ def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdap
                notify: Notify) -> tuple[ResultsFile, Path | None]:
     for plan in planned:  # the configured instance may take less than its class (openai without audio)
         check_inputs(plan.task.name, plan.task.spec.modalities, config.model, adapter.active_modalities)
-    adapter.preflight()
     model_id = Path(adapter.model_id.rstrip("/")).name
     model_dir = Path(config.output_dir) / slug(config.model if model_id == config.model else f"{config.model}__{model_id}")
     path = results_path(model_dir, start_iso)
