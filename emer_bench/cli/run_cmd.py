@@ -18,6 +18,7 @@ from emer_bench.cli.kv import parse_kv
 from emer_bench.cli.summary import print_summary
 from emer_bench.errors import ConfigError
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
+from emer_bench.tasks.modalities import parse_modalities
 
 EPILOG = """examples:
   emer-bench run --model lexicon-baseline --tasks emer-demo
@@ -49,6 +50,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder (else EMER_BENCH_RESOURCES or the cache)")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
     p.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
+    p.add_argument("--modalities", default=None, metavar="SET",
+                   help="run every task with only these inputs: a comma-separated subset of video,audio,subtitle "
+                        "(subtitle alone needs no media)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
     p.set_defaults(handler=run)
 
@@ -96,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None, media_dir=Path(args.media_dir) if args.media_dir else None,
         resources_dir=Path(args.resources) if args.resources else None, resource_version=args.resource_version,
         n_resamples=args.n_resamples,
+        modalities=parse_modalities(args.modalities) if args.modalities else None,
     )
     console = Console()
     show_progress = not args.no_progress and os.environ.get("CI") != "true"

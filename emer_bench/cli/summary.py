@@ -52,3 +52,7 @@ def print_summary(results: ResultsFile, console: Console) -> None:
                           f"({escape(kinds)}); their errors are in {escape(task['config']['samples_file'])}[/]")
         for note in task.get("notes", []):
             console.print(f"[yellow]{escape(task_name)}: {escape(note)}[/]")
+    for group, summary in results.get("groups", {}).items():
+        value = summary["value"]
+        shown = _number(value) if value is not None else f"n/a (missing: {', '.join(summary['missing'])})"
+        console.print(f"[bold]{escape(group)}[/] {summary['aggregate']} of the tasks' main metrics: {escape(shown)}")

@@ -13,7 +13,7 @@ generation kwargs + seed), so re-running the same configuration resumes the same
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class MetricEntry(TypedDict, total=False):
@@ -80,6 +80,7 @@ class ResultsFile(TypedDict):
     results: dict[str, TaskResult]  # task name -> result
     model: ModelConfigRecord
     provenance: Provenance
+    groups: NotRequired[dict[str, Any]]  # group name -> emer_bench.tasks.groups.group_summary (when asked)
 
 
 class SampleScoreLine(TypedDict):

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from emer_bench.api.adapter import ModelAdapter
+from emer_bench.api.requests import Modality
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.registries import ADAPTERS
@@ -29,7 +30,9 @@ from emer_bench.runner.score import build_task_scorers, error_counts, score_task
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.requests import build_requests
+from emer_bench.tasks.groups import group_summary, requested_groups
 from emer_bench.tasks.loader import LoadedTask, import_plugins
+from emer_bench.tasks.modalities import missing_media_note, with_modalities
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import describe_problems
 
@@ -54,6 +57,7 @@ class RunConfig:
     resource_version: str = "mer2025"
     n_resamples: int = 1000
     prefetch_workers: int = 2
+    modalities: tuple[Modality, ...] | None = None  # --modalities: run every task with only these inputs
 
 
 @dataclass
@@ -63,6 +67,7 @@ class PlannedTask:
     references: dict[str, Any]
     scorers: list[tuple[ScorerSpec, Scorer]]
     gen_kwargs: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # e.g. missing media, said before the model loads
 
 
 def seed_everything(seed: int) -> None:
@@ -94,16 +99,17 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
     index = TaskIndex(include_paths=list(config.include_paths))
     paths = PathContext.from_env(config.data_dir, config.media_dir)
     planned = []
-    for name in config.tasks:
-        task = index.load(name)
+    for name in index.expand(config.tasks):
+        task = with_modalities(index.load(name), config.modalities)
         import_plugins(task)
         docs = load_documents(task, paths)
         if config.limit is not None:
             docs = docs[: config.limit]
         gen_kwargs = {**task.spec.generation, **config.gen_kwargs}
+        note = missing_media_note(task, docs)
         planned.append(PlannedTask(task, build_requests(task, docs, gen_kwargs),
                                    {d.clip_id: d.reference for d in docs}, build_task_scorers(task, context),
-                                   gen_kwargs))
+                                   gen_kwargs, [note] if note else []))
     return planned
 
 
@@ -136,7 +142,7 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_
         "n_total": len(records),
         "n_failed": sum(1 for r in records if not r.ok),
         "errors": error_counts(records),
-        "notes": scores.notes,
+        "notes": [*plan.notes, *scores.notes],
         "config": {
             "task": task.name, "version": task.spec.version, "content_sha256": task.content_sha256,
             "prompt_sha256": task.prompt_sha256, "modalities": [m.value for m in task.spec.modalities],
@@ -163,12 +169,15 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
         "batch_size": adapter.args.batch_size, "limit": config.limit, "seed": config.seed,
     }
     results: ResultsFile = {"results": {}, "model": model_record, "provenance": collect_provenance(start_iso, 0.0)}
+    groups = requested_groups(TaskIndex(include_paths=list(config.include_paths)), config.tasks)
     try:
         for plan in planned:
             task_result = _run_one(config, plan, adapter, model_dir, group, progress_factory)
             if task_result is None:
                 continue
             results["results"][plan.task.name] = task_result
+            if groups:
+                results["groups"] = {g.group: group_summary(g, results["results"]) for g in groups}
             results["provenance"] = collect_provenance(start_iso, time.monotonic() - start)
             write_json_atomic(results_path, results)
     finally:

@@ -1,4 +1,5 @@
-"""Read annotation tables into rows (one dict per clip): CSV, JSONL, a Hugging Face `datasets` source.
+"""Read annotation tables into rows (one dict per clip): CSV, JSONL, MERBench label archives, a
+Hugging Face `datasets` source.
 
 Only file formats live here; joining tables and building references is `annotations.py`.
 """
@@ -6,12 +7,14 @@ Only file formats live here; joining tables and building references is `annotati
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.jsonl import read_json_objects
-from emer_bench.tasks.schema import HFDatasetSource
+from emer_bench.tasks.merbench import merbench_rows
+from emer_bench.tasks.schema import AnnotationFile, HFDatasetSource
 
 
 def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
@@ -34,3 +37,23 @@ def rows_from_hf(source: HFDatasetSource, path: str) -> list[dict[str, Any]]:
     except Exception as exc:  # datasets raises many types; the user needs the source named
         raise DataError(f"cannot load dataset '{path}' split '{source.split}': {exc}") from None
     return [dict(row) for row in ds]
+
+
+def table_format(path: Path, spec: AnnotationFile) -> str:
+    if spec.format != "auto":
+        return spec.format
+    return {".npz": "merbench", ".jsonl": "jsonl", ".json": "jsonl"}.get(path.suffix.lower(), "csv")
+
+
+def read_table(path: Path, spec: AnnotationFile) -> list[dict[str, Any]]:
+    """The rows of one annotation file as its spec describes it (format, split, id filter)."""
+    fmt = table_format(path, spec)
+    if fmt == "merbench":
+        assert spec.corpus is not None  # the schema requires it for .npz files
+        rows = merbench_rows(path, spec.corpus, spec.id_column, spec.label_names)
+    else:
+        rows = read_rows(path, fmt)
+    if spec.ids_matching is not None:
+        pattern = re.compile(spec.ids_matching)
+        rows = [r for r in rows if pattern.fullmatch(str(r.get(spec.id_column, "")).strip())]
+    return rows
