@@ -12,6 +12,11 @@ Mappers:
 - `llm`: AffectGPT's prompt (`openset_to_sentiment_qwen`, quoted in SENTIMENT_PROMPT) through
   any registered model; the reply is cleaned like the extractor's and must be exactly
   `positive`, `negative` or `neutral`. This is the published procedure.
+- `wheel` (default): each label's level-1 categories on the 5 emotion wheels (the EW resources
+  of `ew` / `hit_rate`) vote with a fixed polarity (WHEEL_POLARITY: happy/joyful/peaceful/
+  powerful +1; sad/mad/scared/disgusted/angry/bad/fearful -1; surprised and the rest 0); the
+  labels' signs are summed and the sign of the sum is the sentiment. emer-bench's own,
+  LLM-free approximation of step 2 (recorded as such in the results).
 - `lexicon`: the mean valence of the labels found in a valence/arousal lexicon (the built-in
   circumplex table or a user NRC-VAD file), its sign with `neutral_band`. Needs no model; an
   approximation of step 2, recorded as such in the results.
@@ -29,8 +34,10 @@ import numpy as np
 from pydantic import Field
 
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
-from emer_bench.errors import ConfigError
+from emer_bench.errors import ConfigError, EmerBenchError
 from emer_bench.metrics.classification import accuracy, class_counts, weighted_f1
+from emer_bench.metrics.wheel_tables import WheelTables, load_wheel_tables
+from emer_bench.resources.emotion_wheel import ResolvedResources, describe_resources, resolve_resources
 from emer_bench.scoring.categorical_parse import LabelVocabulary
 from emer_bench.scoring.extractor_spec import ExtractorSpec, build_extractor
 from emer_bench.scoring.extractors.outcome import extract_with_errors
@@ -46,6 +53,11 @@ SENTIMENT_PROMPT = ("Please act as an expert in the field of emotions.          
                     "answer without analyzing process.             Input: [joyful]; Output: positive             "
                     "Input: []; Output: neutral             Input: {reason}; Output: ")
 SENTIMENT_VALUES = {"positive": 1, "negative": -1, "neutral": 0}
+# Polarity of the level-1 words of the five emotion wheels (mer2025/mer2026 resources); any other
+# level-1 word (surprised, genius) is 0.
+WHEEL_POLARITY = {**dict.fromkeys(["happy", "joyful", "joy", "peaceful", "powerful"], 1),
+                  **dict.fromkeys(["sad", "mad", "scared", "disgusted", "angry", "bad", "fearful",
+                                   "anger", "disgust", "fear"], -1)}
 
 
 class SentimentLLMArgs(ToolModelSpec):
@@ -54,11 +66,13 @@ class SentimentLLMArgs(ToolModelSpec):
 
 class SentimentArgs(ScorerArgs):
     extractor: ExtractorSpec = ExtractorSpec(name="offline")  # answer -> labels (not used by mapper 'answer')
-    mapper: Literal["lexicon", "llm", "answer"] = "lexicon"
+    mapper: Literal["wheel", "lexicon", "llm", "answer"] = "wheel"
     llm: SentimentLLMArgs | None = None  # mapper 'llm': {model: ..., model_args: {...}}
     lexicon: str | None = None  # mapper 'lexicon': an NRC-VAD-format file (default: the built-in table)
     lexicon_scale: Literal["unit", "signed"] = "unit"
     neutral_band: float = Field(default=0.0, ge=0.0)
+    resource_version: str | None = None  # mapper 'wheel': default the run's (--resource-version)
+    resources: str | None = None  # mapper 'wheel': emotion-wheel directory (default: --resources, env, cache)
 
 
 def sentiment_prompt(labels: list[str]) -> str:
@@ -86,6 +100,8 @@ class SentimentScorer(Scorer):
         super().__init__(args, context)
         self._tool: LLMTool | None = None
         self._lexicon: VALexicon | None = None
+        self._tables: WheelTables | None = None
+        self._resolved: ResolvedResources | None = None
 
     @property
     def _args(self) -> SentimentArgs:
@@ -108,6 +124,28 @@ class SentimentScorer(Scorer):
                 Path(a.lexicon).expanduser(), a.lexicon_scale)
         return self._lexicon
 
+    def _wheel_tables(self) -> WheelTables:
+        if self._tables is None:
+            a = self._args
+            self._resolved = resolve_resources(a.resources or self.context.resources_dir,
+                                               a.resource_version or self.context.resource_version)
+            directory = self._resolved.directory
+            self._tables = self.context.shared(f"wheel_tables:{directory}", lambda: load_wheel_tables(directory))
+        return self._tables
+
+    def _wheel_sentiment(self, labels: list[str]) -> tuple[int, int]:
+        """(sign of the summed label polarities, labels with a polarity) for one answer."""
+        mapped = self._wheel_tables().mapped
+        total, n_mapped = 0, 0
+        for label in dict.fromkeys(labels):
+            row = mapped.get(label)
+            if row is None:
+                continue
+            votes = sum(WHEEL_POLARITY.get(row[2 + 2 * wheel] or "", 0) for wheel in range(5))
+            n_mapped += votes != 0
+            total += (votes > 0) - (votes < 0)
+        return (total > 0) - (total < 0), n_mapped
+
     def _labels(self, answers: list[str]) -> tuple[list[list[str]], list[str | None]]:
         extracted = extract_with_errors(build_extractor(self._args.extractor, self.context), answers)
         return [list(e.labels) for e in extracted], [e.error for e in extracted]
@@ -128,6 +166,13 @@ class SentimentScorer(Scorer):
                 out.append({"pred": SENTIMENT_VALUES.get(word or "", 0), "sentiment": word, "labels": ls,
                             **({"extraction_error": err} if err else {}),
                             **({"mapping_error": reply.error} if not reply.ok else {})})
+            return out
+        if mapper == "wheel":
+            out = []
+            for ls, err in zip(labels, errors):
+                pred, n_mapped = self._wheel_sentiment(ls)
+                out.append({"pred": pred, "labels": ls, "n_mapped": n_mapped,
+                            **({"extraction_error": err} if err else {})})
             return out
         lexicon, band = self._lexicon_table(), self._args.neutral_band
         out = []
@@ -162,6 +207,16 @@ class SentimentScorer(Scorer):
         a = self._args
         if a.mapper == "llm":
             info["mapping"] = {"prompt_sha256": sha256_text(SENTIMENT_PROMPT), "model": self._mapping_tool().describe()}
+        elif a.mapper == "wheel":
+            try:
+                tables = self._wheel_tables()
+            except EmerBenchError as exc:  # describe() must not fail; the missing resource is reported
+                info["mapping"] = {"emotion_wheel": {"error": str(exc)}}
+            else:
+                assert self._resolved is not None
+                info["mapping"] = {"emotion_wheel": describe_resources(self._resolved, tables.sha256),
+                                   "polarity": WHEEL_POLARITY,
+                                   "note": "wheel level-1 polarity vote; an approximation of the published LLM mapping"}
         elif a.mapper == "lexicon":
             info["mapping"] = {"lexicon": self._lexicon_table().describe(),
                                "note": "valence sign of the labels; an approximation of the published LLM mapping"}
