@@ -15,6 +15,7 @@ from typing import Any, Callable, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from emer_bench.api.requests import Reference
+from emer_bench.api.structured import StructuredPrediction
 
 S = TypeVar("S")
 
@@ -30,6 +31,13 @@ class ScoringItem:
     prediction: str | None  # the model's answer; None when the sample failed (see `failed`)
     reference: Reference
     failed: bool = False  # generation or decoding failed; counted in n_failed
+    # Class scores / valence-arousal of a classic recognizer; scorers that declare
+    # `reads_structured` use it when present (a sample may have it and no text).
+    structured: StructuredPrediction | None = None
+
+    @property
+    def answered(self) -> bool:
+        return not self.failed and (self.prediction is not None or self.structured is not None)
 
 
 class ScorerArgs(BaseModel):
@@ -65,6 +73,9 @@ class Scorer(ABC):
     Args: ClassVar[type[ScorerArgs]] = ScorerArgs
     # Metric names that get a bootstrap CI and appear in the summary table.
     headline: ClassVar[tuple[str, ...]] = ()
+    # True when score_samples uses ScoringItem.structured; a text-only scorer is not run on
+    # samples that have a structured prediction and no text (the harness notes why instead).
+    reads_structured: ClassVar[bool] = False
 
     def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
         self.args = args

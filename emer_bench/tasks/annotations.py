@@ -67,22 +67,20 @@ def _merge_tables(task: LoadedTask, files: list[AnnotationFile], paths: PathCont
     for index, spec in enumerate(files):
         path = expand_path(spec.path, task, paths, "dataset.files.path")
         rows = read_table(path, spec)
-        if rows and spec.id_column not in rows[0]:
-            raise DataError(f"{path}: no id column '{spec.id_column}' (columns: {', '.join(rows[0])})")
         for field_name, column in spec.columns.items():
-            if rows and column not in rows[0]:
-                raise DataError(f"{path}: no column '{column}' for '{field_name}' (columns: {', '.join(rows[0])})")
+            if rows and column not in rows[0][1]:
+                raise DataError(f"{path}: no column '{column}' for '{field_name}' (columns: {', '.join(rows[0][1])})")
             origin[field_name] = str(path)
         seen: dict[str, dict[str, Any]] = {}
-        for row in rows:
+        for line, row in rows:
             clip_id = str(row[spec.id_column]).strip()
-            values = {f: row[c] for f, c in spec.columns.items()}
+            values = {f: row.get(c) for f, c in spec.columns.items()}
             if clip_id in seen:
                 # The first file lists the clips, so a repeat there is an error. Joined files from
                 # upstream repeat a few rows verbatim (MERBench's IEMOCAP transcripts): harmless.
                 if index > 0 and seen[clip_id] == values:
                     continue
-                raise DataError(f"{path}: clip id '{clip_id}' appears twice in column '{spec.id_column}'"
+                raise DataError(f"{path}:{line}: clip id '{clip_id}' appears twice in column '{spec.id_column}'"
                                 + (" with different values" if index > 0 else ""))
             seen[clip_id] = values
             if index == 0:
@@ -117,11 +115,22 @@ def _reference(values: dict[str, Any], fields: list[str], clip_id: str, origin: 
     )
 
 
+def _inside(media_root: Path, name: str, task: LoadedTask, clip_id: str) -> Path:
+    """`media_root/name`, refused when the clip id leads outside the media folder (`../..`, absolute):
+    an annotation file must not make the harness decode and send any file on the machine."""
+    path = Path(os.path.normpath(media_root / name))
+    if not path.is_relative_to(os.path.normpath(media_root)):
+        raise DataError(f"task '{task.name}': clip id {clip_id!r} leads outside the media folder {media_root} "
+                        f"(to {path}); clip ids must be plain names")
+    return path
+
+
 def _media_paths(task: LoadedTask, paths: PathContext, clip_id: str, media_root: Path) -> tuple[str, str | None]:
     spec = task.spec.media
-    candidates = [media_root / p.replace("{clip_id}", clip_id) for p in spec.patterns]
+    candidates = [_inside(media_root, p.replace("{clip_id}", clip_id), task, clip_id) for p in spec.patterns]
     video = next((c for c in candidates if c.is_file()), candidates[0])  # missing → per-sample error later
-    audio = str(media_root / spec.audio_pattern.replace("{clip_id}", clip_id)) if spec.audio_pattern else None
+    audio = (str(_inside(media_root, spec.audio_pattern.replace("{clip_id}", clip_id), task, clip_id))
+             if spec.audio_pattern else None)
     return str(video), audio
 
 
@@ -138,6 +147,8 @@ def load_documents(task: LoadedTask, paths: PathContext) -> list[TaskDocument]:
         origin = {f: spec.dataset.hf.path for f in cols}
     else:
         order, merged, origin = _merge_tables(task, spec.dataset.files, paths)
+    if not order:
+        raise DataError(f"task '{task.name}' ({task.path}): the annotations give 0 clips; nothing to evaluate")
     missing = [f for f in spec.reference if f not in origin]
     if missing:
         raise ConfigError(f"{task.path}: reference field(s) {missing} have no column in dataset.files[*].columns")

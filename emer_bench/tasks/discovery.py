@@ -2,8 +2,8 @@
 packages (entry point group `emer_bench.tasks`, whose value is a module or a path-returning
 callable/attribute naming a folder of YAML files).
 
-A YAML file is a task when it has a top-level `task:` key; files without one are bases that
-other files `include:`.
+A YAML file is a task when it has a top-level `task:` key, a group of tasks when it has a
+`group:` key (emer_bench/tasks/groups.py); files with neither are bases that other files `include:`.
 """
 
 from __future__ import annotations
@@ -11,22 +11,18 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass, field
-from importlib import resources
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from emer_bench.errors import ConfigError, UnknownNameError
 from emer_bench.tasks.groups import GroupSpec
-from emer_bench.tasks.loader import LoadedTask, format_validation_error, load_task_file, read_yaml_mapping
+from emer_bench.tasks.loader import (LoadedTask, builtin_task_dir, declared_task_name, format_validation_error,
+                                     load_task_file, read_yaml_mapping)
 
 TASK_ENTRY_POINT_GROUP = "emer_bench.tasks"
-
-
-def builtin_task_dir() -> Path:
-    return Path(str(resources.files("emer_bench.builtin_tasks")))
+__all__ = ["TaskIndex", "builtin_task_dir"]
 
 
 def _entry_point_dirs() -> list[Path]:
@@ -43,16 +39,20 @@ def _entry_point_dirs() -> list[Path]:
     return dirs
 
 
-def _declared(path: Path) -> tuple[str, str] | None:
-    """("task" | "group", name) declared by a YAML file, or None for a base file."""
+def _declared_group(path: Path) -> str | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None  # reported when the task is actually loaded
-    if isinstance(data, dict):
-        for kind in ("task", "group"):
-            if isinstance(data.get(kind), str):
-                return kind, data[kind]
+        data = read_yaml_mapping(path)
+    except ConfigError:
+        return None
+    return data["group"] if isinstance(data.get("group"), str) else None
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a YAML file whose task name cannot be found cannot be read (None: it is a base file)."""
+    try:
+        read_yaml_mapping(path)
+    except ConfigError as exc:
+        return str(exc)
     return None
 
 
@@ -62,7 +62,9 @@ class TaskIndex:
 
     include_paths: list[Path] = field(default_factory=list)
     _paths: dict[str, Path] = field(default_factory=dict)
-    _groups: dict[str, Path] = field(default_factory=dict)
+    _groups: dict[str, Path] = field(default_factory=dict)  # group name -> YAML path
+    # Files that cannot be read and name no task: one line each, never a reason to fail other tasks.
+    problems: list[str] = field(default_factory=list)
     _scanned: bool = False
 
     def _scan(self) -> None:
@@ -74,14 +76,21 @@ class TaskIndex:
                 raise ConfigError(f"--include-path '{folder}' is not a directory")
         for folder in [builtin_task_dir(), *self.include_paths, *_entry_point_dirs()]:
             for path in sorted(Path(folder).rglob("*.y*ml")):
-                declared = _declared(path)
-                if declared is None:
+                name = declared_task_name(path)
+                group = _declared_group(path) if name is None else None
+                if group is not None:
+                    if group in self._groups and self._groups[group].resolve() != path.resolve():
+                        raise ConfigError(f"group '{group}' is defined twice: {self._groups[group]} and {path}")
+                    self._groups[group] = path
                     continue
-                kind, name = declared
-                table = self._paths if kind == "task" else self._groups
-                if name in table and table[name].resolve() != path.resolve():
-                    raise ConfigError(f"{kind} '{name}' is defined twice: {table[name]} and {path}")
-                table[name] = path
+                if name is None:
+                    problem = _unreadable(path)
+                    if problem:
+                        self.problems.append(problem)
+                    continue
+                if name in self._paths and self._paths[name].resolve() != path.resolve():
+                    raise ConfigError(f"task '{name}' is defined twice: {self._paths[name]} and {path}")
+                self._paths[name] = path
         both = sorted(set(self._paths) & set(self._groups))
         if both:
             raise ConfigError(f"'{both[0]}' names both a task ({self._paths[both[0]]}) and a group "
@@ -117,7 +126,9 @@ class TaskIndex:
         if name not in self._paths:
             close = difflib.get_close_matches(name, list(self._paths) + list(self._groups), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise UnknownNameError(f"unknown task '{name}'{hint} (see `emer-bench list tasks`)")
+            unread = f"; {len(self.problems)} task file(s) could not be read, first: {self.problems[0]}" \
+                if self.problems else ""
+            raise UnknownNameError(f"unknown task '{name}'{hint} (see `emer-bench list tasks`){unread}")
         return self._paths[name]
 
     def load(self, name: str) -> LoadedTask:

@@ -6,25 +6,31 @@ Only file formats live here; joining tables and building references is `annotati
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
 
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.jsonl import read_json_objects
+from emer_bench.tasks.annotation_csv import read_csv_rows
 from emer_bench.tasks.merbench import merbench_rows
 from emer_bench.tasks.schema import AnnotationFile, HFDatasetSource
 
 
-def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
+def read_rows(path: Path, fmt: str, id_column: str) -> list[tuple[int, dict[str, Any]]]:
+    """(line, row) pairs; every row has a non-empty id (checked here so both formats agree)."""
     if not path.is_file():
         raise DataError(f"annotation file not found: {path}")
     kind = fmt if fmt != "auto" else ("jsonl" if path.suffix in (".jsonl", ".json") else "csv")
     if kind == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return list(csv.DictReader(fh))
-    return [record for _, record in read_json_objects(path)]
+        return read_csv_rows(path, id_column)
+    rows = read_json_objects(path)
+    for line, row in rows:
+        if id_column not in row:
+            raise DataError(f"{path}:{line}: no id field '{id_column}' (fields: {', '.join(row)})")
+        if row[id_column] is None or not str(row[id_column]).strip():
+            raise DataError(f"{path}:{line}: empty clip id in field '{id_column}'")
+    return rows
 
 
 def rows_from_hf(source: HFDatasetSource, path: str) -> list[dict[str, Any]]:
@@ -45,15 +51,16 @@ def table_format(path: Path, spec: AnnotationFile) -> str:
     return {".npz": "merbench", ".jsonl": "jsonl", ".json": "jsonl"}.get(path.suffix.lower(), "csv")
 
 
-def read_table(path: Path, spec: AnnotationFile) -> list[dict[str, Any]]:
-    """The rows of one annotation file as its spec describes it (format, split, id filter)."""
+def read_table(path: Path, spec: AnnotationFile) -> list[tuple[int, dict[str, Any]]]:
+    """(line, row) pairs of one annotation file as its spec describes it (format, split, id filter).
+    For a MERBench archive the "line" is the clip's position in the split (1-based)."""
     fmt = table_format(path, spec)
     if fmt == "merbench":
         assert spec.corpus is not None  # the schema requires it for .npz files
-        rows = merbench_rows(path, spec.corpus, spec.id_column, spec.label_names)
+        rows = list(enumerate(merbench_rows(path, spec.corpus, spec.id_column, spec.label_names), start=1))
     else:
-        rows = read_rows(path, fmt)
+        rows = read_rows(path, fmt, spec.id_column)
     if spec.ids_matching is not None:
         pattern = re.compile(spec.ids_matching)
-        rows = [r for r in rows if pattern.fullmatch(str(r.get(spec.id_column, "")).strip())]
+        rows = [(line, r) for line, r in rows if pattern.fullmatch(str(r.get(spec.id_column, "")).strip())]
     return rows

@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from emer_bench.api.requests import Modality
 
+# The `{name}` placeholders each kind of text may use (anything else is refused at load time).
+PROMPT_PLACEHOLDERS = ("subtitle", "clip_id")
+PATH_PLACEHOLDERS = ("task_dir", "data_dir", "media_dir")
+
 ReferenceField = Literal["explanation", "openset", "label", "valence", "arousal"]
 
 

@@ -106,3 +106,36 @@ def test_old_documents_module_still_exports_the_split_names():
 
     assert documents.load_documents is annotations.load_documents
     assert documents.build_requests is requests.build_requests
+
+
+def test_short_row_in_a_task_csv_names_file_and_line(tmp_path):
+    task = make_task(tmp_path)
+    (tmp_path / "labels.csv").write_text("name,openset,v\na,[],1\nb,[]\n")
+    with pytest.raises(DataError, match=r"labels.csv:3: 2 fields, the header has 3"):
+        load_documents(task, PathContext(data_dir=tmp_path))
+
+
+def test_empty_id_in_a_jsonl_file_names_file_and_line(tmp_path):
+    task = make_task(tmp_path)
+    (tmp_path / "desc.jsonl").write_text('{"id": "a", "text": "t", "sub": "s"}\n{"id": "", "text": "t"}\n')
+    with pytest.raises(DataError, match=r"desc.jsonl:2: empty clip id in field 'id'"):
+        load_documents(task, PathContext(data_dir=tmp_path))
+
+
+def test_a_task_with_no_clips_is_an_error(tmp_path):
+    task = make_task(tmp_path, """  files:
+    - path: "{task_dir}/desc.jsonl"
+      id_column: id
+      columns: {explanation: text, subtitle: sub, openset: o, valence: v}
+""")
+    (tmp_path / "desc.jsonl").write_text("\n")
+    with pytest.raises(DataError, match=r"task 't' .*: the annotations give 0 clips"):
+        load_documents(task, PathContext(data_dir=tmp_path))
+
+
+@pytest.mark.parametrize("clip_id", ["../../etc/passwd", "/etc/passwd", "a/../../outside"])
+def test_clip_ids_leaving_the_media_folder_are_refused(tmp_path, clip_id):
+    task = make_task(tmp_path)
+    (tmp_path / "labels.csv").write_text(f"name,openset,v\na,[],1\n{clip_id},[],1\n")
+    with pytest.raises(DataError, match=r"leads outside the media folder"):
+        load_documents(task, PathContext(data_dir=tmp_path))
