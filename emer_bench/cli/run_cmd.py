@@ -36,6 +36,15 @@ samples without a successful answer are asked again.
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="evaluate a model on one or more tasks", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_arguments(p)
+    p.add_argument("--modalities", default=None, metavar="SET",
+                   help="run every task with only these inputs: a comma-separated subset of video,audio,subtitle "
+                        "(subtitle alone needs no media)")
+    p.set_defaults(handler=run)
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """The options `run` shares with `ablate`."""
     p.add_argument("--model", required=True, help="adapter name (see `emer-bench list models`)")
     p.add_argument("--model-args", default="", help="k=v,k=v arguments for the adapter")
     p.add_argument("--tasks", required=True, help="comma-separated task names (see `emer-bench list tasks`)")
@@ -50,11 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder (else EMER_BENCH_RESOURCES or the cache)")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
     p.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
-    p.add_argument("--modalities", default=None, metavar="SET",
-                   help="run every task with only these inputs: a comma-separated subset of video,audio,subtitle "
-                        "(subtitle alone needs no media)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
-    p.set_defaults(handler=run)
 
 
 class _RateColumn(ProgressColumn):
@@ -87,21 +92,26 @@ def _progress_factory(console: Console):
     return factory
 
 
-def run(args: argparse.Namespace) -> int:
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig of `run`/`ablate` options (modalities from `run`'s single --modalities)."""
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     if not tasks:
         raise ConfigError("--tasks: give at least one task name")
     if args.limit is not None and args.limit < 1:
         raise ConfigError(f"--limit must be >= 1, got {args.limit}")
-    config = RunConfig(
+    return RunConfig(
         model=args.model, tasks=tasks, model_args=parse_kv(args.model_args, "--model-args"),
         gen_kwargs=parse_kv(args.gen_kwargs, "--gen-kwargs"), limit=args.limit, output_dir=Path(args.output_dir),
         batch_size=args.batch_size, seed=args.seed, include_paths=[Path(p) for p in args.include_path],
         data_dir=Path(args.data_dir) if args.data_dir else None, media_dir=Path(args.media_dir) if args.media_dir else None,
         resources_dir=Path(args.resources) if args.resources else None, resource_version=args.resource_version,
         n_resamples=args.n_resamples,
-        modalities=parse_modalities(args.modalities) if args.modalities else None,
+        modalities=parse_modalities(args.modalities) if isinstance(args.modalities, str) else None,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    config = run_config(args)
     console = Console()
     show_progress = not args.no_progress and os.environ.get("CI") != "true"
     results, path = run_evaluation(config, _progress_factory(console) if show_progress else None)

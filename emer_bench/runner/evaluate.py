@@ -152,15 +152,19 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_
     }
 
 
-def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None) -> tuple[ResultsFile, Path | None]:
-    """Run every task; returns the results and the results file path (None on non-main ranks)."""
+def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None,
+                   adapter: ModelAdapter | None = None) -> tuple[ResultsFile, Path | None]:
+    """Run every task; returns the results and the results file path (None on non-main ranks).
+    An `adapter` passed in (built from the same config, e.g. by `ablate` for several modality
+    sets) is used as is and left open for the caller."""
     start, start_iso = time.monotonic(), utc_now()
     seed_everything(config.seed)
     group = detect_process_group()
     context = ScoringContext(resources_dir=config.resources_dir, resource_version=config.resource_version,
                              cache_dir=Path(config.output_dir) / ".cache", seed=config.seed)
     planned = plan_tasks(config, context)
-    adapter = build_adapter(config)
+    owned = adapter is None
+    adapter = adapter if adapter is not None else build_adapter(config)
     model_id = Path(adapter.model_id.rstrip("/")).name
     model_dir = Path(config.output_dir) / slug(config.model if model_id == config.model else f"{config.model}__{model_id}")
     results_path = model_dir / f"results_{start_iso.replace(':', '-').replace('+00-00', 'Z')}.json"
@@ -181,5 +185,6 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
             results["provenance"] = collect_provenance(start_iso, time.monotonic() - start)
             write_json_atomic(results_path, results)
     finally:
-        adapter.close()
+        if owned:
+            adapter.close()
     return results, (results_path if group.is_main else None)

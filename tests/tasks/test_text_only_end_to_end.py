@@ -74,3 +74,36 @@ def test_emer_v1_text_only_with_the_documented_annotation_file(tmp_path, emer_da
     assert entry["n_failed"] == 0 and entry["config"]["modalities"] == ["subtitle"]
     assert any(k.startswith("rouge_l.") for k in entry["metrics"])
     assert entry["metrics"]["hit_rate.hit_rate"]["n_scored"] == 4  # EMER v1's labels are non-neutral
+
+
+def test_ablate_pairs_modality_sets_with_paired_cis(tmp_path, demo_clips):
+    """The bundled demo (real clips) under two sets through the openai adapter: one model, two runs,
+    a paired difference per pair of sets."""
+    replies = Reply.ok("He looks happy and excited.")
+    with OpenAITestServer(default=replies) as server:
+        out = tmp_path / "out"
+        code = main(["ablate", "--model", "openai", "--model-args", f"base_url={server.base_url},model=M,api_key=sk-x",
+                     "--tasks", "emer-demo", "--modalities", "subtitle", "--modalities", "video,subtitle",
+                     "--output-dir", str(out), "--no-progress", "--n-resamples", "200", "--limit", "4"])
+        assert code == 0
+        bodies = [r.body["messages"][-1]["content"] for r in server.requests]
+    assert len(bodies) == 8
+    with_images = [b for b in bodies if isinstance(b, list) and any(p["type"] == "image_url" for p in b)]
+    assert len(with_images) == 4  # only the video set sent frames
+    (report_path,) = out.glob("ablation_*.json")
+    report = json.loads(report_path.read_text())
+    assert report["sets"] == ["subtitle", "video+subtitle"] and len(report["results_files"]) == 2
+    (pair,) = report["pairs"]
+    assert pair["a"] == "subtitle" and pair["b"] == "video+subtitle" and pair["n_clips"] == 4
+    assert pair["diff"] == pytest.approx(pair["value_b"] - pair["value_a"]) and len(pair["ci95"]) == 2
+    assert "| video+subtitle vs subtitle |" in report_path.with_suffix(".md").read_text()
+
+
+def test_ablate_needs_two_different_sets(tmp_path):
+    from emer_bench.errors import ConfigError
+    from emer_bench.ablation import run_ablation
+    from emer_bench.runner.evaluate import RunConfig
+    from emer_bench.api.requests import Modality
+
+    with pytest.raises(ConfigError, match="at least two different modality sets"):
+        run_ablation(RunConfig(model="openai", tasks=["emer-demo"]), [(Modality.SUBTITLE,), (Modality.SUBTITLE,)])
