@@ -46,7 +46,7 @@ def group_summary(spec: GroupSpec, results: dict[str, Any]) -> dict[str, Any]:
             "metrics": {n: results[n]["config"]["main_metric"] for n in spec.tasks if n in results}}
 
 
-def requested_groups(index: "TaskIndex", names: list[str]) -> list[GroupSpec]:
+def requested_groups(index: TaskIndex, names: list[str]) -> list[GroupSpec]:
     """The groups among the requested names (in order)."""
     known = set(index.group_names())
     return [index.load_group(n) for n in dict.fromkeys(names) if n in known]

@@ -29,9 +29,11 @@ from emer_bench.errors import DataError
 # (module, name) -> the object an allowed global resolves to. numpy >= 2 moved numpy.core to
 # numpy._core; pickles written by either version name one of the two.
 try:
-    from numpy._core import multiarray as _multiarray, numeric as _numeric
+    from numpy._core import multiarray as _multiarray
+    from numpy._core import numeric as _numeric
 except ImportError:  # numpy < 2
-    from numpy.core import multiarray as _multiarray, numeric as _numeric  # type: ignore[no-redef]
+    from numpy.core import multiarray as _multiarray  # type: ignore[no-redef]
+    from numpy.core import numeric as _numeric  # type: ignore[no-redef]
 
 _NUMPY_GLOBALS: dict[tuple[str, str], Any] = {
     ("numpy", "ndarray"): np.ndarray,
@@ -40,7 +42,8 @@ _NUMPY_GLOBALS: dict[tuple[str, str], Any] = {
 for _prefix in ("numpy.core", "numpy._core"):
     _NUMPY_GLOBALS[(f"{_prefix}.multiarray", "_reconstruct")] = _multiarray._reconstruct
     _NUMPY_GLOBALS[(f"{_prefix}.multiarray", "scalar")] = _multiarray.scalar
-    _NUMPY_GLOBALS[(f"{_prefix}.numeric", "_frombuffer")] = _numeric._frombuffer
+    # protocol-5 pickles of arrays (ndarray.__reduce_ex__(5)) rebuild through _frombuffer
+    _NUMPY_GLOBALS[(f"{_prefix}.numeric", "_frombuffer")] = _numeric._frombuffer  # type: ignore[attr-defined]
 
 
 class RestrictedUnpickler(pickle.Unpickler):

@@ -14,7 +14,13 @@ from emer_bench.api.requests import Reference
 from emer_bench.api.scorer import ScoringContext, ScoringItem
 from emer_bench.errors import ConfigError
 from emer_bench.registries import SCORERS
-from emer_bench.scoring.sentiment import SENTIMENT_PROMPT, SentimentArgs, SentimentScorer, binary_scores, sentiment_prompt
+from emer_bench.scoring.sentiment import (
+    SENTIMENT_PROMPT,
+    SentimentArgs,
+    SentimentScorer,
+    binary_scores,
+    sentiment_prompt,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scripted_llm import scripted_llm, tool_context  # noqa: E402,F401 (fixtures)

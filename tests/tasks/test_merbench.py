@@ -128,3 +128,7 @@ def test_plain_containers_and_arrays_unpickle():
     out = restricted_loads(pickle.dumps(value, protocol=4))
     assert out["a"] == value["a"] and out["c"] == {1, 2}
     assert np.array_equal(out["b"][0], np.arange(3)) and out["b"][1] == 2.0
+
+
+def test_protocol_5_arrays_unpickle():
+    assert restricted_loads(pickle.dumps(np.arange(3), protocol=5)).tolist() == [0, 1, 2]

@@ -43,14 +43,13 @@ def test_text_only_run_on_real_merbench_annotations(tmp_path, shared_dir, wheel_
     with OpenAITestServer(default=Reply.ok("He sounds angry and frustrated, maybe a little sad.")) as server:
         results = run_cli(server, tmp_path, task, shared_dir / "data" / "merbench", wheel_dir)
         assert_text_only(server, 4)
-        first_prompt = server.requests[0].body["messages"][-1]["content"]
+        prompts = [str(r.body["messages"][-1]["content"]) for r in server.requests]  # any order (concurrent)
     entry = results["results"][task]
     assert entry["n_total"] == 4 and entry["n_failed"] == 0
     assert entry["config"]["modalities"] == ["subtitle"] and entry["notes"] == []
     assert metric in entry["metrics"] and entry["config"]["main_metric"] == metric
-    text = first_prompt if isinstance(first_prompt, str) else first_prompt[-1]["text"]
-    if task == "meld":  # the first MELD test utterance's English subtitle is in the prompt
-        assert "coffee mugs" in text
+    if task == "meld":  # the first MELD test utterance's English subtitle is in its prompt
+        assert any("coffee mugs" in p for p in prompts)
         assert entry["metrics"]["hit_rate.hit_rate"]["value"] >= 0.0
 
 
@@ -100,10 +99,10 @@ def test_ablate_pairs_modality_sets_with_paired_cis(tmp_path, demo_clips):
 
 
 def test_ablate_needs_two_different_sets(tmp_path):
-    from emer_bench.errors import ConfigError
     from emer_bench.ablation import run_ablation
-    from emer_bench.runner.evaluate import RunConfig
     from emer_bench.api.requests import Modality
+    from emer_bench.errors import ConfigError
+    from emer_bench.runner.evaluate import RunConfig
 
     with pytest.raises(ConfigError, match="at least two different modality sets"):
         run_ablation(RunConfig(model="openai", tasks=["emer-demo"]), [(Modality.SUBTITLE,), (Modality.SUBTITLE,)])
