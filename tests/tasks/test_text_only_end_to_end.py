@@ -37,8 +37,10 @@ def assert_text_only(server: OpenAITestServer, n: int) -> None:
         assert "<Subtitle>" in parts[-1]["text"] or "subtitle" in parts[-1]["text"].lower()
 
 
-@pytest.mark.parametrize("task, metric", [("meld", "hit_rate.hit_rate"), ("sims", "sentiment.weighted_f1"),
-                                          ("iemocap-closed", "categorical.weighted_f1")])
+@pytest.mark.parametrize("task, metric", [
+    ("meld", "hit_rate.hit_rate"), ("mer2023", "hit_rate.hit_rate"), ("iemocap", "hit_rate.hit_rate"),
+    ("mosi", "sentiment.weighted_f1"), ("sims", "sentiment.weighted_f1"), ("simsv2", "sentiment.weighted_f1"),
+    ("iemocap-closed", "categorical.weighted_f1"), ("mosi-va", "dimensional.ccc_valence")])
 def test_text_only_run_on_real_merbench_annotations(tmp_path, shared_dir, wheel_dir, task, metric):
     with OpenAITestServer(default=Reply.ok("He sounds angry and frustrated, maybe a little sad.")) as server:
         results = run_cli(server, tmp_path, task, shared_dir / "data" / "merbench", wheel_dir)
