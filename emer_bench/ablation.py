@@ -21,7 +21,9 @@ from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.results.compare import compare_runs
 from emer_bench.results.writer import write_json_atomic
-from emer_bench.runner.evaluate import ProgressFactory, RunConfig, build_adapter, plan_tasks, run_evaluation
+from emer_bench.registries import ADAPTERS
+from emer_bench.runner.evaluate import Notify, ProgressFactory, RunConfig, build_adapter, plan_tasks, run_evaluation
+from emer_bench.runner.prechecks import check_media
 from emer_bench.runner.generate import utc_now
 
 
@@ -43,20 +45,24 @@ class AblationReport:
 
 
 def run_ablation(config: RunConfig, sets: list[tuple[Modality, ...]], metric: str | None = None,
-                 progress_factory: ProgressFactory | None = None) -> tuple[AblationReport, Path | None]:
+                 progress_factory: ProgressFactory | None = None,
+                 notify: Notify | None = None) -> tuple[AblationReport, Path | None]:
     """Run `config` once per modality set, then pair every two sets. Returns the report and the
     path of `ablation_<time>.json` (a `.md` table is written beside it); None on non-main ranks."""
     if len(sets) < 2 or len(set(sets)) != len(sets):
         raise ConfigError("ablate: give at least two different modality sets (--modalities SET, repeated)")
     context = ScoringContext(resources_dir=config.resources_dir, resource_version=config.resource_version,
                              seed=config.seed)
-    for modalities in sets:  # every task with every set is valid before the model loads
-        plan_tasks(replace(config, modalities=modalities), context)
+    takes = ADAPTERS.get(config.model).modalities
+    for modalities in sets:  # every task with every set is valid, and has its media, before the model loads
+        for plan in plan_tasks(replace(config, modalities=modalities), context):
+            check_media(plan.task.name, plan.requests, takes)
     adapter = build_adapter(config)
     paths: dict[str, Path] = {}
     try:
         for modalities in sets:
-            _, path = run_evaluation(replace(config, modalities=modalities), progress_factory, adapter=adapter)
+            _, path = run_evaluation(replace(config, modalities=modalities), progress_factory, notify,
+                                     adapter=adapter)
             if path is None:
                 return AblationReport([], [], {}), None
             paths[set_name(modalities)] = path

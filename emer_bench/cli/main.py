@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from emer_bench import __version__
 from emer_bench.errors import EmerBenchError
+from emer_bench.redact import install_log_redaction, redact_text
 
 # Subcommand modules, in the order `--help` lists them.
 COMMANDS = ["run", "ablate", "list", "score", "score_labels", "compare", "resources"]
@@ -50,13 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     err = Console(stderr=True, soft_wrap=True)  # one line: paths in errors are never wrapped or cut
+    install_log_redaction()
     try:
         return int(args.handler(args) or 0)
     except EmerBenchError as exc:
         if args.debug:
             err.print_exception()
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        return 2
+        err.print(f"[bold red]error:[/] {escape(redact_text(str(exc)))}", highlight=False, soft_wrap=True)
+        return exc.exit_code
     except KeyboardInterrupt:
         err.print("[yellow]interrupted; completed samples are saved and the run resumes from them[/]")
         return 130

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
+import sys
 from pathlib import Path
-from typing import Iterator
 
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
-from rich.text import Text
 
 from emer_bench.cli.kv import parse_kv
-from emer_bench.cli.summary import print_summary
+from emer_bench.cli.progress import plain_factory, rich_factory
+from emer_bench.cli.summary import print_summary, safe
 from emer_bench.errors import ConfigError
+from emer_bench.results.schema import ResultsFile
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
 from emer_bench.tasks.modalities import parse_modalities
+
+EXIT_INCOMPLETE = 3  # see README "When things go wrong"
 
 EPILOG = """examples:
   emer-bench run --model lexicon-baseline --tasks emer-demo
@@ -29,7 +28,11 @@ EPILOG = """examples:
   accelerate launch --num_processes 2 -m emer_bench run --model qwen2_5_vl --model-args pretrained=... --tasks emer-fine
 
 A run resumes: the same model, args, task and seed append to the same samples file, and only
-samples without a successful answer are asked again.
+samples without a successful answer (or whose data changed) are asked again.
+
+exit codes: 0 complete; 2 bad input; 3 finished but more samples failed than --max-failure-rate
+(re-run the same command to retry only those); 4 model server unusable (unreachable, key refused,
+first requests all failing the same way); 5 another run holds the output folder; 130 interrupted.
 """
 
 
@@ -59,46 +62,22 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder (else EMER_BENCH_RESOURCES or the cache)")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
     p.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
-
-
-class _RateColumn(ProgressColumn):
-    """Samples per second (rich's own speed columns are for bytes)."""
-
-    def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:.2f}/s" if task.speed else "-/s", style="cyan")
-
-
-class _RichProgress:
-    """Progress sink shown as a rich bar: count, rate, failures, elapsed and ETA."""
-
-    def __init__(self, progress: Progress, task_id: int) -> None:
-        self.progress, self.task_id, self.failed = progress, task_id, 0
-
-    def advance(self, failed: bool) -> None:
-        self.failed += int(failed)
-        self.progress.update(self.task_id, advance=1, failed=self.failed)
-
-
-def _progress_factory(console: Console):
-    @contextlib.contextmanager
-    def factory(task: str, total: int, done: int) -> Iterator[_RichProgress]:
-        columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   _RateColumn(), TextColumn("[red]{task.fields[failed]} failed"),
-                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
-        with Progress(*columns, console=console) as progress:
-            yield _RichProgress(progress, progress.add_task(task, total=total, completed=done, failed=0))
-
-    return factory
+    p.add_argument("--max-failure-rate", type=float, default=0.0,
+                   help="largest fraction of failed samples per task that still exits 0 (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    p.add_argument("--progress-interval", type=float, default=30.0,
+                   help="seconds between plain progress lines when not on a terminal (default: %(default)s)")
 
 
 def run_config(args: argparse.Namespace) -> RunConfig:
-    """The RunConfig of `run`/`ablate` options (modalities from `run`'s single --modalities)."""
+    """The RunConfig of the shared `run`/`ablate` options (`run`'s single --modalities included)."""
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     if not tasks:
         raise ConfigError("--tasks: give at least one task name")
     if args.limit is not None and args.limit < 1:
         raise ConfigError(f"--limit must be >= 1, got {args.limit}")
+    if not 0.0 <= args.max_failure_rate <= 1.0:
+        raise ConfigError(f"--max-failure-rate must be between 0 and 1, got {args.max_failure_rate}")
     return RunConfig(
         model=args.model, tasks=tasks, model_args=parse_kv(args.model_args, "--model-args"),
         gen_kwargs=parse_kv(args.gen_kwargs, "--gen-kwargs"), limit=args.limit, output_dir=Path(args.output_dir),
@@ -110,13 +89,35 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     )
 
 
+def incomplete_tasks(results: ResultsFile, max_failure_rate: float) -> list[str]:
+    """One line per task whose failed fraction exceeds the allowed rate."""
+    lines = []
+    for name, task in results["results"].items():
+        total, failed = task["n_total"], task["n_failed"]
+        if total and failed / total > max_failure_rate:
+            lines.append(f"{name}: {failed} of {total} samples failed ({failed / total:.1%} > --max-failure-rate "
+                         f"{max_failure_rate:g})")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     config = run_config(args)
-    console = Console()
-    show_progress = not args.no_progress and os.environ.get("CI") != "true"
-    results, path = run_evaluation(config, _progress_factory(console) if show_progress else None)
+    console = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    factory = None
+    if not args.no_progress:
+        factory = rich_factory(err) if err.is_terminal and os.environ.get("CI") != "true" \
+            else plain_factory(sys.stderr, args.progress_interval)
+    results, path = run_evaluation(config, factory, notify=lambda msg: err.print(safe(msg), highlight=False))
     if path is None:
         return 0  # a non-main data-parallel rank
-    print_summary(results, console)
-    console.print(f"results: {escape(str(path))}")
+    print_summary(results, console, path)
+    console.print(f"results: {safe(path)}", highlight=False)
+    incomplete = incomplete_tasks(results, args.max_failure_rate)
+    if incomplete:
+        for line in incomplete:
+            err.print(f"[red]incomplete: {safe(line)}[/]", highlight=False)
+        err.print("the results are incomplete; re-running the same command retries only the failed samples",
+                  highlight=False)
+        return EXIT_INCOMPLETE
     return 0

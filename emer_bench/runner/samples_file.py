@@ -13,6 +13,7 @@ from pathlib import Path
 
 from emer_bench.api.records import SampleRecord
 from emer_bench.errors import DataError
+from emer_bench.redact import redact_text
 
 
 class SamplesWriter:
@@ -27,7 +28,7 @@ class SamplesWriter:
         self._fh = path.open("a", encoding="utf-8")
 
     def append(self, record: SampleRecord) -> None:
-        line = json.dumps(record.to_json(), ensure_ascii=False)
+        line = redact_text(json.dumps(record.to_json(), ensure_ascii=False))  # errors may echo a key
         with self._lock:
             self._fh.write(line + "\n")
             self._fh.flush()

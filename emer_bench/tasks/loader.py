@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -207,11 +208,19 @@ def format_validation_error(path: Path, exc: ValidationError) -> str:
 
 
 def import_plugins(task: LoadedTask) -> None:
-    """Import the task's helper modules (they register scorers/extractors on import)."""
+    """Import the task's helper modules once per process; they register their scorers or
+    extractors on import (`SCORERS.add("name", MyScorer, "one line", origin="task-plugin")`)."""
     for plugin in task.plugins:
         module_name = f"emer_bench_task_plugin_{hashlib.sha1(str(plugin).encode()).hexdigest()[:10]}"
+        if module_name in sys.modules:
+            continue  # a second task (or run) naming the same file: registering twice would fail
         spec = importlib.util.spec_from_file_location(module_name, plugin)
         if spec is None or spec.loader is None:
             raise ConfigError(f"{plugin}: cannot import task plugin")
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise

@@ -9,19 +9,11 @@ mixes with the full run's, while its name stays the task's (results say which se
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import replace
-from pathlib import Path
 
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.tasks.annotations import TaskDocument
 from emer_bench.tasks.loader import LoadedTask
-
-log = logging.getLogger(__name__)
-
-MEDIA = (Modality.VIDEO, Modality.AUDIO)
-SHOWN_MISSING = 5  # how many missing file names a message lists before the count
 
 
 def parse_modalities(text: str, where: str = "--modalities") -> tuple[Modality, ...]:
@@ -59,34 +51,3 @@ def _subtitle_sources(task: LoadedTask) -> set[str]:
     if dataset.hf is not None:
         return set(dataset.hf.columns)
     return {name for f in dataset.files for name in f.columns}
-
-
-def missing_media(task: LoadedTask, docs: list[TaskDocument]) -> list[str]:
-    """Per clip, the first media file its modalities need that does not exist (in document order)."""
-    wanted = set(task.spec.modalities)
-    if not wanted & set(MEDIA):
-        return []
-    missing = []
-    for doc in docs:
-        # Audio without a separate file comes from the video's own track.
-        needed = [doc.video_path if (Modality.VIDEO in wanted or doc.audio_path is None) else None,
-                  doc.audio_path if Modality.AUDIO in wanted else None]
-        absent = [p for p in needed if p is not None and not Path(p).is_file()]
-        if absent:
-            missing.append(absent[0])
-    return missing
-
-
-def missing_media_note(task: LoadedTask, docs: list[TaskDocument]) -> str | None:
-    """One line naming the first missing files and their count (logged before any model loads)."""
-    missing = missing_media(task, docs)
-    if not missing:
-        return None
-    shown = ", ".join(Path(p).name for p in missing[:SHOWN_MISSING])
-    more = f" and {len(missing) - SHOWN_MISSING} more" if len(missing) > SHOWN_MISSING else ""
-    folder = Path(missing[0]).parent
-    note = (f"task '{task.name}': {len(missing)} of {len(docs)} clips have no media file in {folder} "
-            f"({shown}{more}); they fail as MediaError. Pass --media-dir, or run text-only with "
-            "--modalities subtitle")
-    log.warning(note)
-    return note

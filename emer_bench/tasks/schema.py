@@ -15,13 +15,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from emer_bench.api.requests import Modality
+from emer_bench.api.requests import Modality, ReferenceField
 
 # The `{name}` placeholders each kind of text may use (anything else is refused at load time).
 PROMPT_PLACEHOLDERS = ("subtitle", "clip_id")
 PATH_PLACEHOLDERS = ("task_dir", "data_dir", "media_dir")
-
-ReferenceField = Literal["explanation", "openset", "label", "valence", "arousal"]
 
 
 class _Strict(BaseModel):

@@ -4,6 +4,7 @@ clearly-named stand-in adapters (test-only) that crash or fail on purpose."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import ClassVar
 
@@ -101,7 +102,8 @@ def test_crash_then_resume_asks_only_the_rest(tmp_path):
 def test_failures_are_recorded_counted_and_retried_on_resume(tmp_path):
     results, path = run_evaluation(config(tmp_path, model="test-failing"))
     task = results["results"]["emer-demo"]
-    assert task["n_failed"] == 5 and task["errors"] == {"HTTP 500": 5}
+    assert task["n_failed"] == 5 and task["errors"] == {"HTTPError": 5}
+    assert task["error_examples"] == {"HTTPError": "HTTP 500: overloaded"}
     assert task["metrics"]["label_overlap.fscore"]["n_failed"] == 5
     samples = read_samples(path.parent / task["config"]["samples_file"])
     failed = [r for r in samples.values() if not r.ok]
@@ -111,6 +113,8 @@ def test_failures_are_recorded_counted_and_retried_on_resume(tmp_path):
 def test_missing_media_is_a_per_sample_error(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
+    demo_clip = sorted((Path(__file__).resolve().parents[2] / "tasks" / "emer_demo" / "clips").glob("*.mp4"))[0]
+    shutil.copy(demo_clip, media / demo_clip.name)  # one clip of three present
     task_dir = tmp_path / "tasks"
     task_dir.mkdir()
     demo = Path(__file__).resolve().parents[2] / "tasks" / "emer_demo"
@@ -120,7 +124,7 @@ def test_missing_media_is_a_per_sample_error(tmp_path):
         "reference: [openset]\nscorers: [{name: label_overlap}]\n"
         f"media: {{dir: '{media}'}}\n")
     results, _ = run_evaluation(RunConfig(model="test-failing", tasks=["demo-missing-media"], output_dir=tmp_path / "out",
-                                          include_paths=[task_dir], n_resamples=0, limit=2))
+                                          include_paths=[task_dir], n_resamples=0, limit=3))
     task = results["results"]["demo-missing-media"]
     assert task["n_failed"] == 2 and task["errors"] == {"MediaError": 2}
 
