@@ -9,7 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from emer_bench.cli.kv import parse_kv
+from emer_bench.cli.judge_args import add_judge_arguments, judge_override
+from emer_bench.cli.kv import non_negative_int, parse_kv, positive_int
 from emer_bench.cli.progress import plain_factory, rich_factory
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.errors import ConfigError
@@ -51,9 +52,9 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, help="adapter name (see `emer-bench list models`)")
     p.add_argument("--model-args", default="", help="k=v,k=v arguments for the adapter")
     p.add_argument("--tasks", required=True, help="comma-separated task names (see `emer-bench list tasks`)")
-    p.add_argument("--limit", type=int, default=None, help="only the first N samples of each task")
+    p.add_argument("--limit", type=positive_int, default=None, help="only the first N samples of each task")
     p.add_argument("--output-dir", default="emer-results", help="where results and samples go (default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=None, help="requests per adapter call")
+    p.add_argument("--batch-size", type=positive_int, default=None, help="requests per adapter call")
     p.add_argument("--gen-kwargs", default="", help="k=v,k=v generation settings overriding the task's")
     p.add_argument("--seed", type=int, default=1234, help="seed for sampling and the bootstrap (default: %(default)s)")
     p.add_argument("--include-path", action="append", default=[], help="extra folder of task YAML files (repeatable)")
@@ -61,12 +62,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--media-dir", default=None, help="folder with the clips ({media_dir}; default DATA_DIR/video)")
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder (else EMER_BENCH_RESOURCES or the cache)")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
-    p.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
+    p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples for 95%% CIs (0: none)")
     p.add_argument("--max-failure-rate", type=float, default=0.0,
                    help="largest fraction of failed samples per task that still exits 0 (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     p.add_argument("--progress-interval", type=float, default=30.0,
                    help="seconds between plain progress lines when not on a terminal (default: %(default)s)")
+    add_judge_arguments(p)
 
 
 def run_config(args: argparse.Namespace) -> RunConfig:
@@ -84,7 +86,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         batch_size=args.batch_size, seed=args.seed, include_paths=[Path(p) for p in args.include_path],
         data_dir=Path(args.data_dir) if args.data_dir else None, media_dir=Path(args.media_dir) if args.media_dir else None,
         resources_dir=Path(args.resources) if args.resources else None, resource_version=args.resource_version,
-        n_resamples=args.n_resamples,
+        n_resamples=args.n_resamples, judge=judge_override(args),
         modalities=parse_modalities(args.modalities) if isinstance(args.modalities, str) else None,
     )
 

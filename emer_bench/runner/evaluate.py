@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from emer_bench.api.adapter import ModelAdapter
+from emer_bench.api.generation import parse_generation_settings
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.redact import is_secret_name, register_secret, register_secrets_in
@@ -63,6 +64,7 @@ class RunConfig:
     n_resamples: int = 1000
     prefetch_workers: int = 2
     modalities: tuple[Modality, ...] | None = None  # --modalities: run every task with only these inputs
+    judge: dict[str, Any] | None = None  # --judge/--judge-args: replaces every LLM judge's model
 
 
 @dataclass
@@ -122,7 +124,8 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
         docs = load_documents(task, paths)
         if config.limit is not None:
             docs = docs[: config.limit]
-        gen_kwargs = {**task.spec.generation, **config.gen_kwargs}
+        command_line = parse_generation_settings(config.gen_kwargs, "--gen-kwargs")  # beats the task's
+        gen_kwargs = task.spec.generation.merged(command_line).as_kwargs()
         planned.append(PlannedTask(task, build_requests(task, docs, gen_kwargs),
                                    {d.clip_id: d.reference for d in docs}, build_task_scorers(task, context),
                                    gen_kwargs))
@@ -215,7 +218,7 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
     if group.is_main:
         check_output_dir(output_dir)
     context = ScoringContext(resources_dir=config.resources_dir, resource_version=config.resource_version,
-                             cache_dir=output_dir / ".cache", seed=config.seed)
+                             cache_dir=output_dir / ".cache", seed=config.seed, judge=config.judge)
     planned = plan_tasks(config, context)
     cls = ADAPTERS.get(config.model)
     for plan in planned:

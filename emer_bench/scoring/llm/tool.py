@@ -25,7 +25,7 @@ from emer_bench.api.adapter import AdapterArgs, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
-from emer_bench.errors import ConfigError, UnknownNameError
+from emer_bench.errors import ConfigError, EmerBenchError, UnknownNameError
 from emer_bench.redact import public_args
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
@@ -96,6 +96,7 @@ class LLMTool:
         self._cache: JsonlAnswerCache | None = None
         self.model_calls = 0  # prompts sent to the model by this tool (cache misses)
         self.cache_hits = 0
+        self.check()  # tools are built with the task's scorers: before any model loads or is asked
 
     # -- identity ---------------------------------------------------------------------------
     def _validated(self) -> tuple[type[ModelAdapter], AdapterArgs]:
@@ -107,6 +108,15 @@ class LLMTool:
             args = validate(cls.Args, self.spec.model_args, f"{self.where}: model_args of '{self.spec.model}'")
             self._adapter_cls, self._args = cls, args
         return self._adapter_cls, self._args
+
+    def check(self) -> None:
+        """Before the run's first request: the tool's args are valid and its model can be loaded or
+        reached (`AdapterArgs.check_available`); else one ConfigError naming this tool."""
+        _, args = self._validated()
+        try:
+            args.check_available()
+        except EmerBenchError as exc:
+            raise ConfigError(f"{self.where}: model '{self.spec.model}' cannot be used: {exc}") from None
 
     def public_model_args(self) -> dict[str, Any]:
         """The validated model args (defaults included) without secrets."""
