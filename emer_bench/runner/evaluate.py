@@ -36,7 +36,9 @@ from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.requests import build_requests
+from emer_bench.tasks.groups import group_summary, requested_groups
 from emer_bench.tasks.loader import LoadedTask, import_plugins
+from emer_bench.tasks.modalities import with_modalities
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import describe_problems
 
@@ -62,6 +64,7 @@ class RunConfig:
     resource_version: str = "mer2025"
     n_resamples: int = 1000
     prefetch_workers: int = 2
+    modalities: tuple[Modality, ...] | None = None  # --modalities: run every task with only these inputs
     judge: dict[str, Any] | None = None  # --judge/--judge-args: replaces every LLM judge's model
 
 
@@ -108,8 +111,8 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
     index = TaskIndex(include_paths=list(config.include_paths))
     paths = PathContext.from_env(config.data_dir, config.media_dir)
     planned = []
-    for name in config.tasks:
-        task = index.load(name)
+    for name in index.expand(config.tasks):  # a group name stands for its tasks
+        task = with_modalities(index.load(name), config.modalities)
         import_plugins(task)
         docs = load_documents(task, paths)
         if config.limit is not None:
@@ -195,9 +198,11 @@ def _check_media(planned: list[PlannedTask], takes: frozenset[Modality], notify:
 
 
 def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None,
-                   notify: Notify | None = None) -> tuple[ResultsFile, Path | None]:
+                   notify: Notify | None = None, adapter: ModelAdapter | None = None) -> tuple[ResultsFile, Path | None]:
     """Run every task; returns the results and the results file path (None on non-main ranks).
-    `notify` receives one-line messages for the user (resume counts, missing clips)."""
+    `notify` receives one-line messages for the user (resume counts, missing clips). An `adapter`
+    passed in (built from the same config, e.g. by `ablate` for several modality sets) is used as
+    is and left open for the caller."""
     notify = notify or (lambda message: None)
     start, start_iso = time.monotonic(), utc_now()
     seed_everything(config.seed)
@@ -213,11 +218,13 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
         check_inputs(plan.task.name, plan.task.spec.modalities, config.model, cls.modalities)
     _check_media(planned, cls.modalities, notify)
     with OutputLock(output_dir) if group.is_main else contextlib.nullcontext():
-        adapter = build_adapter(config)
+        owned = adapter is None
+        adapter = adapter if adapter is not None else build_adapter(config)
         try:
             return _run_tasks(config, planned, adapter, group, start, start_iso, progress_factory, notify)
         finally:
-            adapter.close()
+            if owned:
+                adapter.close()
 
 
 def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter[Any], group: ProcessGroup,
@@ -233,12 +240,15 @@ def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdap
         "batch_size": adapter.args.batch_size, "limit": config.limit, "seed": config.seed,
     }
     results = new_results(model_record, start_iso)
+    groups = requested_groups(TaskIndex(include_paths=list(config.include_paths)), config.tasks)
     for plan in planned:
         files = _task_files(config, plan, adapter, model_dir, start_iso)
         task_result_ = _run_one(config, plan, adapter, files, group, progress_factory, notify)
         if task_result_ is None:
             continue
         results["results"][plan.task.name] = task_result_
+        if groups:
+            results["groups"] = {g.group: group_summary(g, results["results"]) for g in groups}
         stamp_provenance(results, start_iso, time.monotonic() - start)
         write_json_atomic(path, results)
     return results, (path if group.is_main else None)
