@@ -16,7 +16,7 @@ import weakref
 from typing import Any, Iterable, Iterator, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, JsonValue, SecretStr, field_validator
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
 from emer_bench.api.media import MediaError
@@ -32,7 +32,7 @@ from .openai_stream import StreamScheduler
 logger = logging.getLogger(__name__)
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-TRANSPORT = {"transport": True}  # emer_bench.runner.run_key.transport_fields
+TRANSPORT: dict[str, JsonValue] = {"transport": True}  # emer_bench.runner.run_key.transport_fields
 
 
 def _api_key_from_env() -> str | None:
@@ -126,9 +126,6 @@ class OpenAIChatAdapter(ModelAdapter[OpenAIChatArgs]):
         settings = self.args.model_dump(mode="json", exclude={"api_key", "base_url", "model"})
         return {"adapter": self.name, "model_id": self.model_id, "base_url": redact_url(self.args.base_url),
                 "api_key_set": self.args.api_key is not None, "settings": settings}
-
-    def preflight(self) -> None:
-        self.args.check_available()  # the same check as for a judge/extractor model
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
         """Answer a batch concurrently; results in the batch's order."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from emer_bench.errors import ConfigError
 from emer_bench.validation import describe_problems
 
-GEN_KWARG_ALIASES = {"max_tokens": "max_new_tokens", "max_gen_toks": "max_new_tokens",
+GEN_KWARG_ALIASES: dict[str, str] = {"max_tokens": "max_new_tokens", "max_gen_toks": "max_new_tokens",
                      "max_completion_tokens": "max_new_tokens"}
 
 
@@ -25,11 +25,11 @@ class SamplingArgs(BaseModel):
     """Decoding settings shared by tasks, `--gen-kwargs` and the transformers adapters' `--model-args`."""
 
     do_sample: bool | None = None
-    temperature: float | None = Field(default=None, ge=0)
-    top_p: float | None = Field(default=None, gt=0, le=1)
-    top_k: int | None = Field(default=None, ge=0)
-    repetition_penalty: float | None = Field(default=None, gt=0)
-    num_beams: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(None, ge=0)
+    top_p: float | None = Field(None, gt=0, le=1)
+    top_k: int | None = Field(None, ge=0)
+    repetition_penalty: float | None = Field(None, gt=0)
+    num_beams: int | None = Field(None, ge=1)
 
 
 class GenerationSettings(SamplingArgs):
@@ -37,12 +37,12 @@ class GenerationSettings(SamplingArgs):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_new_tokens: int | None = Field(default=None, ge=1)
+    max_new_tokens: int | None = Field(None, ge=1)
     # Chat Completions settings (the transformers adapters refuse them, see API_ONLY).
     seed: int | None = None
     stop: str | list[str] | None = None
-    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
-    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
 
     @model_validator(mode="before")
     @classmethod
@@ -51,7 +51,7 @@ class GenerationSettings(SamplingArgs):
             return data
         out: dict[str, Any] = {}
         for key, value in data.items():
-            name = GEN_KWARG_ALIASES.get(str(key), str(key))
+            name = GEN_KWARG_ALIASES[key] if key in GEN_KWARG_ALIASES else key
             if name in out:  # two spellings of one setting in the same mapping
                 raise ValueError(f"'{key}' and another spelling of '{name}' both set the output length; give one")
             out[name] = value
@@ -61,7 +61,7 @@ class GenerationSettings(SamplingArgs):
         """The set values as a plain dict (what adapters receive)."""
         return self.model_dump(exclude_none=True)
 
-    def merged(self, override: GenerationSettings) -> GenerationSettings:
+    def merged(self, override: "GenerationSettings") -> "GenerationSettings":
         """These settings with `override`'s set values on top (the command line beats the task)."""
         return GenerationSettings.model_validate({**self.as_kwargs(), **override.as_kwargs()})
 
