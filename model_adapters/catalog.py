@@ -1,4 +1,7 @@
-"""Built-in adapters: name → lazy target plus the facts `emer-bench list models` shows."""
+"""Built-in adapters: name -> lazy target plus the facts `emer-bench list models` shows.
+
+The one place the description lives (the classes carry none); the modalities listed here must
+equal the class's `modalities`, which the runtime uses (tests/model_adapters/test_adapter_catalog.py)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ def test_aliases_map_to_max_new_tokens():
     assert normalise_task_kwargs({"max_gen_toks": 3, "top_p": 0.9}) == {"max_new_tokens": 3, "top_p": 0.9}
 
 
-@pytest.mark.parametrize("bad, where", [({"stop": ["\n"]}, "stop: Extra inputs"), ({"max_new_tokens": 0}, "max_new_tokens"),
+@pytest.mark.parametrize("bad, where", [({"stop": ["\n"]}, "stop: Chat Completions only"),
+                                        ({"stop_sequence": "x"}, "unknown key .stop_sequence."),
+                                        ({"max_new_tokens": 0}, "max_new_tokens"),
                                         ({"temperature": -1}, "temperature"), ({"top_p": 1.5}, "top_p")])
 def test_bad_task_kwargs_name_the_key(bad: dict, where: str):
     with pytest.raises(ConfigError, match=where):
@@ -37,7 +39,7 @@ def test_temperature_decides_sampling_unless_do_sample_is_given():
     assert resolve_generation_kwargs({}, {"temperature": 0.7, "top_p": 0.9}, {}) == {
         "temperature": 0.7, "top_p": 0.9, "do_sample": True}
     assert resolve_generation_kwargs({}, {"temperature": 0.7}, {"do_sample": False}) == {"do_sample": False}
-    # what the LLM tools send (llm_tool.GREEDY)
+    # what the LLM tools send (scoring.llm.tool.GREEDY)
     assert resolve_generation_kwargs({}, {"do_sample": False, "temperature": 0.0}, {}) == {"do_sample": False}
     with pytest.raises(ConfigError, match="contradictory"):
         resolve_generation_kwargs({}, {"do_sample": True, "temperature": 0}, {})

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
-from emer_bench.metrics.wheel_tables import load_wheel_tables
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
-from emer_bench.scoring.extractors.offline_frames import WordSenses, framed_mentions
-from emer_bench.scoring.extractors.offline_lexicon import VocabularyMatcher, WordNetLexicon
+from emer_bench.scoring.extractors.offline_frames import framed_mentions
+from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetLexicon
 from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
                                                          concluding_zone_start, evidence_positions,
                                                          negated_positions)
+from emer_bench.scoring.extractors.offline_senses import describes_thing
 from emer_bench.scoring.extractors.offline_text import Token, sentences, tokenize
 
 
@@ -32,13 +33,13 @@ class OfflineExtractorArgs(ScorerArgs):
     resource_version: str | None = None
 
 
-def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordSenses) -> list[str]:
+def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordNetLexicon) -> list[str]:
     """Labels in order of first mention, after the rules (module docstrings)."""
     negated = negated_positions(tokens)
     mentions = [mention for mention in framed_mentions(tokens, matcher.find(tokens), senses)
-                if mention.label not in CATEGORY_WORDS
+                if mention.label not in CATEGORY_WORDS and not describes_thing(tokens, mention, senses)
                 and not any(position in negated for position in range(mention.first, mention.last + 1))
-                and not about_other_person(tokens, mention.first)]
+                and not about_other_person(tokens, mention.first, senses)]
     grouped = sentences(tokens)
     zone = concluding_zone_start(grouped)
     if zone is not None:
@@ -53,12 +54,10 @@ def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses:
     return list(dict.fromkeys(mention.label for mention in mentions))
 
 
-class OfflineExtractor(LabelExtractor):
+class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
     name: ClassVar[str] = "offline"
-    description: ClassVar[str] = "EW vocabulary + WordNet lemmas with negation/hedging handling (no LLM)"
-    Args: ClassVar[type[ScorerArgs]] = OfflineExtractorArgs
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: OfflineExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._matcher: VocabularyMatcher | None = None
         self._lexicon: WordNetLexicon | None = None

@@ -1,0 +1,43 @@
+"""Reading name + label columns from CSV (pandas' NA semantics) and JSONL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from emer_bench.scoring.prediction_files import read_label_column
+from emer_bench.errors import DataError
+
+
+def test_csv_cells_read_like_pandas(tmp_path: Path) -> None:
+    path = tmp_path / "ref.csv"
+    path.write_text("name,openset,other\nNA,NA,1\nb,,2\nc,\"['x', 'y']\",3\nd\n\n  \ne,None,4\n")
+    column = read_label_column(path, ("openset", "label"))
+    assert column.column == "openset"
+    # names are kept verbatim (a clip may be called "NA"); label cells in pandas' NA set become ""
+    assert column.values == {"NA": "", "b": "", "c": "['x', 'y']", "d": "", "e": ""}
+
+
+def test_first_candidate_column_wins(tmp_path: Path) -> None:
+    path = tmp_path / "both.csv"
+    path.write_text("name,label,openset\na,happy,[sad]\n")
+    assert read_label_column(path, ("openset", "label")).column == "openset"
+
+
+def test_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"name": "a", "openset": ["x"]}\n\n{"name": "b", "openset": null, "extra": 1}\n')
+    assert read_label_column(path, ("openset",)).values == {"a": ["x"], "b": None}
+    with pytest.raises(DataError, match="p.jsonl: line 3: duplicate name 'a'"):
+        path.write_text('{"name": "a", "openset": []}\n\n{"name": "a", "openset": []}\n')
+        read_label_column(path, ("openset",))
+    path.write_text("\n")
+    with pytest.raises(DataError, match="no records"):
+        read_label_column(path, ("openset",))
+    path.write_text('{"name": "a"}\n')
+    with pytest.raises(DataError, match="line 1: needs a field 'openset'"):
+        read_label_column(path, ("openset",))
+    path.write_text('{"name": "a", "openset": []}\n{"name": "b"}\n')
+    with pytest.raises(DataError, match="line 2: missing field 'openset'"):
+        read_label_column(path, ("openset",))
