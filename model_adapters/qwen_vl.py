@@ -23,6 +23,7 @@ from pydantic import Field
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.errors import ConfigError
+
 from .hf_common import HFArgs, ModelInput
 from .hf_video import HFVideoAdapter
 
