@@ -16,17 +16,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emer_bench.api.error_kinds import ErrorKind
 from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.registries import SCORERS
-from emer_bench.results.provenance import collect_provenance
-from emer_bench.results.schema import ModelConfigRecord, ResultsFile, TaskResult
+from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
+from emer_bench.results.schema import ModelConfigRecord, ResultsFile
 from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner.generate import utc_now
 from emer_bench.runner.run_key import slug
 from emer_bench.runner.samples_file import SamplesWriter
-from emer_bench.runner.score import build_scorer, check_scorer_needs, error_counts, score_task
+from emer_bench.runner.score import build_scorer, check_scorer_needs, score_task
 from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.discovery import TaskIndex
@@ -36,7 +37,7 @@ from emer_bench.tasks.schema import ScorerSpec
 
 # Columns tried, in order, when --text-column is not given.
 TEXT_COLUMNS = ("prediction", "response", "answer", "text", "output", "reasons", "explanation")
-MISSING = "MissingPrediction"
+MISSING = ErrorKind.MISSING_PREDICTION.value
 
 
 @dataclass
@@ -119,24 +120,19 @@ def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     with SamplesWriter(samples_path, fsync=False) as writer:
         for record in records:
             writer.append(record)
-    stamp = start_iso.replace(":", "-").replace("+00-00", "Z")
-    scores_path = model_dir / f"scores_{slug(task.name)}_{key}_{stamp}.jsonl"
+    scores_path = scores_path_for(samples_path, start_iso)
     scores = score_task(task, records, scorers, scores_path, config.n_resamples, config.seed)
-    task_result: TaskResult = {
-        "metrics": scores.metrics, "n_total": len(records), "n_failed": sum(1 for r in records if not r.ok),
-        "errors": error_counts(records), "notes": scores.notes,
-        "config": {"task": task.name, "version": task.spec.version, "content_sha256": task.content_sha256,
-                   "prompt_sha256": task.prompt_sha256, "modalities": [m.value for m in task.spec.modalities],
-                   "gen_kwargs": {}, "scorers": scores.scorer_configs, "main_metric": _main_metric(task, scorers),
-                   "samples_file": samples_path.name, "scores_file": scores_path.name}}
+    result = task_result(task, records, scores, {}, samples_path, scores_path)
+    result["config"]["main_metric"] = _main_metric(task, scorers)
     model_record: ModelConfigRecord = {
         "model": model, "model_args": {},
         "model_info": {"predictions_file": str(config.predictions), "sha256": sha, "text_column": predictions.column,
                        "id_column": predictions.id_column},
         "batch_size": 0, "limit": None, "seed": config.seed}
-    results: ResultsFile = {"results": {task.name: task_result}, "model": model_record,
-                            "provenance": collect_provenance(start_iso, time.monotonic() - start)}
-    out = model_dir / f"results_{stamp}.json"
+    results = new_results(model_record, start_iso)
+    results["results"][task.name] = result
+    stamp_provenance(results, start_iso, time.monotonic() - start)
+    out = results_path(model_dir, start_iso)
     write_json_atomic(out, results)
     return results, out
 
