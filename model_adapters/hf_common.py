@@ -1,4 +1,4 @@
-"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video).
+"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video, hf_auto).
 
 Media: every subclass uses ``MediaInput.DECODED``: the harness decodes frames (uint8 [T,H,W,3]) and
 16 kHz mono audio ahead of the model with PyAV in its prefetch pool, so GPU time is not spent in
