@@ -109,8 +109,9 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
         tokenizer = getattr(processor, "tokenizer", None)
         # Some processor classes (e.g. Phi-4-multimodal's) do not take the checkpoint's
         # chat_template.jinja when loading while their tokenizer does: it is the same template.
-        if not getattr(processor, "chat_template", None) and getattr(tokenizer, "chat_template", None):
-            processor.chat_template = tokenizer.chat_template
+        template = getattr(tokenizer, "chat_template", None)
+        if not getattr(processor, "chat_template", None) and template:
+            processor.chat_template = template
         return processor
 
     def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
@@ -144,7 +145,7 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
         parts = MediaParts()
         sent: dict[str, str] = {}
         if Modality.VIDEO in wants:
-            frames = self.require_media(prepared, "frames").frames
+            frames = self.require_frames(prepared)
             parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]))
             if self.frames_as_video:
                 parts.content.append({"type": "video"})
