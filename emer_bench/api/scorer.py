@@ -116,6 +116,12 @@ class Scorer(ABC, Generic[A]):
         """Arguments, resources and their hashes, recorded in the results' config."""
         return {"scorer": self.name, "args": self.args.model_dump(mode="json")}
 
+    def warm_up(self) -> None:
+        """Optional hook: import or load what `score_samples` will need (a library, an embedding
+        model, resource tables). The runner calls it on a background thread while the model
+        answers, and waits for it before scoring, so the cost leaves the path to the first request
+        and to the exit. An exception here is ignored: `score_samples` meets it again and reports it."""
+
 
 @dataclass(frozen=True)
 class ExtractedLabels:
