@@ -148,9 +148,8 @@ def declared_task_name(path: Path) -> str | None:
     except yaml.YAMLError:
         found = _TASK_LINE.search(text)
         return found.group(1) if found else None
-    if isinstance(data, dict) and isinstance(data.get("task"), str):
-        return data["task"]
-    return None
+    name = data.get("task") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def builtin_task_paths() -> dict[str, Path]:
