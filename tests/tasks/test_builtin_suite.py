@@ -33,7 +33,7 @@ def test_every_task_of_the_suite_is_listed_and_valid(capsys):
         index.load(name)
     assert main(["list", "tasks"]) == 0
     listed = capsys.readouterr().out
-    assert "mer2023-va" in listed and "ovmerdplus" in listed
+    assert "mer2023-va" in listed and "ovmerdplus" in listed and "mer-unibench" in listed
 
 
 @pytest.mark.parametrize("task, count, first, reference", [
