@@ -14,7 +14,7 @@ from emer_bench.cli.kv import non_negative_int, parse_kv, positive_int
 from emer_bench.cli.progress import plain_factory, rich_factory
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.errors import ConfigError
-from emer_bench.results.schema import ResultsFile
+from emer_bench.results.builder import incomplete_tasks
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
 from emer_bench.tasks.modalities import parse_modalities
 
@@ -89,17 +89,6 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         n_resamples=args.n_resamples, judge=judge_override(args),
         modalities=parse_modalities(args.modalities) if isinstance(args.modalities, str) else None,
     )
-
-
-def incomplete_tasks(results: ResultsFile, max_failure_rate: float) -> list[str]:
-    """One line per task whose failed fraction exceeds the allowed rate."""
-    lines = []
-    for name, task in results["results"].items():
-        total, failed = task["n_total"], task["n_failed"]
-        if total and failed / total > max_failure_rate:
-            lines.append(f"{name}: {failed} of {total} samples failed ({failed / total:.1%} > --max-failure-rate "
-                         f"{max_failure_rate:g})")
-    return lines
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from emer_bench.api.adapter import ModelAdapter
 from emer_bench.api.generation import parse_generation_settings
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
-from emer_bench.redact import is_secret_name, register_secret, register_secrets_in
+from emer_bench.redact import register_arg_secrets
 from emer_bench.registries import ADAPTERS
 from emer_bench.api.requests import Modality
 from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
@@ -29,7 +29,8 @@ from emer_bench.runner.fingerprint import request_fingerprint
 from emer_bench.runner.generate import CircuitBreaker, ProgressSink, generate_task, utc_now
 from emer_bench.runner.lock import OutputLock
 from emer_bench.runner.prechecks import check_inputs, check_media, check_output_dir
-from emer_bench.runner.run_key import public_args, run_key, slug, transport_fields
+from emer_bench.redact import public_args
+from emer_bench.runner.run_key import run_key, slug, transport_fields
 from emer_bench.runner.samples_file import SamplesWriter, read_samples
 from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
@@ -72,7 +73,7 @@ class PlannedTask:
     task: LoadedTask
     requests: list[Any]
     references: dict[str, Any]
-    scorers: list[tuple[ScorerSpec, Scorer]]
+    scorers: list[tuple[ScorerSpec, Scorer[Any]]]
     gen_kwargs: dict[str, Any]
 
 
@@ -87,7 +88,7 @@ def seed_everything(seed: int) -> None:
         pass
 
 
-def build_adapter(config: RunConfig) -> ModelAdapter:
+def build_adapter(config: RunConfig) -> ModelAdapter[Any]:
     cls = ADAPTERS.get(config.model)
     args = dict(config.model_args)
     if config.batch_size is not None:
@@ -101,16 +102,8 @@ def build_adapter(config: RunConfig) -> ModelAdapter:
     except ValidationError as exc:
         raise ConfigError(f"--model-args for '{config.model}': {describe_problems(exc)}. Known args: {known}") from None
     register_arg_secrets(dict(parsed))  # SecretStr fields filled from the environment too
+    parsed.check_available()  # before any model is loaded: checkpoint on disk, server reachable, key accepted
     return cls(parsed)
-
-
-def register_arg_secrets(args: dict[str, Any]) -> None:
-    """Every secret-named or SecretStr value becomes a known secret, masked wherever it appears."""
-    for name, value in args.items():
-        if is_secret_name(name) or hasattr(value, "get_secret_value"):
-            register_secret(value)
-        elif isinstance(value, str):
-            register_secrets_in(value)
 
 
 def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
@@ -163,7 +156,7 @@ def _resume_message(task: str, samples_path: Path, reused: int, failed: int, cha
     return text + (f" ({', '.join(reasons)})" if reasons else "")
 
 
-def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, files: TaskFiles, group: ProcessGroup,
+def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], files: TaskFiles, group: ProcessGroup,
              progress_factory: ProgressFactory | None, notify: Notify) -> TaskResult | None:
     task = plan.task
     samples_path = files.samples
@@ -190,7 +183,7 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, files:
     return task_result(task, records, scores, plan.gen_kwargs, samples_path, files.scores, reused=len(done))
 
 
-def _task_files(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_dir: Path, start_iso: str) -> TaskFiles:
+def _task_files(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], model_dir: Path, start_iso: str) -> TaskFiles:
     key = run_key(plan.task.content_sha256, config.model, config.model_args, plan.gen_kwargs, config.seed,
                   transport_fields(type(adapter.args)))
     samples = model_dir / f"samples_{slug(plan.task.name)}_{key}.jsonl"
@@ -234,12 +227,11 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
                 adapter.close()
 
 
-def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter, group: ProcessGroup,
+def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter[Any], group: ProcessGroup,
                start: float, start_iso: str, progress_factory: ProgressFactory | None,
                notify: Notify) -> tuple[ResultsFile, Path | None]:
     for plan in planned:  # the configured instance may take less than its class (openai without audio)
         check_inputs(plan.task.name, plan.task.spec.modalities, config.model, adapter.active_modalities)
-    adapter.preflight()
     model_id = Path(adapter.model_id.rstrip("/")).name
     model_dir = Path(config.output_dir) / slug(config.model if model_id == config.model else f"{config.model}__{model_id}")
     path = results_path(model_dir, start_iso)
