@@ -1,4 +1,4 @@
-"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video).
+"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video, hf_auto and its families).
 
 Media: every subclass uses ``MediaInput.DECODED``: the harness decodes frames (uint8 [T,H,W,3]) and
 16 kHz mono audio ahead of the model with PyAV in its prefetch pool, so GPU time is not spent in
@@ -13,7 +13,7 @@ and implement ``load_model(path, load_kwargs)``. Optional hooks, each with a wor
 - ``load_processor(path)``: ``AutoProcessor`` (a text-only adapter returns its tokenizer);
 - ``media_parts(prepared) -> MediaParts``: chat-content items + arrays for one request; default one
   ``{"type": "video"}`` (frames as torch uint8 [T,3,H,W]) then one ``{"type": "audio"}`` (float32
-  16 kHz), as the task's modalities grant; helpers ``require_media``, ``audio_input``;
+  16 kHz), as the task's modalities grant; helpers ``require_media``, ``require_frames``, ``audio_input``;
 - ``messages_for`` / ``render``: messages (system, then user content + the task prompt) through
   ``processor.apply_chat_template`` (the model's own template);
 - ``processor_kwargs(item)``: extra kwargs of the processor call for one request (e.g. videos_kwargs);
@@ -192,7 +192,7 @@ class HFAdapter(ModelAdapter[HA]):
         parts = MediaParts()
         wants = self.wanted_modalities(prepared)
         if Modality.VIDEO in wants:
-            frames = self.require_media(prepared, "frames").frames
+            frames = self.require_frames(prepared)
             parts.content.append({"type": "video"})
             parts.videos.append(frames_to_tensor(frames))
             parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]))
@@ -200,6 +200,12 @@ class HFAdapter(ModelAdapter[HA]):
             parts.content.append({"type": "audio"})
             parts.audios.append(self.audio_input(prepared, parts.audit))
         return parts
+
+    def require_frames(self, prepared: PreparedRequest) -> np.ndarray:
+        """The decoded frames (uint8 [T, H, W, 3]); MediaError when the task granted video but none arrived."""
+        frames = self.require_media(prepared, "frames").frames
+        assert frames is not None  # require_media raised otherwise
+        return frames
 
     def require_media(self, prepared: PreparedRequest, what: Literal["frames", "audio"]) -> DecodedMedia:
         media = prepared.media
@@ -242,7 +248,7 @@ class HFAdapter(ModelAdapter[HA]):
     def prepare(self, prepared: PreparedRequest) -> ModelInput:
         request = prepared.request
         parts = self.media_parts(prepared)
-        ignored = sorted(m.value for m in request.modalities if m not in self.modalities)
+        ignored = sorted(m.value for m in request.modalities if m not in self.active_modalities)
         if ignored:  # e.g. an audio-only model on a video task: recorded on every sample
             parts.audit["modalities_not_taken"] = ignored
         text = self.render(self.messages_for(prepared, parts))
@@ -334,9 +340,10 @@ class HFAdapter(ModelAdapter[HA]):
             torch.manual_seed(self.hf_args.seed + min(i.index for i in items))
         start = time.perf_counter()
         encoded = self.encode(items).to(self.model.device)
-        for key in MEDIA_TENSOR_KEYS:  # media features in the model's dtype; masks/grids stay as they are
-            if key in encoded and encoded[key].is_floating_point():
-                encoded[key] = encoded[key].to(self.model.dtype)
+        for key in list(encoded.keys()):  # media features in the model's dtype; masks/grids stay as they are
+            value = encoded[key]
+            if self.is_media_tensor(key) and hasattr(value, "is_floating_point") and value.is_floating_point():
+                encoded[key] = value.to(self.model.dtype)
         prompt_len = encoded["input_ids"].shape[1]
         output = self.model.generate(**encoded, **gen_kwargs, **self.generate_extra_kwargs(items),
                                      pad_token_id=self.tokenizer.pad_token_id)
@@ -358,6 +365,11 @@ class HFAdapter(ModelAdapter[HA]):
             generations.append(Generation(index=item.index, text=text or None, error=error, latency_s=latency,
                                           usage=usage, inputs=inputs))
         return generations
+
+    def is_media_tensor(self, key: str) -> bool:
+        """Processor outputs that carry media features (cast to the model's dtype); time positions
+        and masks keep theirs."""
+        return key in MEDIA_TENSOR_KEYS
 
     def _eos_ids(self) -> set[int]:
         ids: set[int] = set()

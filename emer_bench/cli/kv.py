@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
@@ -10,7 +11,9 @@ from emer_bench.errors import ConfigError
 
 def _split_top_level(text: str) -> list[str]:
     """Split on commas outside brackets/quotes, so `labels=[a,b]` stays one pair."""
-    parts, depth, quote, current = [], 0, "", []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for ch in text:
         if quote:
             quote = "" if ch == quote else quote
@@ -51,5 +54,27 @@ def parse_kv(text: str | None, option: str) -> dict[str, Any]:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"{option}: '{pair}' is not key=value (expected e.g. {option} a=1,b=text)")
+        if key.strip() in out:  # a silent "last one wins" hides which value was meant
+            raise ConfigError(f"{option}: key '{key.strip()}' given twice")
         out[key.strip()] = _value(raw.strip())
     return out
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    return _bounded_int(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    return _bounded_int(text, 0)
+
+
+def _bounded_int(text: str, low: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+    return value

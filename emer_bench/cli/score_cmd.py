@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from emer_bench.cli.kv import non_negative_int
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.runner.rescore import rescore
 
@@ -28,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--include-path", action="append", default=[], help="extra folder of task YAML files")
     p.add_argument("--resources", default=None, help="emotion-wheel resource folder")
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
-    p.add_argument("--n-resamples", type=int, default=1000)
+    p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples (0: no CIs)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--output", default=None, help="results file to write (default: beside the samples)")
     p.set_defaults(handler=run)

@@ -43,10 +43,13 @@ class FailingStandIn(ModelAdapter):
 
     name: ClassVar[str] = "test-failing"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE, Modality.VIDEO})
+    healed: ClassVar[bool] = False  # set by a test: the server is back, every request succeeds
+    calls: ClassVar[list[str]] = []
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        FailingStandIn.calls.extend(p.request.clip_id for p in batch)
         return [Generation(index=p.request.index, error="HTTP 500: overloaded") if p.request.index % 2
-                else Generation(index=p.request.index, text="happy") for p in batch]
+                and not self.healed else Generation(index=p.request.index, text="happy") for p in batch]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -108,6 +111,17 @@ def test_failures_are_recorded_counted_and_retried_on_resume(tmp_path):
     samples = read_samples(path.parent / task["config"]["samples_file"])
     failed = [r for r in samples.values() if not r.ok]
     assert len(failed) == 5 and all(r.response is None and r.error == "HTTP 500: overloaded" for r in failed)
+    # Resume: the same command asks again only the failed clips, and then counts no failure.
+    FailingStandIn.calls.clear()
+    FailingStandIn.healed = True
+    try:
+        resumed, _ = run_evaluation(config(tmp_path, model="test-failing"))
+    finally:
+        FailingStandIn.healed = False
+    assert sorted(FailingStandIn.calls) == sorted(r.clip_id for r in failed)
+    again = resumed["results"]["emer-demo"]
+    assert again["n_total"] == 10 and again["n_failed"] == 0 and again["errors"] == {}
+    assert again["metrics"]["label_overlap.fscore"]["n_failed"] == 0
 
 
 def test_missing_media_is_a_per_sample_error(tmp_path):

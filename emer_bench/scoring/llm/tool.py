@@ -25,11 +25,12 @@ from emer_bench.api.adapter import AdapterArgs, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
-from emer_bench.errors import ConfigError, UnknownNameError
-from emer_bench.redact import public_args
+from emer_bench.errors import ConfigError, EmerBenchError, UnknownNameError
+from emer_bench.redact import public_args, register_arg_secrets
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm.cache import JsonlAnswerCache
+from emer_bench.results.writer import write_text_atomic
 
 # Greedy decoding: adapters map do_sample=False to temperature 0 where the backend needs it.
 GREEDY: dict[str, Any] = {"do_sample": False, "temperature": 0.0}
@@ -96,6 +97,7 @@ class LLMTool:
         self._cache: JsonlAnswerCache | None = None
         self.model_calls = 0  # prompts sent to the model by this tool (cache misses)
         self.cache_hits = 0
+        self.check()  # tools are built with the task's scorers: before any model loads or is asked
 
     # -- identity ---------------------------------------------------------------------------
     def _validated(self) -> tuple[type[ModelAdapter], AdapterArgs]:
@@ -104,9 +106,20 @@ class LLMTool:
             if Modality.SUBTITLE not in cls.modalities:
                 raise ConfigError(f"{self.where}: model '{self.spec.model}' does not take text "
                                   f"(modalities {sorted(m.value for m in cls.modalities)})")
+            register_arg_secrets(self.spec.model_args)  # before validation: its messages may echo a value
             args = validate(cls.Args, self.spec.model_args, f"{self.where}: model_args of '{self.spec.model}'")
+            register_arg_secrets(dict(args))  # a judge's key is masked wherever a message echoes it
             self._adapter_cls, self._args = cls, args
         return self._adapter_cls, self._args
+
+    def check(self) -> None:
+        """Before the run's first request: the tool's args are valid and its model can be loaded or
+        reached (`AdapterArgs.check_available`); else one ConfigError naming this tool."""
+        _, args = self._validated()
+        try:
+            args.check_available()
+        except EmerBenchError as exc:
+            raise ConfigError(f"{self.where}: model '{self.spec.model}' cannot be used: {exc}") from None
 
     def public_model_args(self) -> dict[str, Any]:
         """The validated model args (defaults included) without secrets."""
@@ -146,7 +159,7 @@ class LLMTool:
             identity_file = folder / f"{sha[:24]}.identity.json"
             if not identity_file.is_file():  # for humans auditing the cache
                 folder.mkdir(parents=True, exist_ok=True)
-                identity_file.write_text(json.dumps(self.identity(), indent=2, sort_keys=True, default=str))
+                write_text_atomic(identity_file, json.dumps(self.identity(), indent=2, sort_keys=True, default=str))
             self._cache = JsonlAnswerCache(folder / f"{sha[:24]}.jsonl")
         return self._cache
 
