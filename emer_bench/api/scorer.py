@@ -31,7 +31,7 @@ class ScoringItem:
     """One sample as a scorer sees it."""
 
     clip_id: str
-    prediction: str | None  # the model's answer; None when the sample failed (see `failed`)
+    prediction: str | None  # the text answer; None when the sample failed or the model gave only `structured`
     reference: Reference
     failed: bool = False  # generation or decoding failed; counted in n_failed
     # Class scores / valence-arousal of a classic recognizer; scorers that declare
