@@ -37,7 +37,8 @@ def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses:
     """Labels in order of first mention, after the rules (module docstrings)."""
     negated = negated_positions(tokens)
     mentions = [mention for mention in framed_mentions(tokens, matcher.find(tokens), senses)
-                if mention.label not in CATEGORY_WORDS and not describes_thing(tokens, mention, senses)
+                if mention.label not in CATEGORY_WORDS
+                and not describes_thing(tokens, mention, senses)
                 and not any(position in negated for position in range(mention.first, mention.last + 1))
                 and not about_other_person(tokens, mention.first, senses)]
     grouped = sentences(tokens)
