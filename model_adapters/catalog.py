@@ -1,4 +1,7 @@
-"""Built-in adapters: name → lazy target plus the facts `emer-bench list models` shows."""
+"""Built-in adapters: name -> lazy target plus the facts `emer-bench list models` shows.
+
+The one place the description lives (the classes carry none); the modalities listed here must
+equal the class's `modalities`, which the runtime uses (tests/model_adapters/test_adapter_catalog.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,18 @@ BUILTIN_ADAPTERS: list[tuple[str, str, tuple[str, ...], str]] = [
      "LLaVA-OneVision via transformers: video + text"),
     ("llava_video", f"{_PKG}.llava_video:LlavaVideoAdapter", ("video", "subtitle"),
      "LLaVA-Video (LLaVA-NeXT-Video family) via transformers: video + text"),
+    ("hf_auto", f"{_PKG}.hf_auto:HFAutoAdapter", ("video", "audio", "subtitle"),
+     "Any transformers multimodal chat model (Auto classes + its chat template); takes what the checkpoint takes"),
+    ("qwen3_omni", f"{_PKG}.hf_families:Qwen3OmniAdapter", ("video", "audio", "subtitle"),
+     "Qwen3-Omni (thinker) via hf_auto: video + the clip's own audio track + text"),
+    ("gemma3n", f"{_PKG}.hf_families:Gemma3nAdapter", ("video", "audio", "subtitle"),
+     "Gemma 3n via hf_auto: frames as images + audio + text"),
+    ("phi4_multimodal", f"{_PKG}.hf_families:Phi4MultimodalAdapter", ("video", "audio", "subtitle"),
+     "Phi-4-multimodal via hf_auto: frames as images + audio + text"),
+    ("internvl3", f"{_PKG}.hf_families:InternVL3Adapter", ("video", "subtitle"),
+     "InternVL3 (-hf checkpoints) via hf_auto: video + text"),
+    ("videollama3", f"{_PKG}.hf_families:VideoLlama3Adapter", ("video", "subtitle"),
+     "VideoLLaMA3 (transformers-native checkpoints) via hf_auto: video + text"),
     ("hf_text", f"{_PKG}.hf_text:HFTextAdapter", ("subtitle",),
      "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"),
     # Classic recognizers: structured predictions (class scores, valence/arousal), no text.

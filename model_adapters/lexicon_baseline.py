@@ -20,21 +20,19 @@ class LexiconBaselineArgs(AdapterArgs):
     fallback_label: str = "neutral"
 
 
-class LexiconBaseline(ModelAdapter):
+class LexiconBaseline(ModelAdapter[LexiconBaselineArgs]):
     name: ClassVar[str] = "lexicon-baseline"
-    description: ClassVar[str] = "Emotion words found in the subtitle (rule-based floor)"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     media_input: ClassVar[MediaInput] = MediaInput.PATHS
-    Args: ClassVar[type[AdapterArgs]] = LexiconBaselineArgs
 
     def answer(self, subtitle: str | None) -> str:
         if not subtitle:
             return (f"No subtitle was given, so there are no lexical clues. "
-                    f"Labels: [{self.args.fallback_label}]")  # type: ignore[attr-defined]
+                    f"Labels: [{self.args.fallback_label}]")
         found = find_emotions(subtitle)
         if not found:
             return (f'The subtitle "{subtitle}" contains no emotion words from the lexicon. '
-                    f"Labels: [{self.args.fallback_label}]")  # type: ignore[attr-defined]
+                    f"Labels: [{self.args.fallback_label}]")
         labels = list(dict.fromkeys(label for _, label in found))
         cues = ", ".join(f'"{form}"' for form in dict.fromkeys(form for form, _ in found))
         return (f'In the subtitle "{subtitle}", the words {cues} suggest the person feels '

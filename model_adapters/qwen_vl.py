@@ -39,8 +39,7 @@ class QwenVLArgs(HFArgs):
     cap_pixels_per_frame: bool = True
 
 
-class _QwenVLAdapter(HFVideoAdapter):
-    Args: ClassVar[type[AdapterArgs]] = QwenVLArgs
+class _QwenVLAdapter(HFVideoAdapter[QwenVLArgs]):
     model_class_name: ClassVar[str]
     # Qwen3-VL's video processor reads `longest_edge` as the budget of the whole clip, Qwen2.5-VL
     # as that of one frame; for the user `max_pixels` / `min_pixels` are always per frame.
@@ -48,9 +47,9 @@ class _QwenVLAdapter(HFVideoAdapter):
 
     @property
     def qwen_args(self) -> QwenVLArgs:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: QwenVLArgs) -> None:
         super().__init__(args)
         video_processor = getattr(self.processor, "video_processor", None)
         if video_processor is None:
@@ -75,23 +74,27 @@ class _QwenVLAdapter(HFVideoAdapter):
         return kwargs
 
     def _size(self, num_frames: int) -> dict[str, int]:
-        """The processor's pixel bounds: the run's max_pixels per frame (times the frame count
-        where the processor budgets the whole clip), min_pixels per frame and never above it.
-        Without max_pixels the checkpoint's own bounds stay."""
-        default = dict(getattr(self.processor.video_processor, "size", None) or {})
-        per_frame_max = self.qwen_args.max_pixels
-        low = self.qwen_args.min_pixels or int(default.get("shortest_edge") or 0)
-        if per_frame_max is None:  # the checkpoint's own upper bound
-            return {"shortest_edge": low, "longest_edge": int(default["longest_edge"])}
-        frames = math.ceil(num_frames / self.min_frames) * self.min_frames if self.size_is_whole_clip else 1
-        return {"shortest_edge": min(low, per_frame_max), "longest_edge": per_frame_max * frames}
+        return qwen_vl_size(self.processor.video_processor, num_frames, self.qwen_args.max_pixels,
+                            self.qwen_args.min_pixels, self.size_is_whole_clip, self.min_frames)
+
+
+def qwen_vl_size(video_processor: Any, num_frames: int, max_pixels: int | None, min_pixels: int | None,
+                 whole_clip: bool, temporal_patch: int) -> dict[str, int]:
+    """The Qwen-VL video processor's pixel bounds: the run's max_pixels per frame (times the frame
+    count where the processor budgets the whole clip), min_pixels per frame and never above it.
+    Without max_pixels the checkpoint's own bounds stay. Shared with hf_auto."""
+    default = dict(getattr(video_processor, "size", None) or {})
+    low = min_pixels or int(default.get("shortest_edge") or 0)
+    if max_pixels is None:  # the checkpoint's own upper bound
+        return {"shortest_edge": low, "longest_edge": int(default["longest_edge"])}
+    frames = math.ceil(num_frames / temporal_patch) * temporal_patch if whole_clip else 1
+    return {"shortest_edge": min(low, max_pixels), "longest_edge": max_pixels * frames}
 
 
 class Qwen25VLAdapter(_QwenVLAdapter):
     """Qwen2.5-VL: video + text."""
 
     name: ClassVar[str] = "qwen2_5_vl"
-    description: ClassVar[str] = "Qwen2.5-VL via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_vl",)
     model_class_name: ClassVar[str] = "Qwen2_5_VLForConditionalGeneration"
 
@@ -100,7 +103,6 @@ class Qwen3VLAdapter(_QwenVLAdapter):
     """Qwen3-VL: video + text (frame times written into the prompt)."""
 
     name: ClassVar[str] = "qwen3_vl"
-    description: ClassVar[str] = "Qwen3-VL via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen3_vl",)
     model_class_name: ClassVar[str] = "Qwen3VLForConditionalGeneration"
     size_is_whole_clip: ClassVar[bool] = True

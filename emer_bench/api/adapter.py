@@ -10,11 +10,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar, Generic, Iterable, Iterator, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emer_bench.api.media import DecodedMedia, MediaOptions
+from emer_bench.api.plugin import bind_args_class
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 
@@ -32,13 +33,26 @@ class AdapterArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Media sampling, settable per run for every adapter that takes video/audio.
-    num_frames: int | None = 8
-    fps: float | None = None
-    max_pixels: int | None = 448 * 448
-    batch_size: int = 1
+    num_frames: int | None = Field(8, ge=1)
+    fps: float | None = Field(None, gt=0)  # when set, it replaces num_frames (give one of the two)
+    max_pixels: int | None = Field(448 * 448, ge=1)
+    batch_size: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _one_frame_rule(self) -> "AdapterArgs":
+        # fps wins over num_frames in the sampler; both given means the user expects both, which cannot be.
+        if self.fps is not None and self.num_frames is not None and "num_frames" in self.model_fields_set:
+            raise ValueError("give num_frames or fps, not both (fps samples at a rate, num_frames a fixed count)")
+        return self
 
     def media_options(self) -> MediaOptions:
         return MediaOptions(num_frames=self.num_frames, fps=self.fps, max_pixels=self.max_pixels)
+
+    def check_available(self) -> None:
+        """Without loading anything heavy (seconds at most): raise an EmerBenchError naming what to
+        fix when the model these args name cannot be loaded or reached (a checkpoint that is not on
+        disk, a server that does not answer). Used for judge and extractor models before the run's
+        first request. Default: nothing to check."""
 
 
 @dataclass
@@ -52,17 +66,25 @@ class PreparedRequest:
     payload: Any = None
 
 
-class ModelAdapter(ABC):
-    """Subclass, set the class attributes, implement `generate`, and register it."""
+A = TypeVar("A", bound=AdapterArgs)
+
+
+class ModelAdapter(ABC, Generic[A]):
+    """Subclass as `ModelAdapter[MyArgs]`, set the class attributes, implement `generate`, and
+    register it. The type parameter is the `--model-args` class (`Args` is set from it), so
+    `self.args` is a `MyArgs` for the type checker too."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
     Args: ClassVar[type[AdapterArgs]] = AdapterArgs
 
-    def __init__(self, args: AdapterArgs) -> None:
-        self.args = args
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        bind_args_class(cls, ModelAdapter, AdapterArgs)
+
+    def __init__(self, args: A) -> None:
+        self.args: A = args
 
     @property
     def active_modalities(self) -> frozenset[Modality]:
@@ -82,6 +104,11 @@ class ModelAdapter(ABC):
     def describe(self) -> dict[str, Any]:
         """Model facts recorded in the results' config (never secrets)."""
         return {"adapter": self.name, "model_id": self.model_id}
+
+    def preflight(self) -> None:
+        """A quick check, before the first request, that the model can be asked at all (e.g. an
+        API server reachable and the key accepted); raise an EmerBenchError that says what to fix.
+        Must take at most a few seconds. Default: nothing to check."""
 
     def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
         """The adapter's per-request work that needs no model (JPEG/JSON encoding, a processor

@@ -8,13 +8,13 @@ other files `include:`.
 
 from __future__ import annotations
 
-import difflib
-import importlib
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
+from types import ModuleType
 
 from emer_bench.errors import ConfigError, UnknownNameError
+from emer_bench.registry import did_you_mean, load_target
 from emer_bench.tasks.loader import (LoadedTask, builtin_task_dir, declared_task_name, load_task_file,
                                      read_yaml_mapping)
 
@@ -22,18 +22,18 @@ TASK_ENTRY_POINT_GROUP = "emer_bench.tasks"
 __all__ = ["TaskIndex", "builtin_task_dir"]
 
 
+def _entry_point_dir(name: str, value: str) -> Path:
+    """The folder an `emer_bench.tasks` entry point names (loaded like any registry target)."""
+    obj = load_target(value, f"task plugin '{name}'")
+    if isinstance(obj, ModuleType):
+        if obj.__file__ is None:
+            raise ConfigError(f"task plugin '{name}': module '{value}' has no folder on disk")
+        return Path(obj.__file__).parent
+    return Path(obj() if callable(obj) else obj)
+
+
 def _entry_point_dirs() -> list[Path]:
-    dirs = []
-    for ep in entry_points(group=TASK_ENTRY_POINT_GROUP):
-        module_name, _, attr = ep.value.partition(":")
-        obj = importlib.import_module(module_name)
-        if attr:
-            obj = getattr(obj, attr)
-            obj = obj() if callable(obj) else obj
-            dirs.append(Path(obj))
-        else:
-            dirs.append(Path(obj.__file__).parent)  # type: ignore[arg-type]
-    return dirs
+    return [_entry_point_dir(ep.name, ep.value) for ep in entry_points(group=TASK_ENTRY_POINT_GROUP)]
 
 
 def _unreadable(path: Path) -> str | None:
@@ -81,11 +81,9 @@ class TaskIndex:
     def path(self, name: str) -> Path:
         self._scan()
         if name not in self._paths:
-            close = difflib.get_close_matches(name, list(self._paths), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             unread = f"; {len(self.problems)} task file(s) could not be read, first: {self.problems[0]}" \
                 if self.problems else ""
-            raise UnknownNameError(f"unknown task '{name}'{hint} (see `emer-bench list tasks`){unread}")
+            raise UnknownNameError(f"{did_you_mean('task', name, self._paths)} See `emer-bench list tasks`{unread}")
         return self._paths[name]
 
     def load(self, name: str) -> LoadedTask:

@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -98,8 +99,22 @@ def resolve_includes(path: Path, depth: int = 0) -> dict[str, Any]:
         raise ConfigError(f"{path}: key 'include' must be a file name or a list of file names")
     merged: dict[str, Any] = {}
     for base in bases:
-        merged = _deep_merge(merged, resolve_includes(_include_path(path, base), depth + 1))
+        base_path = _include_path(path, base)
+        base_data = resolve_includes(base_path, depth + 1)
+        if base_path.parent != path.parent:  # {task_dir} is the folder of the file that wrote it
+            base_data = _replace_task_dir(base_data, str(base_path.parent))
+        merged = _deep_merge(merged, base_data)
     return _deep_merge(merged, data)
+
+
+def _replace_task_dir(value: Any, folder: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{task_dir}", folder)
+    if isinstance(value, dict):
+        return {k: _replace_task_dir(v, folder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_task_dir(v, folder) for v in value]
+    return value
 
 
 def _include_path(path: Path, base: str) -> Path:
@@ -207,11 +222,19 @@ def format_validation_error(path: Path, exc: ValidationError) -> str:
 
 
 def import_plugins(task: LoadedTask) -> None:
-    """Import the task's helper modules (they register scorers/extractors on import)."""
+    """Import the task's helper modules once per process; they register their scorers or
+    extractors on import (`SCORERS.add("name", MyScorer, "one line", origin="task-plugin")`)."""
     for plugin in task.plugins:
         module_name = f"emer_bench_task_plugin_{hashlib.sha1(str(plugin).encode()).hexdigest()[:10]}"
+        if module_name in sys.modules:
+            continue  # a second task (or run) naming the same file: registering twice would fail
         spec = importlib.util.spec_from_file_location(module_name, plugin)
         if spec is None or spec.loader is None:
             raise ConfigError(f"{plugin}: cannot import task plugin")
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise

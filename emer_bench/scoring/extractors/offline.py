@@ -55,12 +55,10 @@ def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses:
     return list(dict.fromkeys(mention.label for mention in mentions))
 
 
-class OfflineExtractor(LabelExtractor):
+class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
     name: ClassVar[str] = "offline"
-    description: ClassVar[str] = "EW vocabulary + WordNet lemmas with negation/hedging handling (no LLM)"
-    Args: ClassVar[type[ScorerArgs]] = OfflineExtractorArgs
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: OfflineExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._matcher: VocabularyMatcher | None = None
         self._lexicon: WordNetLexicon | None = None

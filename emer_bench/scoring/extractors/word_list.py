@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from emer_bench.api.scorer import LabelExtractor
+from emer_bench.api.scorer import LabelExtractor, ScorerArgs
 from emer_bench.emotion_words import labels_in
 
 
-class WordListExtractor(LabelExtractor):
+class WordListExtractor(LabelExtractor[ScorerArgs]):
     name: ClassVar[str] = "lexicon"
-    description: ClassVar[str] = "Un-negated emotion words of the built-in word list, in order of appearance"
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [labels_in(text or "") for text in texts]

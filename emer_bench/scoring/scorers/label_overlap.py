@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.emotion_words import normalise_label
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
@@ -23,15 +24,13 @@ def f_score(precision: float, recall: float) -> float:
     return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
 
 
-class LabelOverlapScorer(Scorer):
+class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
     name: ClassVar[str] = "label_overlap"
-    description: ClassVar[str] = "Set P/R/F of normalised labels (exact match, no external resources)"
-    needs: ClassVar[frozenset[str]] = frozenset({"openset"})
-    Args: ClassVar[type[ScorerArgs]] = LabelOverlapArgs
+    needs: frozenset[ReferenceField] = frozenset({"openset"})
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
-        extractor = build_extractor(self.args.extractor, self.context)  # type: ignore[attr-defined]
+        extractor = build_extractor(self.args.extractor, self.context)
         texts = [i.prediction for i in items if i.prediction is not None]
         extracted = iter(extractor.extract(texts))
         out: list[SampleScore] = []
@@ -56,4 +55,4 @@ class LabelOverlapScorer(Scorer):
         return {"precision": p, "recall": r, "fscore": f_score(p, r)}
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "extractor": {"extractor": self.args.extractor.name}}  # type: ignore[attr-defined]
+        return {**super().describe(), "extractor": {"extractor": self.args.extractor.name}}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
+from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import LabelExtractor, SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
 from emer_bench.errors import EmerBenchError
 from emer_bench.metrics.labels import parse_label_list
@@ -22,10 +23,13 @@ from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import VERSIONS, ResolvedResources, describe_resources, resolve_resources
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
 from emer_bench.scoring.extractors.outcome import extract_with_errors
+from emer_bench.scoring.structured import structured_label_set
 
 
 class OpenVocabArgs(ScorerArgs):
     extractor: ExtractorSpec = ExtractorSpec(name="offline")  # `parse` when answers are label lists
+    # A structured prediction (classic recognizer) gives its top-k classes as the label set.
+    structured_top_k: int = Field(default=1, ge=1)
     resource_version: str | None = None  # default: the run's (ScoringContext.resource_version)
     resources: str | None = None  # emotion-wheel directory; default: run's --resources, env, cache
 
@@ -42,11 +46,11 @@ def _count_extraction_errors(samples: list[SampleScore]) -> float:
     return float(sum(1 for s in samples if s is not None and s.get("extraction_error")))
 
 
-class _OpenVocabScorer(Scorer):
-    Args: ClassVar[type[ScorerArgs]] = OpenVocabArgs
-    reference_field: ClassVar[str]
+class _OpenVocabScorer(Scorer[OpenVocabArgs]):
+    reference_field: ClassVar[ReferenceField]
+    reads_structured = True
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: OpenVocabArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._resolved: ResolvedResources | None = None
         self._tables: WheelTables | None = None
@@ -74,8 +78,10 @@ class _OpenVocabScorer(Scorer):
 
     def _predicted_labels(self, items: list[ScoringItem]) -> tuple[list[list[str] | None], list[str | None]]:
         """Extracted labels per item (None for failed samples: they count as empty predictions)
-        and the extraction error per item (the prediction then also counts as empty)."""
-        answered = [i for i, item in enumerate(items) if not item.failed and item.prediction is not None]
+        and the extraction error per item (the prediction then also counts as empty). A sample
+        with a structured prediction takes its top-k classes instead of the extractor's labels."""
+        answered = [i for i, item in enumerate(items)
+                    if not item.failed and item.prediction is not None and item.structured is None]
         extracted = extract_with_errors(self.extractor(), [items[i].prediction or "" for i in answered]) \
             if answered else []
         if len(extracted) != len(answered):
@@ -86,6 +92,9 @@ class _OpenVocabScorer(Scorer):
         for i, found in zip(answered, extracted):
             labels[i] = parse_label_list(list(found.labels))
             errors[i] = found.error
+        for i, item in enumerate(items):
+            if not item.failed and item.structured is not None:
+                labels[i] = parse_label_list(structured_label_set(item.structured, self._args.structured_top_k))
         return labels, errors
 
     def _reference_labels(self, item: ScoringItem) -> list[str]:
@@ -115,7 +124,6 @@ class EmotionWheelScorer(_OpenVocabScorer):
     """Open-vocabulary EW metrics: form, synonym, wheel1-5 L1/L2 P/R/F, EW-L1, EW-L2, M-avg."""
 
     name = "ew"
-    description = "Open-vocabulary EW metrics: form, synonym, wheel1-5 L1/L2 P/R/F, EW-L1, EW-L2, M-avg"
     needs = frozenset({"openset"})
     headline = ("ew_l1_fscore", "ew_l2_fscore", "m_avg")
     reference_field = "openset"
@@ -150,7 +158,6 @@ class HitRateScorer(_OpenVocabScorer):
     """Hit rate and m-score of open-vocabulary answers against single categorical labels."""
 
     name = "hit_rate"
-    description = "Hit rate and m-score of open-vocabulary answers against single categorical labels"
     needs = frozenset({"label"})
     headline = ("hit_rate", "m_score")
     reference_field = "label"

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
+from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
 from emer_bench.scoring.scorers.judge.parsing import parse_judge_score
 from emer_bench.scoring.scorers.judge.prompts import CLUE_OVERLAP, LABEL_OVERLAP, JudgePrompt
@@ -31,22 +32,24 @@ class JudgeArgs(ScorerArgs):
     system_prompt: str | None = Field(default=None)  # optional system message for the judge
 
 
-class _OverlapJudge(Scorer):
-    needs: ClassVar[frozenset[str]] = frozenset({"explanation"})
-    Args: ClassVar[type[ScorerArgs]] = JudgeArgs
+class _OverlapJudge(Scorer[JudgeArgs]):
+    needs: frozenset[ReferenceField] = frozenset({"explanation"})
     headline: ClassVar[tuple[str, ...]] = ("score",)
     prompt: ClassVar[JudgePrompt]
     max_new_tokens: ClassVar[int]
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: JudgeArgs, context: ScoringContext) -> None:
+        if context.judge is not None:  # --judge on the command line beats the task's judge (recorded as used)
+            args = args.model_copy(update={"judge": args.judge.model_copy(update={
+                "model": context.judge["model"], "model_args": dict(context.judge.get("model_args") or {})})})
         super().__init__(args, context)
-        judge_args: JudgeArgs = args  # type: ignore[assignment]
+        judge_args = args
         defaults = {**GREEDY, "max_new_tokens": self.max_new_tokens}
         self.tool = LLMTool(judge_args.judge, context, purpose=self.name, default_gen_kwargs=defaults,
                             where=f"scorer '{self.name}' arg 'judge'")
 
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
-        args: JudgeArgs = self.args  # type: ignore[assignment]
+        args = self.args
         references = [reference_explanation(item, self.name) for item in items]
         out: list[SampleScore] = [None] * len(items)
         to_judge: list[int] = []
@@ -84,7 +87,7 @@ class _OverlapJudge(Scorer):
                 "n_judge_failures": counts @ failed[:, 0]}
 
     def describe(self) -> dict[str, Any]:
-        args: JudgeArgs = self.args  # type: ignore[assignment]
+        args = self.args
         dumped = args.model_dump(mode="json")
         dumped["judge"] = args.judge.public()  # never record api keys
         judge = {**self.tool.describe(), "prompt": self.prompt.name, "prompt_sha256": self.prompt.sha256,
@@ -95,13 +98,11 @@ class _OverlapJudge(Scorer):
 
 class ClueOverlapJudge(_OverlapJudge):
     name: ClassVar[str] = "judge_clue_overlap"
-    description: ClassVar[str] = "0-10 overlap of emotional clues with the reference explanation, from a judge LLM"
     prompt: ClassVar[JudgePrompt] = CLUE_OVERLAP
     max_new_tokens: ClassVar[int] = 32
 
 
 class LabelOverlapJudge(_OverlapJudge):
     name: ClassVar[str] = "judge_label_overlap"
-    description: ClassVar[str] = "0-10 overlap of emotion labels with the reference explanation, from a judge LLM"
     prompt: ClassVar[JudgePrompt] = LABEL_OVERLAP
     max_new_tokens: ClassVar[int] = 160

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.errors import DataError
 
@@ -56,11 +57,14 @@ def mean_of(samples: list[SampleScore], key: str) -> float:
     return math.fsum(values) / len(values) if values else math.nan
 
 
-class ExplanationSimilarityScorer(Scorer):
+SA = TypeVar("SA", bound=SimilarityArgs)
+
+
+class ExplanationSimilarityScorer(Scorer[SA]):
     """Subclasses set `metrics` and implement `similarities` (one dict of metric values per pair)."""
 
-    needs: ClassVar[frozenset[str]] = frozenset({"explanation"})
     Args: ClassVar[type[ScorerArgs]] = SimilarityArgs
+    needs: frozenset[ReferenceField] = frozenset({"explanation"})
     metrics: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
@@ -74,7 +78,7 @@ class ExplanationSimilarityScorer(Scorer):
         to_score: list[int] = []
         for i, item in enumerate(items):
             if item.prediction is None:
-                if self.args.failed_as_zero:  # type: ignore[attr-defined]
+                if self.args.failed_as_zero:
                     out[i] = {**zeros, "failed": True}
             elif not item.prediction.strip():
                 out[i] = {**zeros, "empty_prediction": True}

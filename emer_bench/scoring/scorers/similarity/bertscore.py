@@ -60,19 +60,17 @@ def load_bert_scorer(model_dir: Path, num_layers: int, batch_size: int, device: 
                             f"({type(exc).__name__}: {exc})") from None
 
 
-class BertScoreScorer(ExplanationSimilarityScorer):
+class BertScoreScorer(ExplanationSimilarityScorer[BertScoreArgs]):
     name: ClassVar[str] = "bertscore"
-    description: ClassVar[str] = "BERTScore P/R/F1 with a local model (no idf, no rescaling)"
-    Args: ClassVar[type[ScorerArgs]] = BertScoreArgs
     metrics: ClassVar[tuple[str, ...]] = ("fscore", "precision", "recall")
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
     def _num_layers(self) -> int:
-        args: BertScoreArgs = self.args  # type: ignore[assignment]
+        args = self.args
         return args.num_layers if args.num_layers is not None else DEFAULT_NUM_LAYERS
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
-        args: BertScoreArgs = self.args  # type: ignore[assignment]
+        args = self.args
         model_dir = local_model_dir(args.model)
         layers = self._num_layers()
         scorer = self.context.shared(f"bert-score:{model_dir}:{layers}:{args.device}",
@@ -83,7 +81,7 @@ class BertScoreScorer(ExplanationSimilarityScorer):
                 for p, r, f in zip(precision.tolist(), recall.tolist(), f1.tolist())]
 
     def describe(self) -> dict[str, Any]:
-        args: BertScoreArgs = self.args  # type: ignore[assignment]
+        args = self.args
         model: dict[str, Any] = {"model": args.model, "num_layers": self._num_layers(), "idf": False,
                                  "rescale_with_baseline": False, "bert_score": _version("bert-score")}
         if args.model is None:

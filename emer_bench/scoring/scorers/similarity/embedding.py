@@ -86,21 +86,19 @@ def _package_version(name: str) -> str | None:
         return None
 
 
-class EmbeddingSimilarityScorer(ExplanationSimilarityScorer):
+class EmbeddingSimilarityScorer(ExplanationSimilarityScorer[EmbeddingSimilarityArgs]):
     name: ClassVar[str] = "embedding_similarity"
-    description: ClassVar[str] = "Cosine similarity of sentence-transformers embeddings (answer vs reference)"
-    Args: ClassVar[type[ScorerArgs]] = EmbeddingSimilarityArgs
     metrics: ClassVar[tuple[str, ...]] = ("similarity",)
     headline: ClassVar[tuple[str, ...]] = ("similarity",)
 
     def _encoder(self) -> tuple[str, TextEncoder]:
-        args: EmbeddingSimilarityArgs = self.args  # type: ignore[assignment]
+        args = self.args
         model = resolve_model(args.model)
         return model, self.context.shared(encoder_key(model, args.device),
                                           lambda: load_sentence_transformer(model, args.device))
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
-        args: EmbeddingSimilarityArgs = self.args  # type: ignore[assignment]
+        args = self.args
         _, encoder = self._encoder()
         position: dict[str, int] = {}
         for text in (*references, *predictions):
@@ -116,7 +114,7 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer):
         return [{"similarity": float(c)} for c in cosines]
 
     def describe(self) -> dict[str, Any]:
-        args: EmbeddingSimilarityArgs = self.args  # type: ignore[assignment]
+        args = self.args
         model: dict[str, Any] = {"model": args.model, "device": args.device, "normalised_cosine": True,
                                  "sentence_transformers": _package_version("sentence-transformers")}
         if args.model is None:

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer
+from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 from emer_bench.scoring.scorers.similarity.tokenize import CjkAwareRougeTokenizer, word_tokens
 
 BLEU_WEIGHTS = (0.25, 0.25, 0.25, 0.25)
 
 
-class Bleu4Scorer(ExplanationSimilarityScorer):
+class Bleu4Scorer(ExplanationSimilarityScorer[SimilarityArgs]):
     """Sentence BLEU-4 (nltk `sentence_bleu`, uniform weights over 1-4-grams) with
     `SmoothingFunction().method1` (epsilon 0.1 added to zero n-gram counts, Chen & Cherry 2014),
     so a short answer with no matching 4-gram gets a small score rather than 0."""
 
     name: ClassVar[str] = "bleu4"
-    description: ClassVar[str] = "Sentence BLEU-4 (nltk, smoothing method1) against the reference explanation"
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
@@ -41,12 +40,11 @@ class Bleu4Scorer(ExplanationSimilarityScorer):
                                                  "tokenizer": "emer_bench word_tokens (lower-cased, CJK per character)"}}
 
 
-class MeteorScorer(ExplanationSimilarityScorer):
+class MeteorScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     """METEOR (nltk `meteor_score`, default alpha 0.9, beta 3, gamma 0.5, Porter stemmer and WordNet
     synonyms). WordNet comes from `emer_bench.resources.wordnet_setup.ensure_wordnet` (no download)."""
 
     name: ClassVar[str] = "meteor"
-    description: ClassVar[str] = "METEOR (nltk + WordNet) against the reference explanation"
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
@@ -77,11 +75,10 @@ def _load_wordnet() -> Any:
     return wordnet
 
 
-class RougeLScorer(ExplanationSimilarityScorer):
+class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     """ROUGE-L F-measure (rouge-score, Porter stemmer on), sentence-level."""
 
     name: ClassVar[str] = "rouge_l"
-    description: ClassVar[str] = "ROUGE-L F (rouge-score, stemmer on) against the reference explanation"
     metrics: ClassVar[tuple[str, ...]] = ("fscore",)
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
