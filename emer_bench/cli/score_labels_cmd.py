@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.cli.kv import parse_kv
+from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
 from emer_bench.metrics.openvocab import EWResult, HitRateResult
 from emer_bench.scoring.extractors.spec import ExtractorSpec
 from emer_bench.scoring.label_files import Extraction, score_label_files
@@ -129,5 +130,5 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_json_safe(scores.summary)))
     else:
         _print_table(scores.summary, scores.details, Console())
-    # a failed extraction is a failed sample: scored as empty, and the exit code says so
-    return 1 if scores.summary.get("n_failed") else 0
+    # a failed extraction is a failed sample: scored as empty, and the exit code says so (as `run`'s)
+    return EXIT_INCOMPLETE if scores.summary.get("n_failed") else 0

@@ -20,13 +20,13 @@ from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.registries import SCORERS
-from emer_bench.results.provenance import collect_provenance
-from emer_bench.results.schema import ModelConfigRecord, ResultsFile, TaskResult
+from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
+from emer_bench.results.schema import ResultsFile
 from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner.generate import utc_now
 from emer_bench.runner.run_key import slug
 from emer_bench.runner.samples_file import SamplesWriter
-from emer_bench.runner.score import build_scorer, check_scorer_needs, error_counts, score_task
+from emer_bench.runner.score import build_scorer, check_scorer_needs, score_task
 from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.discovery import TaskIndex
@@ -100,6 +100,13 @@ def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _write_samples(path: Path, records: list[SampleRecord]) -> None:
+    path.unlink(missing_ok=True)  # derived wholly from the predictions: rewritten, never resumed
+    with SamplesWriter(path, fsync=False) as writer:
+        for record in records:
+            writer.append(record)
+
+
 def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     """Score the predictions; writes samples, per-sample scores and results like a run does."""
     start, start_iso = time.monotonic(), utc_now()
@@ -115,28 +122,18 @@ def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     key = hashlib.sha256(json.dumps([task.content_sha256, sha, predictions.column]).encode()).hexdigest()[:12]
     model_dir = config.output_dir / slug(model)
     samples_path = model_dir / f"samples_{slug(task.name)}_{key}.jsonl"
-    samples_path.unlink(missing_ok=True)  # derived wholly from the predictions: rewritten, never resumed
-    with SamplesWriter(samples_path, fsync=False) as writer:
-        for record in records:
-            writer.append(record)
-    stamp = start_iso.replace(":", "-").replace("+00-00", "Z")
-    scores_path = model_dir / f"scores_{slug(task.name)}_{key}_{stamp}.jsonl"
-    scores = score_task(task, records, scorers, scores_path, config.n_resamples, config.seed)
-    task_result: TaskResult = {
-        "metrics": scores.metrics, "n_total": len(records), "n_failed": sum(1 for r in records if not r.ok),
-        "errors": error_counts(records), "notes": scores.notes,
-        "config": {"task": task.name, "version": task.spec.version, "content_sha256": task.content_sha256,
-                   "prompt_sha256": task.prompt_sha256, "modalities": [m.value for m in task.spec.modalities],
-                   "gen_kwargs": {}, "scorers": scores.scorer_configs, "main_metric": _main_metric(task, scorers),
-                   "samples_file": samples_path.name, "scores_file": scores_path.name}}
-    model_record: ModelConfigRecord = {
-        "model": model, "model_args": {},
-        "model_info": {"predictions_file": str(config.predictions), "sha256": sha, "text_column": predictions.column,
-                       "id_column": predictions.id_column},
-        "batch_size": 0, "limit": None, "seed": config.seed}
-    results: ResultsFile = {"results": {task.name: task_result}, "model": model_record,
-                            "provenance": collect_provenance(start_iso, time.monotonic() - start)}
-    out = model_dir / f"results_{stamp}.json"
+    _write_samples(samples_path, records)
+    scores_path = scores_path_for(samples_path, start_iso)
+    outcome = score_task(task, records, scorers, scores_path, config.n_resamples, config.seed)
+    results = new_results({"model": model, "model_args": {}, "batch_size": 0, "limit": None, "seed": config.seed,
+                           "model_info": {"predictions_file": str(config.predictions), "sha256": sha,
+                                          "text_column": predictions.column, "id_column": predictions.id_column}},
+                          start_iso)
+    result = task_result(task, records, outcome, {}, samples_path, scores_path)
+    result["config"]["main_metric"] = _main_metric(task, scorers)
+    results["results"][task.name] = result
+    stamp_provenance(results, start_iso, time.monotonic() - start)
+    out = results_path(model_dir, start_iso)
     write_json_atomic(out, results)
     return results, out
 
