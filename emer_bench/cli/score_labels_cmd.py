@@ -15,10 +15,10 @@ from rich.table import Table
 from emer_bench.cli.kv import parse_kv
 from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
 from emer_bench.metrics.openvocab import EWResult, HitRateResult
-from emer_bench.scoring.extractors.spec import ExtractorSpec
-from emer_bench.scoring.label_files import Extraction, score_label_files
 from emer_bench.metrics.wheel_mapping import METRIC_NAMES
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS
+from emer_bench.scoring.extractors.spec import ExtractorSpec
+from emer_bench.scoring.label_files import Extraction, score_label_files
 
 EPILOG = """\
 references: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and either `openset`

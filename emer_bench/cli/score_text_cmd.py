@@ -11,7 +11,11 @@ from rich.console import Console
 
 from emer_bench.cli.run_cmd import EXIT_INCOMPLETE, incomplete_tasks
 from emer_bench.cli.summary import print_summary, safe
-from emer_bench.runner.predictions import TEXT_COLUMNS, TextScoringConfig, score_text_file
+from emer_bench.runner.predictions import (
+    TEXT_COLUMNS,
+    TextScoringConfig,
+    score_text_file,
+)
 
 EPILOG = f"""\
 predictions: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and the answer text

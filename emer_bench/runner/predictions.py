@@ -20,14 +20,24 @@ from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.registries import SCORERS
-from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
+from emer_bench.results.builder import (
+    new_results,
+    results_path,
+    scores_path_for,
+    stamp_provenance,
+    task_result,
+)
 from emer_bench.results.schema import ResultsFile
 from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner.generate import utc_now
 from emer_bench.runner.run_key import slug
 from emer_bench.runner.samples_file import SamplesWriter
 from emer_bench.runner.score import build_scorer, check_scorer_needs, score_task
-from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
+from emer_bench.scoring.prediction_files import (
+    LabelColumn,
+    id_mismatch,
+    read_label_column,
+)
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import LoadedTask, import_plugins

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from support_modules import load_support
 
 from emer_bench.cli.main import main
 from emer_bench.resources import emotion_wheel
-from support_modules import load_support
 
 EW_NAMES = ["form", "synonym"] + [f"wheel{w}_l{lv}" for w in range(1, 6) for lv in (1, 2)] + ["ew_l1", "ew_l2"]
 

@@ -15,15 +15,22 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
-from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.scoring.extractors.offline_frames import framed_mentions
-from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetLexicon
-from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
-                                                         concluding_zone_start, evidence_positions,
-                                                         negated_positions)
+from emer_bench.scoring.extractors.offline_rules import (
+    CATEGORY_WORDS,
+    about_other_person,
+    concluding_zone_start,
+    evidence_positions,
+    negated_positions,
+)
 from emer_bench.scoring.extractors.offline_senses import describes_thing
 from emer_bench.scoring.extractors.offline_text import Token, sentences, tokenize
+from emer_bench.scoring.extractors.offline_vocabulary import (
+    VocabularyMatcher,
+    WordNetLexicon,
+)
 
 
 class OfflineExtractorArgs(ScorerArgs):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from emer_bench.scoring.extractors.offline_vocabulary import Mention
 from emer_bench.scoring.extractors.offline_text import Token
+from emer_bench.scoring.extractors.offline_vocabulary import Mention
 
 EMOTION_HEADS = frozenset({"expression", "expressions", "attitude", "attitudes", "mood", "moods",
                            "emotion", "emotions", "feeling", "feelings", "state", "states", "manner",
@@ -71,7 +71,7 @@ PERSON_SUBJECTS = frozenset({"he", "she", "they", "i", "we", "you", "character",
 AUXILIARIES = frozenset({"may", "might", "could", "can", "would", "will", "must", "should", "be",
                          "to", "also", "still", "probably", "possibly", "clearly", "obviously",
                          "quite", "very", "rather", "somewhat", "likely", "seems", "appears",
-                         "seem", "appear", "become", "becomes", "somewhat", "a", "bit", "little",
+                         "seem", "appear", "become", "becomes", "a", "bit", "little",
                          "slightly", "more", "even", "always", "already", "evidently", "apparently"})
 _BEFORE_COPULA = AUXILIARIES | COPULAS
 FRAME_REACH = 8  # tokens scanned on each side of a word

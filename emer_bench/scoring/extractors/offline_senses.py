@@ -21,10 +21,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from emer_bench.scoring.extractors.offline_frames import (_BEFORE_COPULA, COPULAS, DETERMINERS, EMOTION_HEADS,
-                                                          LIST_GLUE, MODIFIERS, PHRASE_ENDS)
-from emer_bench.scoring.extractors.offline_vocabulary import Mention
+from emer_bench.scoring.extractors.offline_frames import (
+    _BEFORE_COPULA,
+    COPULAS,
+    DETERMINERS,
+    EMOTION_HEADS,
+    LIST_GLUE,
+    MODIFIERS,
+    PHRASE_ENDS,
+)
 from emer_bench.scoring.extractors.offline_text import Token
+from emer_bench.scoring.extractors.offline_vocabulary import Mention
 
 THING_LEXNAMES = frozenset({"noun.artifact", "noun.food", "noun.substance", "noun.object", "noun.phenomenon",
                             "noun.location", "noun.time", "noun.plant", "noun.shape", "noun.possession"})

@@ -73,7 +73,7 @@ def test_lexicon_senses(wordnet_lexicon: WordNetLexicon) -> None:
 def test_robustness_set(offline_extractor: OfflineExtractor) -> None:
     """Floors under the figures reported in benchmarks/results/offline_extractor.md."""
     sys.path.insert(0, str(BENCHMARKS))
-    from robustness_set import load_set, score_set  # noqa: PLC0415
+    from robustness_set import load_set, score_set
 
     scores = score_set(load_set(), offline_extractor.extract)
     non_emotional, emotional = scores["non_emotional_text"], scores["emotional_text"]
