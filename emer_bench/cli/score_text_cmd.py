@@ -18,10 +18,11 @@ from emer_bench.runner.predictions import (
 )
 
 EPILOG = f"""\
-predictions: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and the answer text
-(--text-column; default the first of {', '.join(TEXT_COLUMNS)}). Every clip of the task is
-scored: a clip without a prediction is a failed sample (scored as an empty answer, counted in
-n_failed; exit code 3 when more than --max-failure-rate of the clips failed); a prediction for a clip the task lacks is an error. Output: samples,
+predictions: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and the answer
+text (--text-column; default the first of {", ".join(TEXT_COLUMNS[:4])}, ...).
+Every clip of the task is scored: a clip without a prediction is a failed sample (scored as
+an empty answer, counted in n_failed; exit code 3 when more than --max-failure-rate of the
+clips failed); a prediction for a clip the task lacks is an error. Output: samples,
 per-sample scores and a results file under --output-dir/<model name>/, as `run` writes them
 (CIs, n, failures), so `compare` and the leaderboard read them like any run.
 
