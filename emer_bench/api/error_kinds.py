@@ -24,7 +24,7 @@ class ErrorKind(str, Enum):
     EMPTY_RESPONSE = "EmptyResponse"  # the server answered with no text
     EMPTY_ANSWER = "EmptyAnswer"  # the adapter returned neither text nor error
     ADAPTER = "AdapterError"  # the adapter broke its contract (missing answer, crash)
-    MISSING_PREDICTION = "MissingPrediction"  # `score-text`: the predictions file has no row for the clip
+    MISSING_PREDICTION = "MissingPrediction"  # score-text: the predictions file has no row for the clip
     OTHER = "Error"  # any other exception (its type name stays in the message)
 
     @property

@@ -10,34 +10,27 @@ be compared and submitted like one. The "model" is the predictions file: its nam
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emer_bench.api.error_kinds import ErrorKind
 from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
 from emer_bench.registries import SCORERS
-from emer_bench.results.builder import (
-    new_results,
-    results_path,
-    scores_path_for,
-    stamp_provenance,
-    task_result,
-)
-from emer_bench.results.schema import ResultsFile
+from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
+from emer_bench.results.schema import ModelConfigRecord, ResultsFile
 from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner.generate import utc_now
 from emer_bench.runner.run_key import slug
 from emer_bench.runner.samples_file import SamplesWriter
 from emer_bench.runner.score import build_scorer, check_scorer_needs, score_task
-from emer_bench.scoring.prediction_files import (
-    LabelColumn,
-    id_mismatch,
-    read_label_column,
-)
+from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import LoadedTask, import_plugins
@@ -46,7 +39,7 @@ from emer_bench.tasks.schema import ScorerSpec
 
 # Columns tried, in order, when --text-column is not given.
 TEXT_COLUMNS = ("prediction", "response", "answer", "text", "output", "reasons", "explanation")
-MISSING = "MissingPrediction"
+MISSING = ErrorKind.MISSING_PREDICTION.value
 
 
 @dataclass
@@ -65,7 +58,7 @@ class TextScoringConfig:
     seed: int = 1234
 
 
-def select_scorers(task: LoadedTask, names: list[str], context: ScoringContext) -> list[tuple[ScorerSpec, Scorer]]:
+def select_scorers(task: LoadedTask, names: list[str], context: ScoringContext) -> list[tuple[ScorerSpec, Scorer[Any]]]:
     """The task's scorers named in `names` (by key or registry name), else any registered
     scorer with its default arguments; all of the task's scorers when `names` is empty."""
     specs: list[ScorerSpec] = []
@@ -110,13 +103,6 @@ def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_samples(path: Path, records: list[SampleRecord]) -> None:
-    path.unlink(missing_ok=True)  # derived wholly from the predictions: rewritten, never resumed
-    with SamplesWriter(path, fsync=False) as writer:
-        for record in records:
-            writer.append(record)
-
-
 def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     """Score the predictions; writes samples, per-sample scores and results like a run does."""
     start, start_iso = time.monotonic(), utc_now()
@@ -132,15 +118,20 @@ def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     key = hashlib.sha256(json.dumps([task.content_sha256, sha, predictions.column]).encode()).hexdigest()[:12]
     model_dir = config.output_dir / slug(model)
     samples_path = model_dir / f"samples_{slug(task.name)}_{key}.jsonl"
-    _write_samples(samples_path, records)
+    samples_path.unlink(missing_ok=True)  # derived wholly from the predictions: rewritten, never resumed
+    with SamplesWriter(samples_path, fsync=False) as writer:
+        for record in records:
+            writer.append(record)
     scores_path = scores_path_for(samples_path, start_iso)
-    outcome = score_task(task, records, scorers, scores_path, config.n_resamples, config.seed)
-    results = new_results({"model": model, "model_args": {}, "batch_size": 0, "limit": None, "seed": config.seed,
-                           "model_info": {"predictions_file": str(config.predictions), "sha256": sha,
-                                          "text_column": predictions.column, "id_column": predictions.id_column}},
-                          start_iso)
-    result = task_result(task, records, outcome, {}, samples_path, scores_path)
+    scores = score_task(task, records, scorers, scores_path, config.n_resamples, config.seed)
+    result = task_result(task, records, scores, {}, samples_path, scores_path)
     result["config"]["main_metric"] = _main_metric(task, scorers)
+    model_record: ModelConfigRecord = {
+        "model": model, "model_args": {},
+        "model_info": {"predictions_file": str(config.predictions), "sha256": sha, "text_column": predictions.column,
+                       "id_column": predictions.id_column},
+        "batch_size": 0, "limit": None, "seed": config.seed}
+    results = new_results(model_record, start_iso)
     results["results"][task.name] = result
     stamp_provenance(results, start_iso, time.monotonic() - start)
     out = results_path(model_dir, start_iso)
@@ -148,7 +139,7 @@ def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     return results, out
 
 
-def _main_metric(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer]]) -> str:
+def _main_metric(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[Any]]]) -> str:
     """The task's main metric when its scorer was kept, else the first scorer's first headline."""
     keys = {spec.key for spec, _ in scorers}
     if task.spec.main_metric.split(".", 1)[0] in keys:

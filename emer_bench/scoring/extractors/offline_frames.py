@@ -84,7 +84,7 @@ COMPOUND_MODIFIERS = frozenset({"subtitle", "subtitles", "text", "video", "audio
 
 
 class WordSenses(Protocol):
-    """What the frames need to know about a word (WordNetLexicon in production)."""
+    """What the frames need to know about a word (WordNetSenses in production)."""
 
     def is_affective(self, word: str) -> bool: ...
 
