@@ -236,7 +236,7 @@ def main() -> int:
         "The offline extractor before issue 12 (main at 5e3320c, same set, 2026-11-27): non-emotional precision",
         "0.111 (2 of 18 labels), 35/50 clean sentences; emotional F 0.932 (check half: 20/25 clean, F 0.909).",
         "The lexicon-baseline's 100 EMER v1 answers (67 say the subtitle \"contains no emotion words\") now give",
-        "\"content\" 0 times (67 before).",
+        "\"content\" 0 times (67 before), its 10 emer-demo answers 0 times (8 before).",
         "",
         "## Speed",
         "",
