@@ -18,7 +18,7 @@ from emer_bench import __version__
 from emer_bench.errors import EmerBenchError
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ["run", "list", "score", "score_labels", "compare", "resources"]
+COMMANDS = ["run", "list", "score", "score_labels", "compare", "resources", "leaderboard"]
 
 EPILOG = """examples:
   emer-bench run --model lexicon-baseline --tasks emer-demo
