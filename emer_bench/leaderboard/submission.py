@@ -158,12 +158,16 @@ def _write_folder(target: Path, meta: SubmissionMeta, results: dict[str, Any],
     staging = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    write_json_atomic(staging / META_FILE, redact(meta.model_dump(mode="json")))
-    write_json_atomic(staging / RESULTS_FILE, results)
-    for name, samples in files.items():
-        text = "".join(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n" for s in samples)
-        (staging / name).write_text(text, encoding="utf-8")
-        _check_size(staging / name, MAX_SAMPLES_BYTES)
+    try:
+        write_json_atomic(staging / META_FILE, redact(meta.model_dump(mode="json")))
+        write_json_atomic(staging / RESULTS_FILE, results)
+        for name, samples in files.items():
+            text = "".join(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n" for s in samples)
+            (staging / name).write_text(text, encoding="utf-8")
+            _check_size(staging / name, MAX_SAMPLES_BYTES)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if target.exists():
         shutil.rmtree(target)
     staging.replace(target)

@@ -71,6 +71,9 @@ class VerifyOptions:
     include_paths: list[Path] = field(default_factory=list)
     max_failed_fraction: float = MAX_FAILED_FRACTION
     tolerance: float = CLAIM_TOLERANCE
+    # Scorers' shared heavy objects (embedding models) live in the context: pass one to reuse them
+    # across several verifications in one process.
+    context: ScoringContext | None = None
 
 
 @dataclass
@@ -248,7 +251,8 @@ def verify_board(board_dir: Path, options: VerifyOptions) -> BoardCheck:
     problems = Problems()
     folder = Path(board_dir) / "submissions"
     index = TaskIndex(include_paths=list(options.include_paths))
-    context = ScoringContext(resources_dir=options.resources_dir, resource_version=options.resource_version)
+    context = options.context or ScoringContext(resources_dir=options.resources_dir,
+                                                resource_version=options.resource_version)
     entries: list[TaskEntry] = []
     submissions: list[Submission] = []
     for sub_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
