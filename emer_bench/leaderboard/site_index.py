@@ -62,7 +62,8 @@ def bar_chart(task: dict[str, Any]) -> str:
         y = 4 + i * step
         cls = "bar" if row["status"] == "verified" else "bar unverified"
         w = max(0.0, row["value"]) / top * width
-        parts.append(f"<text x=\"{left - 6}\" y=\"{y + 14}\" text-anchor=\"end\">{esc(row['name'][:40])}</text>"
+        label = row["name"] if len(row["name"]) <= 30 else row["name"][:29] + "…"  # fits the 220 px margin
+        parts.append(f"<text x=\"{left - 6}\" y=\"{y + 14}\" text-anchor=\"end\">{esc(label)}</text>"
                      f"<rect class=\"{cls}\" data-submission=\"{esc(row['submission'])}\" x=\"{left}\" y=\"{y}\" "
                      f"width=\"{w:.2f}\" height=\"18\"><title>{esc(row['name'])}: {pct(row['value'])}</title></rect>"
                      f"<text x=\"{left + width + 6}\" y=\"{y + 14}\">{pct(row['value'])}</text>")
