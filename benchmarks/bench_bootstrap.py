@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from emer_bench.api.scorer import ScoringContext  # noqa: E402
 from emer_bench.metrics.bootstrap import _Resampler, bootstrap_ci, paired_bootstrap_many  # noqa: E402
-from emer_bench.scoring.categorical import CategoricalArgs, CategoricalScorer  # noqa: E402
-from emer_bench.scoring.dimensional import DimensionalArgs, DimensionalScorer  # noqa: E402
+from emer_bench.scoring.scorers.categorical import CategoricalArgs, CategoricalScorer  # noqa: E402
+from emer_bench.scoring.scorers.dimensional import DimensionalArgs, DimensionalScorer  # noqa: E402
 
 Aggregate = Callable[[list[Any]], dict[str, float]]
 

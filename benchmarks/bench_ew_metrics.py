@@ -32,7 +32,7 @@ from machine_info import cpu_model  # noqa: E402  (benchmarks/ is on sys.path wh
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emer_bench.metrics import wheel_tables  # noqa: E402
+from emer_bench.resources import wheel_tables  # noqa: E402
 from emer_bench.metrics.labels import parse_label_list  # noqa: E402
 from emer_bench.metrics.openvocab import aggregate_ew, ew_sample_components, score_ew, score_hit_rate  # noqa: E402
 

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from emer_bench.api.requests import Reference  # noqa: E402
 from emer_bench.api.scorer import ScoringContext, ScoringItem  # noqa: E402
-from emer_bench.scoring.similarity.embedding import (EmbeddingSimilarityArgs, EmbeddingSimilarityScorer,  # noqa: E402
+from emer_bench.scoring.scorers.similarity.embedding import (EmbeddingSimilarityArgs, EmbeddingSimilarityScorer,  # noqa: E402
                                                      encoder_key, load_sentence_transformer, resolve_model)
 
 TARGET_RATIO = 1.2

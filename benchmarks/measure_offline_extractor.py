@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 from emer_bench.api.scorer import ScoringContext  # noqa: E402
 from emer_bench.metrics.labels import parse_label_list  # noqa: E402
 from emer_bench.metrics.openvocab import score_ew, score_hit_rate  # noqa: E402
-from emer_bench.metrics.wheel_tables import WheelTables, load_wheel_tables  # noqa: E402
+from emer_bench.metrics.wheel_mapping import WheelTables  # noqa: E402
+from emer_bench.resources.wheel_tables import load_wheel_tables  # noqa: E402
 from emer_bench.scoring.extractors.offline import OfflineExtractor, OfflineExtractorArgs  # noqa: E402
 from emer_bench.scoring.extractors.offline_text import normalise  # noqa: E402
 

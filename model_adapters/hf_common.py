@@ -56,17 +56,17 @@ import gc
 import logging
 import threading
 import time
-from typing import Any, Callable, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal, TypeVar
 
 import numpy as np
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
-from emer_bench.api.media import DecodedMedia
+from emer_bench.api.media import DecodedMedia, MediaError
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_generation import completion_lengths, resolve_generation_kwargs
-from emer_bench.model_adapters.hf_loading import (
+from .hf_generation import completion_lengths, resolve_generation_kwargs
+from .hf_loading import (
     HFArgs,
     first_line,
     guarded_load,
@@ -74,9 +74,8 @@ from emer_bench.model_adapters.hf_loading import (
     model_load_kwargs,
     resolve_checkpoint,
 )
-from emer_bench.model_adapters.hf_inputs import ModelInput, encoded_audit
-from emer_bench.model_adapters.hf_media import (
-    MediaError,
+from .hf_inputs import ModelInput, encoded_audit
+from .hf_media import (
     MediaParts,
     audio_array,
     collate_encodings,
@@ -91,7 +90,10 @@ AUDIO_RATE = 16_000
 MEDIA_TENSOR_KEYS = ("pixel_values", "pixel_values_videos", "input_features")
 
 
-class HFAdapter(ModelAdapter):
+HA = TypeVar("HA", bound=HFArgs)
+
+
+class HFAdapter(ModelAdapter[HA]):
     """Base of the transformers adapters; see the module docstring for the hooks."""
 
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
@@ -103,9 +105,9 @@ class HFAdapter(ModelAdapter):
     # Each request goes through the processor on its own (then collated), so it can be done ahead.
     encodes_per_request: ClassVar[bool] = True
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: HA) -> None:
         super().__init__(args)
-        self.hf_args: HFArgs = args  # type: ignore[assignment]
+        self.hf_args: HA = args
         self._processor_lock = threading.Lock()
         import transformers
 
@@ -202,10 +204,10 @@ class HFAdapter(ModelAdapter):
     def require_media(self, prepared: PreparedRequest, what: Literal["frames", "audio"]) -> DecodedMedia:
         media = prepared.media
         if media is None or getattr(media, what) is None:
-            raise MediaError(f"the task grants {'video' if what == 'frames' else 'audio'} but no decoded "
+            raise MediaError(None, f"the task grants {'video' if what == 'frames' else 'audio'} but no decoded "
                              f"{what} arrived for clip {prepared.request.clip_id}")
         if what == "audio" and media.audio_sample_rate != AUDIO_RATE:
-            raise MediaError(f"audio must be {AUDIO_RATE} Hz mono, got {media.audio_sample_rate} Hz")
+            raise MediaError(None, f"audio must be {AUDIO_RATE} Hz mono, got {media.audio_sample_rate} Hz")
         return media
 
     def audio_input(self, prepared: PreparedRequest, audit: dict[str, Any]) -> np.ndarray:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emer_bench.api.adapter import PreparedRequest
-from emer_bench.model_adapters.hf_media import MediaParts
+from .hf_media import MediaParts
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_generation import GENERATION_ARG_NAMES, SamplingArgs
+from .hf_generation import GENERATION_ARG_NAMES, SamplingArgs
 
 DEVICE_PATTERN = r"^(cpu|mps|meta|(cuda|xpu|npu|hpu)(:\d+)?)$"
 DEVICE_MAP_STRATEGIES = ("auto", "balanced", "balanced_low_0", "sequential")

@@ -13,14 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from emer_bench.api.media import DecodedMedia
+from emer_bench.api.media import DecodedMedia, MediaError
 
 # Keys of a processor output that hold one value per prompt token (left-padded when collating).
 TOKEN_ALIGNED_PAD = {"input_ids": None, "attention_mask": 0, "token_type_ids": 0, "mm_token_type_ids": 0}
-
-
-class MediaError(Exception):
-    """The harness did not supply a modality the request asks for, or supplied it malformed."""
 
 
 @dataclass
@@ -38,14 +34,14 @@ def frames_to_tensor(frames: np.ndarray) -> Any:
     import torch
 
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or frames.shape[0] == 0:
-        raise MediaError(f"frames must be uint8 [T>0,H,W,3], got {frames.dtype} {list(frames.shape)}")
+        raise MediaError(None, f"frames must be uint8 [T>0,H,W,3], got {frames.dtype} {list(frames.shape)}")
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2)
 
 
 def audio_array(media: DecodedMedia) -> np.ndarray:
     audio = np.asarray(media.audio, dtype=np.float32)
     if audio.ndim != 1 or audio.size == 0:
-        raise MediaError(f"audio must be a non-empty mono waveform, got shape {list(audio.shape)}")
+        raise MediaError(None, f"audio must be a non-empty mono waveform, got shape {list(audio.shape)}")
     return audio
 
 

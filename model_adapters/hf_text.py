@@ -1,6 +1,6 @@
 """Any text-only chat LLM via transformers, over the prompt (which carries the subtitle).
 
-Also the model behind the LLM label extractor and the LLM judges (emer_bench.scoring.llm_tool):
+Also the model behind the LLM label extractor and the LLM judges (emer_bench.scoring.llm.tool):
 those send text-only requests (modality SUBTITLE, the whole prompt in `prompt`) through
 `generate_stream`. Batching: the stream is read in windows of ``batch_size x window_batches``
 requests; inside a window requests are sorted by prompt length and generated ``batch_size`` at a
@@ -19,7 +19,7 @@ from emer_bench.api.adapter import AdapterArgs, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFAdapter, HFArgs, ModelInput
+from .hf_common import HFAdapter, HFArgs, ModelInput
 
 
 class HFTextArgs(HFArgs):
@@ -31,19 +31,17 @@ class HFTextArgs(HFArgs):
     apply_chat_template: bool = True
 
 
-class HFTextAdapter(HFAdapter):
+class HFTextAdapter(HFAdapter[HFTextArgs]):
     """Text-only chat LLM: the subtitle-bearing prompt in, text out."""
 
     name: ClassVar[str] = "hf_text"
-    description: ClassVar[str] = "Any text-only chat LLM via transformers over the subtitle; also a label extractor and judge"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
-    Args: ClassVar[type[AdapterArgs]] = HFTextArgs
     sort_by_length: ClassVar[bool] = True
     encodes_per_request: ClassVar[bool] = False  # the batch is tokenized at once, with padding
 
     @property
     def text_args(self) -> HFTextArgs:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
     def load_processor(self, path: str) -> Any:
         from transformers import AutoTokenizer

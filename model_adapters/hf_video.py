@@ -18,13 +18,13 @@ added here is what every video-language family needs on top:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.media import DecodedMedia
 from emer_bench.api.requests import Modality
-from emer_bench.model_adapters.hf_common import HFAdapter, ModelInput
-from emer_bench.model_adapters.hf_media import MediaParts
+from .hf_common import HFAdapter, HFArgs, ModelInput
+from .hf_media import MediaParts
 
 MS_CLOCK_FPS = 1000.0
 
@@ -49,7 +49,10 @@ def ms_clock_metadata(media: DecodedMedia | None, num_frames: int) -> dict[str, 
             "frames_indices": indices}
 
 
-class HFVideoAdapter(HFAdapter):
+HVA = TypeVar("HVA", bound=HFArgs)
+
+
+class HFVideoAdapter(HFAdapter[HVA]):
     """Video + text through a transformers video-language model (frames arrive decoded)."""
 
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.SUBTITLE})

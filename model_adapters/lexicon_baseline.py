@@ -1,7 +1,7 @@
 """`lexicon-baseline`: a transparent, weightless baseline for the leaderboard and the demo.
 
 It reads ONLY the subtitle (never video or audio) and answers with the emotion words of the
-built-in lexicon that occur in it, un-negated, plus one sentence of explanation. It is a floor
+built-in emotion word list (emer_bench/emotion_words) that occur in it, un-negated, plus one sentence of explanation. It is a floor
 that shows what the text channel alone gives by word spotting, not a model.
 """
 
@@ -12,7 +12,7 @@ from typing import ClassVar
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
-from emer_bench.lexicon import find_emotions
+from emer_bench.emotion_words import find_emotions
 
 
 class LexiconBaselineArgs(AdapterArgs):
@@ -20,21 +20,19 @@ class LexiconBaselineArgs(AdapterArgs):
     fallback_label: str = "neutral"
 
 
-class LexiconBaseline(ModelAdapter):
+class LexiconBaseline(ModelAdapter[LexiconBaselineArgs]):
     name: ClassVar[str] = "lexicon-baseline"
-    description: ClassVar[str] = "Emotion words found in the subtitle (rule-based floor)"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     media_input: ClassVar[MediaInput] = MediaInput.PATHS
-    Args: ClassVar[type[AdapterArgs]] = LexiconBaselineArgs
 
     def answer(self, subtitle: str | None) -> str:
         if not subtitle:
             return (f"No subtitle was given, so there are no lexical clues. "
-                    f"Labels: [{self.args.fallback_label}]")  # type: ignore[attr-defined]
+                    f"Labels: [{self.args.fallback_label}]")
         found = find_emotions(subtitle)
         if not found:
             return (f'The subtitle "{subtitle}" contains no emotion words from the lexicon. '
-                    f"Labels: [{self.args.fallback_label}]")  # type: ignore[attr-defined]
+                    f"Labels: [{self.args.fallback_label}]")
         labels = list(dict.fromkeys(label for _, label in found))
         cues = ", ".join(f'"{form}"' for form in dict.fromkeys(form for form, _ in found))
         return (f'In the subtitle "{subtitle}", the words {cues} suggest the person feels '

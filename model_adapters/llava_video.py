@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from emer_bench.model_adapters.hf_video import HFVideoAdapter
+from .hf_common import HFArgs
+from .hf_video import HFVideoAdapter
 
 
-class _LlavaVideoBase(HFVideoAdapter):
+class _LlavaVideoBase(HFVideoAdapter[HFArgs]):
     model_class_name: ClassVar[str]
     batch_needs_equal_frames: ClassVar[bool] = True
 
@@ -35,7 +36,6 @@ class LlavaOneVisionAdapter(_LlavaVideoBase):
     """LLaVA-OneVision: video + text."""
 
     name: ClassVar[str] = "llava_onevision"
-    description: ClassVar[str] = "LLaVA-OneVision via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("llava_onevision",)
     model_class_name: ClassVar[str] = "LlavaOnevisionForConditionalGeneration"
 
@@ -44,6 +44,5 @@ class LlavaVideoAdapter(_LlavaVideoBase):
     """LLaVA-NeXT-Video: video + text."""
 
     name: ClassVar[str] = "llava_video"
-    description: ClassVar[str] = "LLaVA-Video (LLaVA-NeXT-Video family) via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("llava_next_video",)
     model_class_name: ClassVar[str] = "LlavaNextVideoForConditionalGeneration"

@@ -3,18 +3,15 @@ SGLang, LM Studio, Gemini's compatible endpoint).
 
 Calls run concurrently on a background event loop (up to `concurrency` in flight) and answers
 are yielded as they complete, while the request iterator is pulled lazily so that at most
-about `concurrency` decoded clips are held in memory at once.
+about `concurrency` decoded clips are held in memory at once (the scheduling is
+openai_stream.py; HTTP, retries and message encoding are openai_http/_retry/_messages.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import concurrent.futures
+import functools
 import logging
 import os
-import queue
-import threading
 import weakref
 from typing import Any, Iterable, Iterator, Literal
 from urllib.parse import urlsplit
@@ -22,13 +19,15 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
+from emer_bench.api.media import MediaError
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.async_loop import BackgroundLoop
-from emer_bench.model_adapters.openai_http import ChatCompletionsClient, redact_url
-from emer_bench.model_adapters.openai_messages import ChatPayload, MediaError, PayloadOptions, build_chat_payload
-from emer_bench.model_adapters.openai_retry import RetryPolicy
+from .async_loop import BackgroundLoop
+from .openai_http import ChatCompletionsClient, redact_url
+from .openai_messages import ChatPayload, PayloadOptions, build_chat_payload
+from .openai_retry import RetryPolicy
+from .openai_stream import StreamScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -82,20 +81,17 @@ class OpenAIChatArgs(AdapterArgs):
         return str(value) or None
 
 
-class OpenAIChatAdapter(ModelAdapter):
+class OpenAIChatAdapter(ModelAdapter[OpenAIChatArgs]):
     """Frames as JPEG data URLs, audio as WAV `input_audio`, subtitle and prompt as text."""
 
     name = "openai"
-    description = "Any OpenAI-compatible Chat Completions server"
     modalities = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
     media_input = MediaInput.DECODED
-    Args = OpenAIChatArgs
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: OpenAIChatArgs) -> None:
         if not isinstance(args, OpenAIChatArgs):
             raise ConfigError(f"openai adapter: expected OpenAIChatArgs, got {type(args).__name__}")
         super().__init__(args)
-        self.args: OpenAIChatArgs = args
         if args.api_key is None and args.base_url == OPENAI_BASE_URL:
             raise ConfigError("openai adapter: no API key for https://api.openai.com/v1; set OPENAI_API_KEY "
                               "or pass --model-args api_key=..., or point base_url at a local server")
@@ -112,7 +108,7 @@ class OpenAIChatAdapter(ModelAdapter):
     def active_modalities(self) -> frozenset[Modality]:
         # Audio is sent only with audio=true; without it the runner must not decode the clip's
         # audio for nothing (about 40% of a demo clip's decode CPU).
-        return self.modalities if self.args.audio else self.modalities - {Modality.AUDIO}  # type: ignore[attr-defined]
+        return self.modalities if self.args.audio else self.modalities - {Modality.AUDIO}
 
     @property
     def model_id(self) -> str:
@@ -129,106 +125,13 @@ class OpenAIChatAdapter(ModelAdapter):
         return [by_index[prepared.request.index] for prepared in batch]
 
     def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
-        """Up to `concurrency` calls in flight; yields each answer as its call completes.
-
-        While the calls run, the next requests (up to `concurrency` of them) are encoded ahead in
-        the caller's thread (unless the runner's prefetch threads already did it: `preprocess`),
-        and a slot whose call finishes takes the next ready body itself, on the loop thread: the
-        next call starts without waiting for the caller's thread to wake up or for JPEG encoding. Only encoded bodies are held ahead, never decoded arrays.
-        Closing the generator early cancels this stream's calls and waits until they are gone.
-        """
-        concurrency = self.args.concurrency
+        """Up to `concurrency` calls in flight; yields each answer as its call completes, while
+        the next requests are encoded ahead (see openai_stream.StreamScheduler). Closing the
+        generator early cancels this stream's calls and waits until they are gone."""
         loop, client = self._session()
-        stream_tasks: set[asyncio.Task[None]] = set()
-        slot_futures: set[concurrent.futures.Future[None]] = set()
-        lock = threading.Lock()  # guards `ready`, `running` and `closing` across the two threads
-        ready: collections.deque[tuple[int, ChatPayload | Generation]] = collections.deque()
-        completed: queue.SimpleQueue[Generation] = queue.SimpleQueue()
-        running = 0  # slots with a call submitted or in progress
-        closing = False
-        source = iter(requests)
-        exhausted = False
-
-        def next_or_release() -> tuple[int, ChatPayload | Generation] | None:
-            # One locked step, BEFORE the answer is handed over: the consumer, woken by that
-            # answer, then sees the true number of running slots and never waits for nothing.
-            nonlocal running
-            with lock:
-                if ready and not closing:
-                    return ready.popleft()
-                running -= 1
-                return None
-
-        async def slot(item: tuple[int, ChatPayload | Generation] | None) -> None:
-            task = asyncio.current_task()
-            assert task is not None
-            stream_tasks.add(task)  # so that closing the stream early can cancel and await it
-            try:
-                while item is not None:
-                    index, built = item
-                    try:
-                        generation = built if isinstance(built, Generation) else await self._send(client, index, built)
-                    except Exception as exc:  # _send records server behaviour itself; this is a last resort
-                        generation = Generation(index=index, error=f"AdapterError: {type(exc).__name__}: {exc}")
-                    item = next_or_release()
-                    completed.put(generation)
-            finally:
-                stream_tasks.discard(task)
-
-        def start_slots() -> None:
-            nonlocal running
-            while True:
-                with lock:
-                    if closing or not ready or running >= concurrency:
-                        return
-                    item = ready.popleft()
-                    running += 1
-                future = loop.submit(slot(item))
-                slot_futures.add(future)
-                future.add_done_callback(slot_futures.discard)
-
-        def build_next() -> bool:
-            # Encoded (unless preprocessed) in the caller's thread while the loop thread does the
-            # network I/O (Pillow releases the GIL while encoding).
-            nonlocal exhausted
-            if exhausted:
-                return False
-            try:
-                prepared = next(source)
-            except StopIteration:
-                exhausted = True
-                return False
-            index = prepared.request.index
-            built = self._build(prepared)
-            del prepared  # keep the encoded body, not the decoded arrays
-            with lock:
-                ready.append((index, built))
-            return True
-
-        def encode_ahead() -> None:
-            # One body at a time, and only while no answer is waiting to be handed on.
-            while len(ready) < concurrency and completed.empty() and build_next():
-                start_slots()
-
-        try:
-            while True:
-                start_slots()
-                encode_ahead()
-                start_slots()
-                with lock:
-                    finished = exhausted and not ready and running == 0
-                if finished and completed.empty():
-                    return
-                generation = completed.get()
-                start_slots()
-                yield generation
-        finally:
-            with lock:
-                closing = True  # slots take no further bodies
-            for future in list(slot_futures):
-                future.cancel()  # a slot that has not started yet never starts
-            if stream_tasks or slot_futures:
-                loop.run(_cancel_and_wait(stream_tasks), timeout_s=30)
+        scheduler = StreamScheduler(loop, self.args.concurrency, self._build,
+                                    functools.partial(self._send, client))
+        yield from scheduler.run(requests)
 
     def close(self) -> None:
         """Stop the event loop thread and close the HTTP connections."""
@@ -298,16 +201,6 @@ class OpenAIChatAdapter(ModelAdapter):
             self._warned_ignored.update(new)
             logger.warning("openai adapter: generation kwargs with no Chat Completions equivalent are not "
                            "sent: %s (listed in each sample's inputs.ignored_gen_kwargs)", ", ".join(new))
-
-
-async def _cancel_and_wait(tasks: set[asyncio.Task[None]]) -> None:
-    for task in list(tasks):
-        task.cancel()
-    # A cancelled call closes its connection as it unwinds (never returned to the pool); the
-    # transport's own close runs on the next loop iteration, so a half-sent request ends at the
-    # server by the time the stream's close() returns.
-    await asyncio.gather(*list(tasks), return_exceptions=True)
-    await asyncio.sleep(0)
 
 
 def _close_session(loop: BackgroundLoop, client: ChatCompletionsClient) -> None:

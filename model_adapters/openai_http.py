@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from emer_bench.model_adapters.openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
+from .openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 logger = logging.getLogger(__name__)
 

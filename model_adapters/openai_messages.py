@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from emer_bench.api.adapter import PreparedRequest
-from emer_bench.api.media import DecodedMedia
+from emer_bench.api.media import DecodedMedia, MediaError
 from emer_bench.api.requests import Modality
 
 MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
@@ -29,10 +29,6 @@ MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
 _PASSTHROUGH_GEN_KWARGS = ("temperature", "top_p", "seed", "stop", "presence_penalty", "frequency_penalty")
 # Spellings of the output-length limit used by tasks (HF style) and by the API.
 _MAX_TOKENS_ALIASES = ("max_new_tokens", "max_tokens", "max_completion_tokens")
-
-
-class MediaError(Exception):
-    """The media the request needs is missing or malformed (recorded as `MediaError: ...`)."""
 
 
 @dataclass(frozen=True)
@@ -101,18 +97,18 @@ def map_gen_kwargs(gen_kwargs: dict[str, Any], max_tokens_field: MaxTokensField)
 def _checked_frames(media: DecodedMedia | None, clip_id: str) -> np.ndarray:
     frames = media.frames if media is not None else None
     if frames is None or len(frames) == 0:
-        raise MediaError(f"{clip_id}: the task grants video but no frames were decoded")
+        raise MediaError(clip_id, "the task grants video but no frames were decoded")
     if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
-        raise MediaError(f"{clip_id}: frames must be uint8 [T, H, W, 3], got {frames.dtype} {list(frames.shape)}")
+        raise MediaError(clip_id, f"frames must be uint8 [T, H, W, 3], got {frames.dtype} {list(frames.shape)}")
     return frames
 
 
 def _checked_audio(media: DecodedMedia | None, clip_id: str) -> np.ndarray:
     audio = media.audio if media is not None else None
     if audio is None or audio.size == 0:
-        raise MediaError(f"{clip_id}: the task grants audio and audio=true but no audio was decoded")
+        raise MediaError(clip_id, "the task grants audio and audio=true but no audio was decoded")
     if audio.ndim != 1:
-        raise MediaError(f"{clip_id}: audio must be mono [N], got shape {list(audio.shape)}")
+        raise MediaError(clip_id, f"audio must be mono [N], got shape {list(audio.shape)}")
     return audio
 
 

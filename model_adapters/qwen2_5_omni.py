@@ -21,8 +21,8 @@ from pydantic import Field
 from emer_bench.api.adapter import AdapterArgs, PreparedRequest
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFAdapter, HFArgs, ModelInput
-from emer_bench.model_adapters.hf_media import MediaParts, frames_to_tensor, sampling_fps
+from .hf_common import HFAdapter, HFArgs, ModelInput
+from .hf_media import MediaParts, frames_to_tensor, sampling_fps
 
 # The system prompt of the Qwen2.5-Omni model card; the model was tuned with it.
 QWEN_OMNI_SYSTEM_PROMPT = ("You are Qwen, a virtual human developed by the Qwen Team, Alibaba Group, capable of "
@@ -42,23 +42,21 @@ class Qwen25OmniArgs(HFArgs):
     min_pixels: int | None = Field(None, ge=28 * 28)  # per-frame lower bound (default: the processor's)
 
 
-class Qwen25OmniAdapter(HFAdapter):
+class Qwen25OmniAdapter(HFAdapter[Qwen25OmniArgs]):
     """Qwen2.5-Omni thinker: video + the clip's own audio + text."""
 
     name: ClassVar[str] = "qwen2_5_omni"
-    description: ClassVar[str] = "Qwen2.5-Omni (thinker) via transformers: video + the clip's own audio track + text"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
-    Args: ClassVar[type[AdapterArgs]] = Qwen25OmniArgs
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_omni", "qwen2_5_omni_thinker")
     default_system_prompt: ClassVar[str | None] = QWEN_OMNI_SYSTEM_PROMPT
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: Qwen25OmniArgs) -> None:
         require_decoded_audio_in_video_support()
         super().__init__(args)
 
     @property
     def omni_args(self) -> Qwen25OmniArgs:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
     def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
         from transformers import Qwen2_5OmniThinkerForConditionalGeneration

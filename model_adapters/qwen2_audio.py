@@ -16,20 +16,18 @@ from typing import Any, ClassVar
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.api.requests import Modality
-from emer_bench.model_adapters.hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
+from .hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
 
 
 class Qwen2AudioArgs(HFArgs):
     """`--model-args` of qwen2_audio (the shared transformers arguments)."""
 
 
-class Qwen2AudioAdapter(HFAdapter):
+class Qwen2AudioAdapter(HFAdapter[Qwen2AudioArgs]):
     """Qwen2-Audio: audio + text."""
 
     name: ClassVar[str] = "qwen2_audio"
-    description: ClassVar[str] = "Qwen2-Audio-Instruct via transformers: audio + text"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.AUDIO, Modality.SUBTITLE})
-    Args: ClassVar[type[AdapterArgs]] = Qwen2AudioArgs
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_audio",)
     default_system_prompt: ClassVar[str | None] = None  # the chat template supplies its default
 

@@ -23,8 +23,8 @@ from pydantic import Field
 
 from emer_bench.api.adapter import AdapterArgs
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_common import HFArgs, ModelInput
-from emer_bench.model_adapters.hf_video import HFVideoAdapter
+from .hf_common import HFArgs, ModelInput
+from .hf_video import HFVideoAdapter
 
 QWEN3_VL_MIN_TRANSFORMERS = "4.57.0"  # the first release with Qwen3-VL
 
@@ -39,8 +39,7 @@ class QwenVLArgs(HFArgs):
     cap_pixels_per_frame: bool = True
 
 
-class _QwenVLAdapter(HFVideoAdapter):
-    Args: ClassVar[type[AdapterArgs]] = QwenVLArgs
+class _QwenVLAdapter(HFVideoAdapter[QwenVLArgs]):
     model_class_name: ClassVar[str]
     # Qwen3-VL's video processor reads `longest_edge` as the budget of the whole clip, Qwen2.5-VL
     # as that of one frame; for the user `max_pixels` / `min_pixels` are always per frame.
@@ -48,9 +47,9 @@ class _QwenVLAdapter(HFVideoAdapter):
 
     @property
     def qwen_args(self) -> QwenVLArgs:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: QwenVLArgs) -> None:
         super().__init__(args)
         video_processor = getattr(self.processor, "video_processor", None)
         if video_processor is None:
@@ -91,7 +90,6 @@ class Qwen25VLAdapter(_QwenVLAdapter):
     """Qwen2.5-VL: video + text."""
 
     name: ClassVar[str] = "qwen2_5_vl"
-    description: ClassVar[str] = "Qwen2.5-VL via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_vl",)
     model_class_name: ClassVar[str] = "Qwen2_5_VLForConditionalGeneration"
 
@@ -100,7 +98,6 @@ class Qwen3VLAdapter(_QwenVLAdapter):
     """Qwen3-VL: video + text (frame times written into the prompt)."""
 
     name: ClassVar[str] = "qwen3_vl"
-    description: ClassVar[str] = "Qwen3-VL via transformers: video + text"
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen3_vl",)
     model_class_name: ClassVar[str] = "Qwen3VLForConditionalGeneration"
     size_is_whole_clip: ClassVar[bool] = True

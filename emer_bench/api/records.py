@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emer_bench.api.requests import GenerationRequest, Reference
+from emer_bench.api.structured import StructuredPrediction
 
 
 @dataclass
 class Generation:
-    """An adapter's answer to one request: text, or an error (never both empty silently)."""
+    """An adapter's answer to one request: text and/or a structured prediction, or an error
+    (never all empty silently)."""
 
     index: int  # GenerationRequest.index it answers
     text: str | None = None
@@ -19,10 +21,12 @@ class Generation:
     usage: dict[str, Any] = field(default_factory=dict)  # tokens etc. when the backend reports them
     # What reached the model (prompt after the chat template, frame count, ...) for auditing.
     inputs: dict[str, Any] = field(default_factory=dict)
+    # Class scores and/or valence/arousal of a classic recognizer (api/structured.py).
+    structured: StructuredPrediction | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.text is not None
+        return self.error is None and (self.text is not None or self.structured is not None)
 
 
 @dataclass
@@ -42,14 +46,19 @@ class SampleRecord:
     inputs: dict[str, Any] = field(default_factory=dict)  # Generation.inputs
     usage: dict[str, Any] = field(default_factory=dict)
     rank: int = 0  # data-parallel process that produced it (0 in single-process runs)
+    structured: StructuredPrediction | None = None  # Generation.structured (absent from text-only records)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.response is not None
+        return self.error is None and (self.response is not None or self.structured is not None)
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["reference"] = self.reference.to_dict()
+        if self.structured is None:
+            del data["structured"]  # text-only records keep their existing shape
+        else:
+            data["structured"] = self.structured.to_dict()
         return data
 
     @classmethod
@@ -59,6 +68,8 @@ class SampleRecord:
         for k in ("media", "inputs", "usage"):
             fields[k] = fields[k] or {}
         fields["rank"] = fields["rank"] or 0
+        if fields["structured"] is not None:
+            fields["structured"] = StructuredPrediction.from_dict(fields["structured"])
         return cls(**fields)
 
     @classmethod
@@ -69,4 +80,5 @@ class SampleRecord:
             reference=reference, response=generation.text if generation.error is None else None,
             error=generation.error, latency_s=generation.latency_s, completed_at=completed_at,
             media=media or {}, inputs=generation.inputs, usage=generation.usage, rank=rank,
+            structured=generation.structured if generation.error is None else None,
         )

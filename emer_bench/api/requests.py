@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 class Modality(str, Enum):
@@ -13,6 +13,11 @@ class Modality(str, Enum):
     VIDEO = "video"  # frames of the clip
     AUDIO = "audio"  # the speech/sound track (mono waveform)
     SUBTITLE = "subtitle"  # the transcript, given as text in the prompt
+
+
+# The names of `Reference`'s fields: what tasks declare under `reference:` and scorers under `needs`.
+ReferenceField = Literal["explanation", "openset", "label", "valence", "arousal"]
+REFERENCE_FIELDS: tuple[ReferenceField, ...] = get_args(ReferenceField)
 
 
 @dataclass(frozen=True)

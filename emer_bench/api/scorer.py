@@ -10,11 +10,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, TypeVar
+from typing import Any, Callable, ClassVar, Generic, TypeVar
+
+import numpy as np
 
 from pydantic import BaseModel, ConfigDict
 
-from emer_bench.api.requests import Reference
+from emer_bench.api.plugin import bind_args_class
+from emer_bench.api.requests import Reference, ReferenceField
+from emer_bench.api.structured import StructuredPrediction
 
 S = TypeVar("S")
 
@@ -30,6 +34,13 @@ class ScoringItem:
     prediction: str | None  # the model's answer; None when the sample failed (see `failed`)
     reference: Reference
     failed: bool = False  # generation or decoding failed; counted in n_failed
+    # Class scores / valence-arousal of a classic recognizer; scorers that declare
+    # `reads_structured` use it when present (a sample may have it and no text).
+    structured: StructuredPrediction | None = None
+
+    @property
+    def answered(self) -> bool:
+        return not self.failed and (self.prediction is not None or self.structured is not None)
 
 
 class ScorerArgs(BaseModel):
@@ -55,19 +66,38 @@ class ScoringContext:
         return self._shared[key]
 
 
-class Scorer(ABC):
-    """Subclass, set the class attributes, implement `score_samples` and `aggregate`."""
+A = TypeVar("A", bound=ScorerArgs)
+
+# The optional vectorised aggregate (see `Scorer.aggregate_weighted`).
+WeightedAggregate = Callable[[list[SampleScore], np.ndarray], dict[str, np.ndarray]]
+
+
+class Scorer(ABC, Generic[A]):
+    """Subclass as `Scorer[MyArgs]` (the YAML `args:` class; `Args` is set from it), set the class
+    attributes, implement `score_samples` and `aggregate`."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
-    # Reference fields this scorer needs ("explanation", "openset", "label", "valence", "arousal").
-    needs: ClassVar[frozenset[str]] = frozenset()
+    # Reference fields this scorer needs (a task that lacks one is refused before the model loads).
+    needs: frozenset[ReferenceField] = frozenset()
     Args: ClassVar[type[ScorerArgs]] = ScorerArgs
     # Metric names that get a bootstrap CI and appear in the summary table.
     headline: ClassVar[tuple[str, ...]] = ()
+    # True when score_samples uses ScoringItem.structured; a text-only scorer is not run on
+    # samples that have a structured prediction and no text (the harness notes why instead).
+    reads_structured: ClassVar[bool] = False
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
-        self.args = args
+    # Optional hook: the bootstrap's vectorised form of `aggregate`. Given the per-sample
+    # components and an int array `counts` (R resamples x n items: how often each resample holds
+    # each item), return {metric: array (R,)} equal to `aggregate` on each resample. None (the
+    # default): the bootstrap re-runs `aggregate` once per resample instead, which is slower only.
+    aggregate_weighted: WeightedAggregate | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        bind_args_class(cls, Scorer, ScorerArgs)
+
+    def __init__(self, args: A, context: ScoringContext) -> None:
+        self.args: A = args
         self.context = context
 
     @abstractmethod
@@ -83,20 +113,43 @@ class Scorer(ABC):
         return {"scorer": self.name, "args": self.args.model_dump(mode="json")}
 
 
-class LabelExtractor(ABC):
-    """Turns free-text answers into open-vocabulary label lists."""
+@dataclass(frozen=True)
+class ExtractedLabels:
+    """One text's extraction with its failure visible (see `LabelExtractor.extract_detailed`)."""
+
+    labels: list[str] = field(default_factory=list)  # [] when the extraction failed
+    error: str | None = None  # "<Kind>: <message>" when the extractor could not answer
+    raw: str | None = None  # the extractor model's reply, for inspection
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class LabelExtractor(ABC, Generic[A]):
+    """Turns free-text answers into open-vocabulary label lists. Subclass as
+    `LabelExtractor[MyArgs]` (`Args` is set from the type parameter)."""
 
     name: ClassVar[str]
-    description: ClassVar[str] = ""
     Args: ClassVar[type[ScorerArgs]] = ScorerArgs
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
-        self.args = args
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        bind_args_class(cls, LabelExtractor, ScorerArgs)
+
+    def __init__(self, args: A, context: ScoringContext) -> None:
+        self.args: A = args
         self.context = context
 
     @abstractmethod
     def extract(self, texts: list[str]) -> list[list[str]]:
         """One label list per text (possibly empty), in order."""
+
+    def extract_detailed(self, texts: list[str]) -> list[ExtractedLabels]:
+        """Like `extract`, with each text's failure recorded instead of an empty list that would
+        look like "no emotion". Extractors that can fail (an LLM call) override this and build
+        `extract` on it; rule-based ones never fail and keep this default."""
+        return [ExtractedLabels(labels=list(labels)) for labels in self.extract(texts)]
 
     def describe(self) -> dict[str, Any]:
         return {"extractor": self.name, "args": self.args.model_dump(mode="json")}

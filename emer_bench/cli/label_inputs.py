@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from emer_bench.errors import DataError
-from emer_bench.metrics.sheet_readers import is_pandas_missing, read_csv_table
+from emer_bench.resources.sheets import is_pandas_missing, read_csv_table
 from emer_bench.jsonl import read_json_objects
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")

@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from emer_bench.errors import EmerBenchError
 from emer_bench.registries import ADAPTERS, EXTRACTORS, SCORERS
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import load_task_file
@@ -28,13 +30,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _task_rows(include_paths: list[Path]) -> list[tuple[str, str, str]]:
+def _task_rows(include_paths: list[Path]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Table rows plus one line per task file that cannot be loaded (the others are still listed)."""
     index = TaskIndex(include_paths=include_paths)
-    rows = []
-    for name in index.names():
-        task = load_task_file(index.path(name))
+    names = index.names()
+    rows, problems = [], list(index.problems)
+    for name in names:
+        try:
+            task = load_task_file(index.path(name))
+        except EmerBenchError as exc:
+            problems.append(str(exc))
+            continue
         rows.append((name, task.spec.description, ", ".join(m.value for m in task.spec.modalities)))
-    return rows
+    return rows, problems
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,8 +52,12 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("description")
     if args.what == "tasks":
         table.add_column("modalities")
-        for row in _task_rows([Path(p) for p in args.include_path]):
+        rows, problems = _task_rows([Path(p) for p in args.include_path])
+        for row in rows:
             table.add_row(*row)
+        err = Console(stderr=True, soft_wrap=True)
+        for problem in problems:
+            err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
     elif args.what == "models":
         table.add_column("modalities")
         for entry in ADAPTERS.entries():

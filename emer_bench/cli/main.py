@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # one line: paths in errors are never wrapped or cut
     try:
         return int(args.handler(args) or 0)
     except EmerBenchError as exc:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from emer_bench.metrics.wheel_tables import load_wheel_tables
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import (DEFAULT_BASE_URL, DEFAULT_VERSION, ENV_BASE_URL, ENV_CACHE,
                                                 ENV_RESOURCES, PINNED_COMMIT, UPSTREAM_REPO, VERSIONS, cached_dir,
                                                 fetch_resources, identify_version, is_complete, resolve_resources,

@@ -17,7 +17,8 @@ from emer_bench.errors import DataError, EmerBenchError
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.metrics.openvocab import (EWResult, HitRateResult, aggregate_ew, aggregate_hit_rate,
                                           ew_sample_components, hit_rate_sample_components)
-from emer_bench.metrics.wheel_tables import METRIC_NAMES, load_wheel_tables
+from emer_bench.metrics.wheel_mapping import METRIC_NAMES
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS, describe_resources, resolve_resources
 
 EPILOG = """\

@@ -9,7 +9,7 @@ from av.audio.frame import AudioFrame
 from av.audio.resampler import AudioResampler
 from av.audio.stream import AudioStream
 
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 
 # Decoded frames are small (1024 samples for AAC) and every resampler call has a fixed cost
 # (a filter-graph push and pull), so samples are gathered into chunks of about this length

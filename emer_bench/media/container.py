@@ -10,7 +10,7 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 from av.video.stream import VideoStream
 
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 
 NO_VIDEO = "no video stream (the task gives video to a model that takes video)"
 NO_AUDIO = "no audio track (the task gives audio to a model that takes audio)"
@@ -26,7 +26,7 @@ def ffmpeg_reason(exc: BaseException) -> str:
 def open_input(path: str | None) -> InputContainer:
     """Opens a media file for reading (header only: no frame is decoded here)."""
     if not path:
-        raise MediaError(path, "no media file given for this clip")
+        raise MediaError("<no path>", "no media file given for this clip")
     if not os.path.exists(path):
         raise MediaError(path, "file not found")
     if os.path.isdir(path):

@@ -23,7 +23,7 @@ from emer_bench.api.media import DecodedMedia, MediaOptions
 from emer_bench.media.audio import AudioSink
 from emer_bench.media.container import (audio_stream, ffmpeg_reason, frame_rate, open_input,
                                         stream_duration_s, stream_start_s, video_stream)
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 from emer_bench.media.frame_sampling import sampling_mode
 from emer_bench.media.video import (NoTimestamps, SampledFrames, VideoSink, count_frames,
                                     sample_by_seeking, seek_targets)

@@ -31,7 +31,7 @@ from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.errors import ConfigError
 from emer_bench.media.container import NO_AUDIO, NO_VIDEO
 from emer_bench.media.decode import decode_clip
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 from emer_bench.media.probe import probe_clip
 
 T = TypeVar("T")

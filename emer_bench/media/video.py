@@ -21,7 +21,7 @@ from av.video.stream import VideoStream
 
 from emer_bench.api.media import MediaOptions
 from emer_bench.media.container import ffmpeg_reason, open_input, video_stream
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 from emer_bench.media.frame_sampling import (RatePicker, UniformPicker, rate_target_times,
                                              sampling_mode, scaled_size, uniform_indices)
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from emer_bench.metrics.wheel_tables import LEVELS, METRIC_NAMES, WHEELS, WheelTables, wheel_metric_name
+from emer_bench.metrics.wheel_mapping import LEVELS, METRIC_NAMES, WHEELS, WheelTables, wheel_metric_name
 
 # The reference list an empty reference is replaced with when read (rule 4); 'neutral' is not in
 # the published vocabulary, so such samples are skipped.

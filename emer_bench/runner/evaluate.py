@@ -27,7 +27,8 @@ from emer_bench.runner.run_key import public_args, run_key, slug
 from emer_bench.runner.samples_file import SamplesWriter, read_samples
 from emer_bench.runner.score import build_task_scorers, error_counts, score_task
 from emer_bench.tasks.discovery import TaskIndex
-from emer_bench.tasks.documents import PathContext, build_requests, load_documents
+from emer_bench.tasks.annotations import PathContext, load_documents
+from emer_bench.tasks.requests import build_requests
 from emer_bench.tasks.loader import LoadedTask, import_plugins
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import describe_problems

@@ -97,8 +97,8 @@ def generate_task(
         request = by_index.get(generation.index)
         if request is None:
             raise RuntimeError(f"adapter {adapter.name} answered unknown request index {generation.index}")
-        if generation.error is None and generation.text is None:
-            generation.error = "EmptyAnswer: the adapter returned no text and no error"
+        if generation.error is None and generation.text is None and generation.structured is None:
+            generation.error = "EmptyAnswer: the adapter returned no text, no structured prediction and no error"
         with lock:
             media = media_by_index.pop(generation.index, None) or _media_info(request, None)
         record(request, generation, media)

@@ -49,7 +49,21 @@ def build_task_scorers(task: LoadedTask, context: ScoringContext) -> list[tuple[
 
 def items_from_records(records: list[SampleRecord]) -> list[ScoringItem]:
     return [ScoringItem(clip_id=r.clip_id, prediction=r.response if r.ok else None,
-                        reference=r.reference, failed=not r.ok) for r in records]
+                        reference=r.reference, failed=not r.ok, structured=r.structured if r.ok else None)
+            for r in records]
+
+
+def text_only_note(scorer: Scorer, items: list[ScoringItem]) -> str | None:
+    """Why a text-only scorer cannot score these samples (None: it can): some answers are
+    structured predictions without text (a classic recognizer such as fer-cnn). The scorer is
+    skipped with this note rather than scoring those samples as empty answers."""
+    if scorer.reads_structured:
+        return None
+    n = sum(1 for i in items if i.answered and i.prediction is None)
+    if not n:
+        return None
+    return (f"it reads text answers, and {n} of {len(items)} samples have only a structured prediction "
+            f"(class scores / valence-arousal, no text) from this model")
 
 
 def _confidence_intervals(scorer: Scorer, components: list[Any], clips: list[str], metrics: list[str],
@@ -76,6 +90,10 @@ def score_task(
     result = TaskScores(metrics={}, scorer_configs=[])
     per_sample: dict[str, list[Any]] = {}
     for spec, scorer in scorers:
+        note = text_only_note(scorer, items)
+        if note is not None:
+            result.notes.append(f"scorer '{spec.key}' skipped: {note}")
+            continue
         try:
             components = scorer.score_samples(items)
         except ResourceError as exc:

@@ -8,46 +8,40 @@ other files `include:`.
 
 from __future__ import annotations
 
-import difflib
-import importlib
 from dataclasses import dataclass, field
-from importlib import resources
 from importlib.metadata import entry_points
 from pathlib import Path
-
-import yaml
+from types import ModuleType
 
 from emer_bench.errors import ConfigError, UnknownNameError
-from emer_bench.tasks.loader import LoadedTask, load_task_file
+from emer_bench.registry import did_you_mean, load_target
+from emer_bench.tasks.loader import (LoadedTask, builtin_task_dir, declared_task_name, load_task_file,
+                                     read_yaml_mapping)
 
 TASK_ENTRY_POINT_GROUP = "emer_bench.tasks"
+__all__ = ["TaskIndex", "builtin_task_dir"]
 
 
-def builtin_task_dir() -> Path:
-    return Path(str(resources.files("emer_bench.builtin_tasks")))
+def _entry_point_dir(name: str, value: str) -> Path:
+    """The folder an `emer_bench.tasks` entry point names (loaded like any registry target)."""
+    obj = load_target(value, f"task plugin '{name}'")
+    if isinstance(obj, ModuleType):
+        if obj.__file__ is None:
+            raise ConfigError(f"task plugin '{name}': module '{value}' has no folder on disk")
+        return Path(obj.__file__).parent
+    return Path(obj() if callable(obj) else obj)
 
 
 def _entry_point_dirs() -> list[Path]:
-    dirs = []
-    for ep in entry_points(group=TASK_ENTRY_POINT_GROUP):
-        module_name, _, attr = ep.value.partition(":")
-        obj = importlib.import_module(module_name)
-        if attr:
-            obj = getattr(obj, attr)
-            obj = obj() if callable(obj) else obj
-            dirs.append(Path(obj))
-        else:
-            dirs.append(Path(obj.__file__).parent)  # type: ignore[arg-type]
-    return dirs
+    return [_entry_point_dir(ep.name, ep.value) for ep in entry_points(group=TASK_ENTRY_POINT_GROUP)]
 
 
-def _declared_name(path: Path) -> str | None:
+def _unreadable(path: Path) -> str | None:
+    """Why a YAML file whose task name cannot be found cannot be read (None: it is a base file)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None  # reported when the task is actually loaded
-    if isinstance(data, dict) and isinstance(data.get("task"), str):
-        return data["task"]
+        read_yaml_mapping(path)
+    except ConfigError as exc:
+        return str(exc)
     return None
 
 
@@ -57,6 +51,8 @@ class TaskIndex:
 
     include_paths: list[Path] = field(default_factory=list)
     _paths: dict[str, Path] = field(default_factory=dict)
+    # Files that cannot be read and name no task: one line each, never a reason to fail other tasks.
+    problems: list[str] = field(default_factory=list)
     _scanned: bool = False
 
     def _scan(self) -> None:
@@ -68,8 +64,11 @@ class TaskIndex:
                 raise ConfigError(f"--include-path '{folder}' is not a directory")
         for folder in [builtin_task_dir(), *self.include_paths, *_entry_point_dirs()]:
             for path in sorted(Path(folder).rglob("*.y*ml")):
-                name = _declared_name(path)
+                name = declared_task_name(path)
                 if name is None:
+                    problem = _unreadable(path)
+                    if problem:
+                        self.problems.append(problem)
                     continue
                 if name in self._paths and self._paths[name].resolve() != path.resolve():
                     raise ConfigError(f"task '{name}' is defined twice: {self._paths[name]} and {path}")
@@ -82,9 +81,9 @@ class TaskIndex:
     def path(self, name: str) -> Path:
         self._scan()
         if name not in self._paths:
-            close = difflib.get_close_matches(name, list(self._paths), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise UnknownNameError(f"unknown task '{name}'{hint} (see `emer-bench list tasks`)")
+            unread = f"; {len(self.problems)} task file(s) could not be read, first: {self.problems[0]}" \
+                if self.problems else ""
+            raise UnknownNameError(f"{did_you_mean('task', name, self._paths)} See `emer-bench list tasks`{unread}")
         return self._paths[name]
 
     def load(self, name: str) -> LoadedTask:

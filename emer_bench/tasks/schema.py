@@ -14,9 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from emer_bench.api.requests import Modality
+from emer_bench.api.requests import Modality, ReferenceField
 
-ReferenceField = Literal["explanation", "openset", "label", "valence", "arousal"]
+# The `{name}` placeholders each kind of text may use (anything else is refused at load time).
+PROMPT_PLACEHOLDERS = ("subtitle", "clip_id")
+PATH_PLACEHOLDERS = ("task_dir", "data_dir", "media_dir")
 
 
 class _Strict(BaseModel):

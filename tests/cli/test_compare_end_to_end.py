@@ -14,7 +14,7 @@ from emer_bench.api.records import SampleRecord
 from emer_bench.cli import compare_cmd, score_cmd
 from emer_bench.runner.samples_file import SamplesWriter
 from emer_bench.tasks.discovery import TaskIndex
-from emer_bench.tasks.documents import PathContext, load_documents
+from emer_bench.tasks.annotations import PathContext, load_documents
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "tasks" / "emer_demo"
 TASK_YAML = f"""

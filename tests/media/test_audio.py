@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from emer_bench.media.audio import AudioSink
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 
 
 def decode_with_sink(path: Path, rate: int) -> tuple[np.ndarray, dict]:

@@ -8,7 +8,7 @@ import pytest
 
 from emer_bench.media.container import (NO_AUDIO, NO_VIDEO, audio_stream, frame_rate, open_input,
                                         stream_duration_s, video_stream)
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 
 
 def test_streams_of_a_demo_clip(demo_clip: Path) -> None:

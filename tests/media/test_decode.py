@@ -9,7 +9,7 @@ import pytest
 
 from emer_bench.api.media import MediaOptions
 from emer_bench.media.decode import decode_clip
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 
 # demo_01's known geometry (see scripts/demo_clip_specs.py and make_demo_clips.py).
 DEMO_FRAMES, DEMO_FPS, DEMO_DURATION_S = 36, 12.0, 3.0

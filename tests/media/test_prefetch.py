@@ -14,7 +14,7 @@ from emer_bench.api.adapter import MediaInput
 from emer_bench.api.media import MediaOptions
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.errors import ConfigError
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 from emer_bench.media.prefetch import PrefetchResult, prefetch, prepare_request
 
 WAIT_S = 10.0  # generous bound on waiting for worker threads (never reached when working)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from emer_bench.media.errors import MediaError
+from emer_bench.api.media import MediaError
 from emer_bench.media.probe import probe_clip
 
 

@@ -22,7 +22,8 @@ from emer_bench.metrics.labels import parse_label_list  # noqa: E402
 from emer_bench.metrics.openvocab import (aggregate_ew, aggregate_hit_rate, aggregate_pr,  # noqa: E402
                                           ew_sample_components, f_from_pr, hit_rate_sample_components,
                                           map_labels, sample_precision_recall, score_ew, score_hit_rate)
-from emer_bench.metrics.wheel_tables import METRIC_NAMES, load_wheel_tables  # noqa: E402
+from emer_bench.metrics.wheel_mapping import METRIC_NAMES  # noqa: E402
+from emer_bench.resources.wheel_tables import load_wheel_tables  # noqa: E402
 
 sys.path.pop(0)
 ew_oracle = load_support("ew_oracle")

@@ -13,8 +13,8 @@ from emer_bench.metrics.bootstrap import _Resampler, bootstrap_ci, paired_bootst
 from emer_bench.metrics.openvocab import METRIC_NAMES, aggregate_ew
 from emer_bench.metrics.weighted import (counts_from_indices, ew_aggregate_weighted, f_from_pr_array,
                                          weighted_agreement, weighted_means)
-from emer_bench.scoring.categorical import CategoricalArgs, CategoricalScorer
-from emer_bench.scoring.dimensional import (DimensionalArgs, DimensionalScorer, Mer2023CombinedArgs,
+from emer_bench.scoring.scorers.categorical import CategoricalArgs, CategoricalScorer
+from emer_bench.scoring.scorers.dimensional import (DimensionalArgs, DimensionalScorer, Mer2023CombinedArgs,
                                             Mer2023CombinedScorer)
 
 LABELS = ["happy", "sad", "angry", "worried"]
@@ -157,7 +157,7 @@ def affective_space_samples(rng: np.random.Generator, n: int) -> list[Any]:
 
 
 def test_affective_space() -> None:
-    from emer_bench.scoring.affective_space import AffectiveSpaceArgs, AffectiveSpaceScorer
+    from emer_bench.scoring.scorers.affective_space import AffectiveSpaceArgs, AffectiveSpaceScorer
 
     scorer = AffectiveSpaceScorer(AffectiveSpaceArgs(), ScoringContext())
     check_equal(affective_space_samples(np.random.default_rng(11), 50), scorer.aggregate, scorer.aggregate_weighted)
@@ -166,7 +166,7 @@ def test_affective_space() -> None:
 
 
 def test_va_consistency() -> None:
-    from emer_bench.scoring.affective_space import CategoryVAConsistencyScorer, VAConsistencyArgs
+    from emer_bench.scoring.scorers.affective_space import CategoryVAConsistencyScorer, VAConsistencyArgs
 
     scorer = CategoryVAConsistencyScorer(VAConsistencyArgs(), ScoringContext())
     rng = np.random.default_rng(13)

@@ -37,7 +37,7 @@ def test_temperature_decides_sampling_unless_do_sample_is_given():
     assert resolve_generation_kwargs({}, {"temperature": 0.7, "top_p": 0.9}, {}) == {
         "temperature": 0.7, "top_p": 0.9, "do_sample": True}
     assert resolve_generation_kwargs({}, {"temperature": 0.7}, {"do_sample": False}) == {"do_sample": False}
-    # what the LLM tools send (llm_tool.GREEDY)
+    # what the LLM tools send (scoring.llm.tool.GREEDY)
     assert resolve_generation_kwargs({}, {"do_sample": False, "temperature": 0.0}, {}) == {"do_sample": False}
     with pytest.raises(ConfigError, match="contradictory"):
         resolve_generation_kwargs({}, {"do_sample": True, "temperature": 0}, {})

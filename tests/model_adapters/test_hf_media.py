@@ -8,7 +8,8 @@ import torch
 from transformers import BatchFeature
 
 from emer_bench.api.media import DecodedMedia
-from emer_bench.model_adapters.hf_media import MediaError, audio_array, collate_encodings, frames_to_tensor, sampling_fps
+from emer_bench.api.media import MediaError
+from emer_bench.model_adapters.hf_media import audio_array, collate_encodings, frames_to_tensor, sampling_fps
 
 
 def test_frames_become_channels_first_uint8():

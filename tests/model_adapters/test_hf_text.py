@@ -15,7 +15,7 @@ from emer_bench.model_adapters.hf_text import HFTextAdapter, HFTextArgs
 from emer_bench.registries import ADAPTERS
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
 from emer_bench.runner.samples_file import read_samples
-from emer_bench.scoring.llm_tool import LLMTool, ToolModelSpec
+from emer_bench.scoring.llm.tool import LLMTool, ToolModelSpec
 
 sys.path.insert(0, str(Path(__file__).parent))
 from hf_test_utils import GenerateSpy  # noqa: E402

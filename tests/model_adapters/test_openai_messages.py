@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from emer_bench.api.adapter import PreparedRequest
-from emer_bench.api.media import DecodedMedia
+from emer_bench.api.media import DecodedMedia, MediaError
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.model_adapters.openai_messages import (
-    MediaError, PayloadOptions, build_chat_payload, encode_jpeg_data_url, encode_wav_base64, map_gen_kwargs,
+    PayloadOptions, build_chat_payload, encode_jpeg_data_url, encode_wav_base64, map_gen_kwargs,
 )
 
 ALL = (Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE)

@@ -16,7 +16,8 @@ import pytest
 from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.media import DecodedMedia
 from emer_bench.api.records import Generation
-from emer_bench.model_adapters.openai_messages import ChatPayload, MediaError
+from emer_bench.api.media import MediaError
+from emer_bench.model_adapters.openai_messages import ChatPayload
 
 sys.path.insert(0, str(Path(__file__).parent))
 from openai_adapter_support import make_adapter, make_media, make_request, text_requests  # noqa: E402

@@ -8,7 +8,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from emer_bench.metrics.wheel_tables import RESOURCE_FILES
+from emer_bench.resources.wheel_tables import RESOURCE_FILES
 from emer_bench.resources.emotion_wheel import VERSIONS
 
 

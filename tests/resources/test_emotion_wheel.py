@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import pytest
 
 from emer_bench.errors import ConfigError, ResourceError
-from emer_bench.metrics.wheel_tables import RESOURCE_FILES, file_sha256
+from emer_bench.resources.wheel_tables import RESOURCE_FILES, file_sha256
 from emer_bench.resources import emotion_wheel as ew
 from support_modules import load_support
 

@@ -9,7 +9,7 @@ from typing import Any
 from emer_bench.api.requests import Reference
 from emer_bench.api.scorer import ScoringContext, ScoringItem
 from emer_bench.results.schema import ResultsFile, SampleScoreLine, ScorerConfig
-from emer_bench.scoring.categorical import CategoricalArgs, CategoricalScorer
+from emer_bench.scoring.scorers.categorical import CategoricalArgs, CategoricalScorer
 
 LABELS = ["happy", "sad", "angry"]
 CATEGORICAL: ScorerConfig = {"alias": "cat", "scorer": "categorical",

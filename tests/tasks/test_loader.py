@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from emer_bench.cli.main import main
 from emer_bench.errors import ConfigError, UnknownNameError
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import load_task_file
@@ -69,10 +71,64 @@ def test_missing_include_is_named(tmp_path):
         load_task_file(path)
 
 
-def test_invalid_yaml_names_line(tmp_path):
-    path = write(tmp_path, "t.yaml", "task: [unclosed\n")
-    with pytest.raises(ConfigError, match=r"t.yaml: line \d+ invalid YAML"):
+def test_invalid_yaml_names_line_and_column_through_the_cli(tmp_path, capsys):
+    # The real path: discovery by name, then loading. Today the name was lost ("unknown task").
+    write(tmp_path, "t.yaml", BASE.replace("modalities: [subtitle]", "modalities: [subtitle\nprompt: x"))
+    code = main(["run", "--model", "lexicon-baseline", "--tasks", "t-base", "--include-path", str(tmp_path),
+                 "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown task" not in err
+    assert re.search(r"t\.yaml:\d+:\d+: invalid YAML", err), err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_invalid_yaml_without_a_task_line_is_reported_on_unknown_task(tmp_path):
+    write(tmp_path, "broken.yaml", "- [unclosed\n")
+    with pytest.raises(UnknownNameError, match=r"could not be read, first: .*broken.yaml:2:1: invalid YAML"):
+        TaskIndex(include_paths=[tmp_path]).path("nothing-like-this")
+
+
+def test_non_utf8_file_in_include_path_is_one_line_and_other_tasks_work(tmp_path, capsys):
+    write(tmp_path, "mine.yaml", BASE.replace("t-base", "my-task"))
+    (tmp_path / "latin1.yaml").write_bytes("# caf\xe9\nprompt: {template: x}\n".encode("latin-1"))
+    (tmp_path / "named.yaml").write_bytes(b"task: bad-bytes\ndescription: caf\xe9\n")
+    index = TaskIndex(include_paths=[tmp_path])
+    assert index.load("my-task").name == "my-task"
+    with pytest.raises(ConfigError, match=r"named.yaml:2: not UTF-8 text"):
+        index.load("bad-bytes")
+    assert main(["list", "tasks", "--include-path", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "my-task" in captured.out and "emer-demo" in captured.out
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2 and any("latin1.yaml:1: not UTF-8" in w for w in warnings)
+
+
+@pytest.mark.parametrize("key, text, placeholder", [
+    ("prompt.template", "prompt: {template: 'Say: {subtitel}'}", "subtitel"),
+    ("prompt.template_without_subtitle", "prompt: {template: 'x', template_without_subtitle: 'y {clipid}'}",
+     "clipid"),
+    ("media.patterns.0", "prompt: {template: 'x'}\nmedia: {patterns: ['{clip}.mp4']}", "clip"),
+])
+def test_unknown_placeholder_is_refused_at_load_time(tmp_path, key, text, placeholder):
+    path = write(tmp_path, "t.yaml", BASE.replace("prompt: {template: \"Say: {subtitle}\"}", text))
+    with pytest.raises(ConfigError) as err:
         load_task_file(path)
+    message = str(err.value)
+    assert str(path) in message and f"key '{key}': unknown placeholder '{{{placeholder}}}'" in message
+    assert "known: {" in message
+
+
+def test_literal_braces_and_known_placeholders_are_fine(tmp_path):
+    path = write(tmp_path, "t.yaml", BASE.replace("Say: {subtitle}", "Say: {subtitle} {clip_id} {a b} {{x}}"))
+    assert load_task_file(path).spec.prompt.template.startswith("Say")
+
+
+def test_include_may_name_a_builtin_task(tmp_path):
+    path = write(tmp_path, "mine.yaml", "include: emer-v1\ntask: my-v1\nmodalities: [subtitle]\n")
+    task = load_task_file(path)
+    assert task.name == "my-v1" and task.spec.main_metric == "embedding_similarity.similarity"
+    with pytest.raises(ConfigError, match=r"'emer-v2' not found: neither a file .* nor a built-in task; did you mean"):
+        load_task_file(write(tmp_path, "other.yaml", "include: emer-v2\ntask: x\n"))
 
 
 def test_include_path_discovery_and_unknown_task(tmp_path):

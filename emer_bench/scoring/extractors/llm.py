@@ -22,7 +22,7 @@ from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.scoring.extractors.outcome import ExtractedLabels
 from emer_bench.scoring.extractors.prompt import PUBLISHED_EXTRACTION_PROMPT, clean_extractor_reply, extraction_prompt
-from emer_bench.scoring.llm_tool import GREEDY, LLMTool, ToolModelSpec, sha256_text, strip_secrets
+from emer_bench.scoring.llm.tool import GREEDY, LLMTool, ToolModelSpec, sha256_text, strip_secrets
 
 DEFAULT_GEN_KWARGS: dict[str, Any] = {**GREEDY, "max_new_tokens": 256}
 
@@ -40,14 +40,12 @@ class ExtractionFailure:
     error: str
 
 
-class LLMExtractor(LabelExtractor):
+class LLMExtractor(LabelExtractor[LLMExtractorArgs]):
     name: ClassVar[str] = "llm"
-    description: ClassVar[str] = "The published extraction prompt through any registered model"
-    Args: ClassVar[type[ScorerArgs]] = LLMExtractorArgs
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: LLMExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
-        a: LLMExtractorArgs = args  # type: ignore[assignment]
+        a = args
         spec = ToolModelSpec(model=a.model, model_args=a.model_args, gen_kwargs=a.gen_kwargs, cache=a.cache)
         self.tool = LLMTool(spec, context, purpose="extractor_llm", default_gen_kwargs=DEFAULT_GEN_KWARGS,
                             where="extractor 'llm'")
@@ -70,7 +68,7 @@ class LLMExtractor(LabelExtractor):
         return [result.labels for result in self.extract_detailed(texts)]
 
     def describe(self) -> dict[str, Any]:
-        a: LLMExtractorArgs = self.args  # type: ignore[assignment]
+        a = self.args
         args = {**a.model_dump(mode="json"), "model_args": strip_secrets(a.model_args)}
         return {"extractor": self.name, "args": args, "model": self.tool.describe(),
                 "prompt_sha256": sha256_text(PUBLISHED_EXTRACTION_PROMPT), "decoding": self.tool.gen_kwargs,

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
-from emer_bench.metrics.wheel_tables import load_wheel_tables
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
 from emer_bench.scoring.extractors.offline_frames import WordSenses, framed_mentions
-from emer_bench.scoring.extractors.offline_lexicon import VocabularyMatcher, WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetLexicon
 from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
                                                          concluding_zone_start, evidence_positions,
                                                          negated_positions)
@@ -53,12 +53,10 @@ def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses:
     return list(dict.fromkeys(mention.label for mention in mentions))
 
 
-class OfflineExtractor(LabelExtractor):
+class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
     name: ClassVar[str] = "offline"
-    description: ClassVar[str] = "EW vocabulary + WordNet lemmas with negation/hedging handling (no LLM)"
-    Args: ClassVar[type[ScorerArgs]] = OfflineExtractorArgs
 
-    def __init__(self, args: ScorerArgs, context: ScoringContext) -> None:
+    def __init__(self, args: OfflineExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._matcher: VocabularyMatcher | None = None
         self._lexicon: WordNetLexicon | None = None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from emer_bench.scoring.extractors.offline_lexicon import Mention
+from emer_bench.scoring.extractors.offline_vocabulary import Mention
 from emer_bench.scoring.extractors.offline_text import Token
 
 EMOTION_HEADS = frozenset({"expression", "expressions", "attitude", "attitudes", "mood", "moods",

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from emer_bench.api.scorer import LabelExtractor
+from emer_bench.api.scorer import LabelExtractor, ScorerArgs
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.scoring.extractors.prompt import clean_extractor_reply
 
 
-class ParseExtractor(LabelExtractor):
+class ParseExtractor(LabelExtractor[ScorerArgs]):
     """Rule 1 on the answer after the reference reply clean-up (leading "Output", ":", newlines)."""
 
     name = "parse"
-    description = "The answer is a label list; parse it with rule 1"
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [parse_label_list(clean_extractor_reply(text)) for text in texts]

@@ -9,7 +9,7 @@ import pytest
 
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.scoring.extractors.offline import OfflineExtractor, OfflineExtractorArgs
-from emer_bench.scoring.extractors.offline_lexicon import WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import WordNetLexicon
 
 
 @pytest.fixture(scope="session")

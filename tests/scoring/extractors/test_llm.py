@@ -15,7 +15,7 @@ from emer_bench.registries import EXTRACTORS
 from emer_bench.scoring.extractors.llm import LLMExtractor, LLMExtractorArgs
 from emer_bench.scoring.extractors.outcome import ExtractedLabels, extract_with_errors
 from emer_bench.scoring.extractors.prompt import PUBLISHED_EXTRACTION_PROMPT, extraction_prompt
-from emer_bench.scoring.llm_tool import sha256_text
+from emer_bench.scoring.llm.tool import sha256_text
 
 TESTS = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(TESTS / "scoring"))

@@ -9,7 +9,7 @@ import pytest
 
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ResourceError
-from emer_bench.metrics.wheel_tables import load_wheel_tables
+from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.registries import EXTRACTORS
 from emer_bench.scoring.extractors.offline import OfflineExtractor, OfflineExtractorArgs
 

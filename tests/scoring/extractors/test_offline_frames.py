@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emer_bench.scoring.extractors.offline_frames import framed_mentions
-from emer_bench.scoring.extractors.offline_lexicon import VocabularyMatcher
+from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher
 from emer_bench.scoring.extractors.offline_text import tokenize
 
 VOCABULARY = {"happy", "serious", "open", "tense", "slight", "certain", "content", "questioning", "facial"}

@@ -1,0 +1,247 @@
+"""The GPU path: what does the harness cost around a real-size model's `generate` on a GPU?
+
+For each family (full-size random-weight checkpoints of the published 7B configurations, built by
+`gpu_checkpoints.py`, no downloads) and each batch size, the REAL runner (`run_evaluation`) runs the
+REAL adapter on the bundled demo clips in bf16 on cuda. The adapter's `model.generate` is wrapped
+only to time it (with a device synchronisation on both sides) and to keep its inputs; afterwards the
+same inputs are replayed in a bare `model.generate` loop: the baseline, in the same process.
+
+    harness overhead = generation wall of the run / bare generate loop on the same inputs - 1   (goal <= 3 %)
+
+Also written: per-clip latency, GPU utilisation over the generation phase (NVML, sampled every
+50 ms), and how throughput scales with the batch size. Where no GPU is present, `--scale tiny
+--device cpu` checks the script itself in seconds (its figures mean nothing).
+
+    python3 benchmarks/bench_gpu_path.py                                  # on a GPU machine
+    python3 benchmarks/bench_gpu_path.py --scale tiny --device cpu --dtype float32 --batch-sizes 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bench_e2e_overlap import TASK_NAME, Timing, write_task  # noqa: E402
+from gpu_checkpoints import BUILDERS  # noqa: E402
+from machine_info import cpu_model  # noqa: E402
+
+from emer_bench.registries import ADAPTERS  # noqa: E402
+from emer_bench.runner.evaluate import RunConfig, run_evaluation  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "gpu_path.md"
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+
+
+@dataclass
+class GenerateLog:
+    """What the wrapped `model.generate` saw: its inputs (kept for the replay) and its time."""
+
+    device: str = "cpu"
+    seconds: float = 0.0
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    model: Any = None
+
+
+def timed_adapter(base: type) -> type:
+    """A subclass of the real adapter whose loaded model's `generate` is timed and recorded."""
+
+    class Timed(base):  # type: ignore[misc, valid-type]
+        name: ClassVar[str] = f"bench-gpu-{base.name}"
+        log: ClassVar[GenerateLog] = GenerateLog()
+
+        def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
+            model = super().load_model(path, load_kwargs)
+            real_generate, log = model.generate, type(self).log
+            log.model = model
+
+            def generate(**kwargs: Any) -> Any:
+                _sync(log.device)
+                started = time.perf_counter()
+                out = real_generate(**kwargs)
+                _sync(log.device)
+                log.seconds += time.perf_counter() - started
+                log.calls.append(kwargs)
+                return out
+
+            model.generate = generate
+            return model
+
+    return Timed
+
+
+def bare_loop(log: GenerateLog) -> float:
+    """The baseline: the same `generate` calls on the same prepared inputs, back to back."""
+    import torch
+
+    real_generate = type(log.model).generate.__get__(log.model)
+    _sync(log.device)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for kwargs in log.calls:
+            real_generate(**kwargs)
+    _sync(log.device)
+    return time.perf_counter() - started
+
+
+class GpuSampler:
+    """GPU utilisation (%) sampled by NVML on a thread; None where NVML or a GPU is absent."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "GpuSampler":
+        try:
+            import pynvml
+
+            pynvml.nvmlInit()
+            handle = pynvml.nvmlDeviceGetHandleByIndex(0)
+        except Exception:  # noqa: BLE001 - no NVML: utilisation is reported as n/a
+            return self
+
+        def loop() -> None:
+            while not self._stop.wait(0.05):
+                self.samples.append((time.time(), pynvml.nvmlDeviceGetUtilizationRates(handle).gpu))
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+    def mean_between(self, start: float, end: float) -> float | None:
+        inside = [u for t, u in self.samples if start <= t <= end]
+        return sum(inside) / len(inside) if inside else None
+
+
+@dataclass
+class Row:
+    family: str
+    batch: int
+    clips: int
+    generation_s: float
+    in_generate_s: float
+    bare_s: float
+    gpu_util: float | None
+
+    @property
+    def overhead(self) -> float:
+        return self.generation_s / self.bare_s - 1
+
+
+def run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: argparse.Namespace) -> Row:
+    log = adapter.log = GenerateLog(device=args.device)
+    timing = Timing()
+    model_args = {"pretrained": str(checkpoint), "device": args.device, "dtype": args.dtype, "batch_size": batch,
+                  "max_new_tokens": args.max_new_tokens, "num_frames": args.num_frames}
+    with tempfile.TemporaryDirectory(prefix="gpu-path-out-") as out, GpuSampler() as sampler:
+        config = RunConfig(model=adapter.name, tasks=[TASK_NAME], include_paths=[task_dir], output_dir=Path(out),
+                           model_args=model_args, n_resamples=0, prefetch_workers=args.prefetch_workers)
+        results, _ = run_evaluation(config, progress_factory=timing.factory)
+    if timing.failed:
+        raise SystemExit(f"{timing.failed} samples failed in the {adapter.name} run (batch {batch})")
+    util = sampler.mean_between(timing.started_at, timing.ended_at)
+    bare = bare_loop(log)
+    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, results["results"][TASK_NAME]["n_total"],
+              timing.seconds, log.seconds, bare, util)
+    log.model = None
+    log.calls.clear()
+    return row
+
+
+def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: float) -> str:
+    lines = [
+        "# The GPU path: harness overhead around `model.generate`", "",
+        f"- device: {device_name}; host CPU {cpu_model()}, {os.cpu_count()} cores, load {load:.1f}; "
+        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- checkpoints: {args.scale} random-weight {', '.join(args.families)} ({args.dtype}), demo clips x "
+        f"{args.copies}, {args.num_frames} frames, max_new_tokens={args.max_new_tokens}, greedy",
+        "- overhead = generation wall of `run_evaluation` / bare `model.generate` loop on the same inputs - 1",
+        f"- command: `python3 benchmarks/bench_gpu_path.py {' '.join(sys.argv[1:])}`", "",
+        "| family | batch | clips | generation s | in generate s | bare loop s | overhead | s per clip | clips/s | GPU util |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        util = "n/a" if r.gpu_util is None else f"{r.gpu_util:.0f}%"
+        lines.append(f"| {r.family} | {r.batch} | {r.clips} | {r.generation_s:.2f} | {r.in_generate_s:.2f} | "
+                     f"{r.bare_s:.2f} | {100 * r.overhead:.1f}% | {r.generation_s / r.clips:.3f} | "
+                     f"{r.clips / r.generation_s:.2f} | {util} |")
+    return "\n".join(lines) + "\n"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=("full", "tiny"), default="full")
+    parser.add_argument("--device", default="cuda:0")
+    parser.add_argument("--dtype", default="bfloat16")
+    parser.add_argument("--families", type=lambda s: s.split(","), default=["qwen2_5_vl", "qwen2_5_omni"])
+    parser.add_argument("--batch-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1, 4, 8])
+    parser.add_argument("--copies", type=int, default=2, help="times the 10 demo clips are listed")
+    parser.add_argument("--num-frames", type=int, default=8)
+    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--prefetch-workers", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "emer-gpu-path")
+    parser.add_argument("--out", type=Path, default=None, help="default: $OUT/gpu_path.md or benchmarks/results/")
+    return parser.parse_args()
+
+
+def main() -> int:
+    import torch
+
+    args = parse_args()
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        print("bench_gpu_path: no CUDA device here; skipped (see BENCHMARKS.md, 'The GPU path')")
+        return 0
+    out = args.out or (Path(os.environ["OUT"]) / "gpu_path.md" if os.environ.get("OUT") else RESULTS)
+    device_name = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else f"CPU ({cpu_model()})"
+    dtype = getattr(torch, args.dtype)
+    load, rows = os.getloadavg()[0], []
+    with tempfile.TemporaryDirectory(prefix="gpu-path-task-") as tmp:
+        task_dir = Path(tmp)
+        write_task(task_dir, args.copies)
+        for family in args.families:
+            ckpt = args.workdir / family
+            started = time.perf_counter()
+            BUILDERS[family](ckpt, args.device, dtype, full=args.scale == "full")
+            torch.cuda.empty_cache() if args.device.startswith("cuda") else None
+            print(f"built {family} in {time.perf_counter() - started:.0f} s", flush=True)
+            adapter = timed_adapter(ADAPTERS.get(family))
+            ADAPTERS.add(adapter.name, adapter, origin="runtime", replace=True)
+            # Warm-up (discarded): CUDA context, cuBLAS handles and kernel caches, which the
+            # first measured run would otherwise pay and the replay would not.
+            run_one(adapter, ckpt, task_dir, args.batch_sizes[0], args)
+            for batch in args.batch_sizes:
+                rows.append(run_one(adapter, ckpt, task_dir, batch, args))
+                print(rows[-1], flush=True)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(report(rows, args, device_name, load))  # partial figures survive a time-out
+            shutil.rmtree(ckpt, ignore_errors=True)
+    print(report(rows, args, device_name, load))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

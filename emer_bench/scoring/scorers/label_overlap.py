@@ -1,0 +1,58 @@
+"""`label_overlap`: set precision/recall/F of normalised labels with exact matching.
+
+Needs nothing outside the installed package (the bundled demo uses it). Labels are lower-cased
+and mapped through the built-in emotion word list (emer_bench/emotion_words) ("happiness" -> "happy"); averaging follows the EMER
+convention: P and R are means over samples, F is computed from those means. A sample whose
+reference is empty is skipped; a failed sample counts as an empty prediction (P = R = 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from emer_bench.api.requests import ReferenceField
+from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
+from emer_bench.emotion_words import normalise_label
+from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
+
+
+class LabelOverlapArgs(ScorerArgs):
+    extractor: ExtractorSpec = ExtractorSpec(name="lexicon")
+
+
+def f_score(precision: float, recall: float) -> float:
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
+    name: ClassVar[str] = "label_overlap"
+    needs: frozenset[ReferenceField] = frozenset({"openset"})
+    headline: ClassVar[tuple[str, ...]] = ("fscore",)
+
+    def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
+        extractor = build_extractor(self.args.extractor, self.context)
+        texts = [i.prediction for i in items if i.prediction is not None]
+        extracted = iter(extractor.extract(texts))
+        out: list[SampleScore] = []
+        for item in items:
+            predicted = next(extracted) if item.prediction is not None else []
+            gold = {normalise_label(x) for x in item.reference.openset or [] if x.strip()}
+            pred = {normalise_label(x) for x in predicted if x.strip()}
+            if not gold:
+                out.append(None)
+                continue
+            hit = len(gold & pred)
+            out.append({"precision": hit / len(pred) if pred else 0.0, "recall": hit / len(gold),
+                        "predicted": sorted(pred)})
+        return out
+
+    def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
+        counted: list[dict[str, Any]] = [s for s in samples if s is not None]
+        if not counted:
+            return {"precision": 0.0, "recall": 0.0, "fscore": 0.0}
+        p = sum(s["precision"] for s in counted) / len(counted)
+        r = sum(s["recall"] for s in counted) / len(counted)
+        return {"precision": p, "recall": r, "fscore": f_score(p, r)}
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "extractor": {"extractor": self.args.extractor.name}}

@@ -1,0 +1,96 @@
+"""N-gram overlap of an answer with the reference explanation: BLEU-4, METEOR, ROUGE-L.
+
+All three tokenise with `similarity.tokenize` (no downloads). Each pair is scored on its own
+(sentence-level), and the dataset value is the mean over scored samples.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
+from emer_bench.scoring.scorers.similarity.tokenize import CjkAwareRougeTokenizer, word_tokens
+
+BLEU_WEIGHTS = (0.25, 0.25, 0.25, 0.25)
+
+
+class Bleu4Scorer(ExplanationSimilarityScorer[SimilarityArgs]):
+    """Sentence BLEU-4 (nltk `sentence_bleu`, uniform weights over 1-4-grams) with
+    `SmoothingFunction().method1` (epsilon 0.1 added to zero n-gram counts, Chen & Cherry 2014),
+    so a short answer with no matching 4-gram gets a small score rather than 0."""
+
+    name: ClassVar[str] = "bleu4"
+    metrics: ClassVar[tuple[str, ...]] = ("score",)
+    headline: ClassVar[tuple[str, ...]] = ("score",)
+
+    def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
+        from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
+
+        smoothing = SmoothingFunction().method1
+        out: list[dict[str, float]] = []
+        for prediction, reference in zip(predictions, references):
+            hyp, ref = word_tokens(prediction), word_tokens(reference)
+            value = sentence_bleu([ref], hyp, weights=BLEU_WEIGHTS, smoothing_function=smoothing) if hyp and ref else 0.0
+            out.append({"score": float(value)})
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "method": {"implementation": "nltk.translate.bleu_score.sentence_bleu",
+                                                 "weights": list(BLEU_WEIGHTS), "smoothing": "SmoothingFunction().method1",
+                                                 "tokenizer": "emer_bench word_tokens (lower-cased, CJK per character)"}}
+
+
+class MeteorScorer(ExplanationSimilarityScorer[SimilarityArgs]):
+    """METEOR (nltk `meteor_score`, default alpha 0.9, beta 3, gamma 0.5, Porter stemmer and WordNet
+    synonyms). WordNet comes from `emer_bench.resources.wordnet_setup.ensure_wordnet` (no download)."""
+
+    name: ClassVar[str] = "meteor"
+    metrics: ClassVar[tuple[str, ...]] = ("score",)
+    headline: ClassVar[tuple[str, ...]] = ("score",)
+
+    def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
+        from nltk.translate.meteor_score import meteor_score
+
+        wordnet = self.context.shared("nltk-wordnet", _load_wordnet)
+        out: list[dict[str, float]] = []
+        for prediction, reference in zip(predictions, references):
+            hyp, ref = word_tokens(prediction), word_tokens(reference)
+            value = meteor_score([ref], hyp, wordnet=wordnet) if hyp and ref else 0.0
+            out.append({"score": float(value)})
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "method": {"implementation": "nltk.translate.meteor_score.meteor_score",
+                                                 "alpha": 0.9, "beta": 3.0, "gamma": 0.5, "synonyms": "WordNet 3.0",
+                                                 "tokenizer": "emer_bench word_tokens (lower-cased, CJK per character)"}}
+
+
+def _load_wordnet() -> Any:
+    from emer_bench.resources.wordnet_setup import ensure_wordnet
+
+    ensure_wordnet()
+    from nltk.corpus import wordnet
+
+    wordnet.ensure_loaded()
+    return wordnet
+
+
+class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
+    """ROUGE-L F-measure (rouge-score, Porter stemmer on), sentence-level."""
+
+    name: ClassVar[str] = "rouge_l"
+    metrics: ClassVar[tuple[str, ...]] = ("fscore",)
+    headline: ClassVar[tuple[str, ...]] = ("fscore",)
+
+    def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
+        from rouge_score.rouge_scorer import RougeScorer
+
+        scorer = RougeScorer(["rougeL"], tokenizer=CjkAwareRougeTokenizer(use_stemmer=True))
+        # rouge-score's argument order is (target, prediction).
+        return [{"fscore": float(scorer.score(reference, prediction)["rougeL"].fmeasure)}
+                for prediction, reference in zip(predictions, references)]
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "method": {"implementation": "rouge_score.rouge_scorer rougeL", "measure": "F",
+                                                 "stemmer": "porter",
+                                                 "tokenizer": "rouge-score default; CJK per character"}}

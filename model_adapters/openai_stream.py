@@ -1,0 +1,147 @@
+"""The `openai` adapter's stream scheduler: up to `concurrency` calls in flight on the event-loop
+thread, answers handed to the caller's thread as each call completes.
+
+Two threads share the state: the CALLER's thread (the runner pulling `run()`) pulls requests
+lazily and encodes their bodies ahead (unless the runner's prefetch threads already did:
+`preprocess`); the LOOP thread runs one `_slot` coroutine per in-flight call. A slot whose call
+finishes takes the next ready body itself, on the loop thread, so the next call starts without
+waiting for the caller's thread to wake up or for JPEG encoding. Only encoded bodies are held
+ahead (at most `concurrency`), never decoded arrays. Closing the stream early cancels its calls
+and waits until they are gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import queue
+import threading
+from typing import Awaitable, Callable, Iterable, Iterator
+
+from emer_bench.api.adapter import PreparedRequest
+from emer_bench.api.records import Generation
+from .async_loop import BackgroundLoop
+from .openai_messages import ChatPayload
+
+# A request ready to send: its index and its body, or its already-recorded failure.
+Ready = tuple[int, ChatPayload | Generation]
+Build = Callable[[PreparedRequest], ChatPayload | Generation]
+Send = Callable[[int, ChatPayload], Awaitable[Generation]]
+
+
+class StreamScheduler:
+    """One `generate_stream` call. `build` encodes a request (caller's thread); `send` makes the
+    call (loop thread). Use once: `yield from StreamScheduler(...).run(requests)`."""
+
+    def __init__(self, loop: BackgroundLoop, concurrency: int, build: Build, send: Send) -> None:
+        self.loop = loop
+        self.concurrency = concurrency
+        self.build = build
+        self.send = send
+        self._lock = threading.Lock()  # guards `_ready`, `_running` and `_closing` across the two threads
+        self._ready: collections.deque[Ready] = collections.deque()
+        self._completed: queue.SimpleQueue[Generation] = queue.SimpleQueue()
+        self._running = 0  # slots with a call submitted or in progress
+        self._closing = False
+        self._exhausted = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._futures: set[concurrent.futures.Future[None]] = set()
+
+    def run(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
+        """Yield each answer as its call completes (not in request order)."""
+        source = iter(requests)
+        try:
+            while True:
+                self._start_slots()
+                self._encode_ahead(source)
+                self._start_slots()
+                with self._lock:
+                    finished = self._exhausted and not self._ready and self._running == 0
+                if finished and self._completed.empty():
+                    return
+                generation = self._completed.get()
+                self._start_slots()
+                yield generation
+        finally:
+            self._close()
+
+    # --- loop thread ---------------------------------------------------------------------
+
+    def _next_or_release(self) -> Ready | None:
+        # One locked step, BEFORE the answer is handed over: the consumer, woken by that
+        # answer, then sees the true number of running slots and never waits for nothing.
+        with self._lock:
+            if self._ready and not self._closing:
+                return self._ready.popleft()
+            self._running -= 1
+            return None
+
+    async def _slot(self, item: Ready | None) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)  # so that closing the stream early can cancel and await it
+        try:
+            while item is not None:
+                index, built = item
+                try:
+                    generation = built if isinstance(built, Generation) else await self.send(index, built)
+                except Exception as exc:  # `send` records server behaviour itself; this is a last resort
+                    generation = Generation(index=index, error=f"AdapterError: {type(exc).__name__}: {exc}")
+                item = self._next_or_release()
+                self._completed.put(generation)
+        finally:
+            self._tasks.discard(task)
+
+    # --- caller's thread -----------------------------------------------------------------
+
+    def _start_slots(self) -> None:
+        while True:
+            with self._lock:
+                if self._closing or not self._ready or self._running >= self.concurrency:
+                    return
+                item = self._ready.popleft()
+                self._running += 1
+            future = self.loop.submit(self._slot(item))
+            self._futures.add(future)
+            future.add_done_callback(self._futures.discard)
+
+    def _build_next(self, source: Iterator[PreparedRequest]) -> bool:
+        # Encoded (unless preprocessed) in the caller's thread while the loop thread does the
+        # network I/O (Pillow releases the GIL while encoding).
+        if self._exhausted:
+            return False
+        try:
+            prepared = next(source)
+        except StopIteration:
+            self._exhausted = True
+            return False
+        index = prepared.request.index
+        built = self.build(prepared)
+        del prepared  # keep the encoded body, not the decoded arrays
+        with self._lock:
+            self._ready.append((index, built))
+        return True
+
+    def _encode_ahead(self, source: Iterator[PreparedRequest]) -> None:
+        # One body at a time, and only while no answer is waiting to be handed on.
+        while len(self._ready) < self.concurrency and self._completed.empty() and self._build_next(source):
+            self._start_slots()
+
+    def _close(self) -> None:
+        with self._lock:
+            self._closing = True  # slots take no further bodies
+        for future in list(self._futures):
+            future.cancel()  # a slot that has not started yet never starts
+        if self._tasks or self._futures:
+            self.loop.run(_cancel_and_wait(self._tasks), timeout_s=30)
+
+
+async def _cancel_and_wait(tasks: set[asyncio.Task[None]]) -> None:
+    for task in list(tasks):
+        task.cancel()
+    # A cancelled call closes its connection as it unwinds (never returned to the pool); the
+    # transport's own close runs on the next loop iteration, so a half-sent request ends at the
+    # server by the time the stream's close() returns.
+    await asyncio.gather(*list(tasks), return_exceptions=True)
+    await asyncio.sleep(0)
