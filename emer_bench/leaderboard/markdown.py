@@ -9,14 +9,21 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import quote
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Characters that start emphasis, code, links or table cells anywhere in a line.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_text(value: Any) -> str:
     """Plain text for a Markdown table cell: HTML escaped, Markdown punctuation backslashed."""
     text = " ".join(str(value).split())  # no newlines inside a row
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def md_url(url: str) -> str:
+    """An autolink target: anything that could end the <...> or break the line is percent-encoded."""
+    return quote(url, safe=":/?#@!$&'()*+,;=%-._~")
 
 
 def pct(value: float | None) -> str:
@@ -50,18 +57,29 @@ def _task_table(task: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def group_reported(reported: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The reported figures, one group per source file, in file order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for fig in reported:
+        groups.setdefault(fig["file"], []).append(fig)
+    return list(groups.values())
+
+
 def _reported_table(reported: list[dict[str, Any]]) -> list[str]:
     if not reported:
         return []
     lines = ["## Reported in papers (reported, not recomputed)", "",
-             "Quoted as printed in the source; never ranked with the verified rows above.", "",
-             "| model | task | metric | value | note | source |", "| --- | --- | --- | ---: | --- | --- |"]
-    for fig in reported:
-        src = fig["source"]
-        cite = f"{md_text(src['authors'])} ({src['year']}), {md_text(src['title'])}, {md_text(src['table'])}"
-        lines.append(f"| {md_text(fig['model'])} | {md_text(fig['task'])} | {md_text(fig['metric'])} | "
-                     f"{fig['value']:g} | {md_text(fig.get('note') or '')} | {cite} |")
-    return lines + [""]
+             "Quoted as printed in each source (scales differ: many papers print ×100 or 0-10 judge scores); "
+             "never ranked with the verified rows above.", ""]
+    for figs in group_reported(reported):
+        src = figs[0]["source"]
+        lines += [f"{md_text(src['authors'])} ({src['year']}), *{md_text(src['title'])}*, {md_text(src['table'])}. "
+                  f"<{md_url(src['url'])}>", "", "| model | task | metric | value | note |",
+                  "| --- | --- | --- | ---: | --- |"]
+        lines += [f"| {md_text(f['model'])} | {md_text(f['task'])} | {md_text(f['metric'])} | {f['value']:g} | "
+                  f"{md_text(f.get('note') or '')} |" for f in figs]
+        lines.append("")
+    return lines
 
 
 def _summary(board: dict[str, Any]) -> list[str]:

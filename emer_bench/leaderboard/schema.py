@@ -85,7 +85,9 @@ class SubmittedSample(_Strict):
     prompt: str | None = Field(default=None, max_length=MAX_TEXT_FIELD)  # only for bundled-data tasks
     latency_s: float | None = None
     inputs: dict[str, int | float | bool] = Field(default_factory=dict)  # counts only (frames, seconds)
+    # A classic recognizer's class scores / valence-arousal (api/structured.py StructuredPrediction.to_dict)
+    structured: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.response is not None
+        return self.error is None and (self.response is not None or self.structured is not None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emer_bench.leaderboard.markdown import group_reported
 from emer_bench.leaderboard.site_shell import esc, page
 
 
@@ -110,18 +111,20 @@ def _modality_view(task: dict[str, Any], names: dict[str, str]) -> str:
 def _reported(reported: list[dict[str, Any]]) -> str:
     if not reported:
         return ""
-    rows = []
-    for fig in reported:
-        src = fig["source"]
-        rows.append(f"<tr class=\"reported\"><td>{esc(fig['model'])}</td><td>{esc(fig['task'])}</td>"
-                    f"<td>{esc(fig['metric'])}</td><td class=\"num\" data-value=\"{fig['value']!r}\">{fig['value']:g}</td>"
-                    f"<td>{esc(fig.get('note') or '')}</td><td><a href=\"{esc(src['url'])}\" rel=\"noopener "
-                    f"noreferrer nofollow\">{esc(src['authors'])} ({esc(src['year'])}), {esc(src['title'])}</a>, "
-                    f"{esc(src['table'])}</td><td><span class=\"badge rep\">reported, not recomputed</span></td></tr>")
-    return ("<h2 id=\"reported\">Reported in papers</h2><p class=\"note\">Quoted as printed in the source; not "
-            "recomputed here and never ranked with the verified rows.</p><table class=\"sortable reported\"><thead>"
-            "<tr><th>model</th><th>task</th><th>metric</th><th class=\"num\">value</th><th>note</th><th>source</th>"
-            f"<th>status</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    parts = ["<h2 id=\"reported\">Reported in papers</h2><p class=\"note\">Quoted as printed in each source "
+             "(scales differ); not recomputed here and never ranked with the verified rows.</p>"]
+    for figs in group_reported(reported):
+        src = figs[0]["source"]
+        rows = "".join(
+            f"<tr class=\"reported\"><td>{esc(f['model'])}</td><td>{esc(f['task'])}</td><td>{esc(f['metric'])}</td>"
+            f"<td class=\"num\" data-value=\"{f['value']!r}\">{f['value']:g}</td><td>{esc(f.get('note') or '')}</td>"
+            "<td><span class=\"badge rep\">reported, not recomputed</span></td></tr>" for f in figs)
+        parts.append(f"<h3 class=\"source\"><a href=\"{esc(src['url'])}\" rel=\"noopener noreferrer nofollow\">"
+                     f"{esc(src['title'])}</a></h3><p class=\"note\">{esc(src['authors'])} ({esc(src['year'])}); "
+                     f"{esc(src['table'])}</p><table class=\"sortable reported\"><thead><tr><th>model</th><th>task</th>"
+                     "<th>metric</th><th class=\"num\">value</th><th>note</th><th>status</th></tr></thead>"
+                     f"<tbody>{rows}</tbody></table>")
+    return "".join(parts)
 
 
 def index_page(board: dict[str, Any]) -> str:

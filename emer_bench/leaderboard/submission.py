@@ -62,6 +62,7 @@ def published_sample(record: SampleRecord, bundled: bool) -> dict[str, Any]:
     sample = SubmittedSample(
         clip_id=record.clip_id, index=record.index, response=record.response, error=record.error,
         prompt=record.prompt if bundled else None, latency_s=record.latency_s,
+        structured=record.structured.to_dict() if record.structured is not None else None,
         inputs={k: v for k, v in record.inputs.items() if isinstance(v, (int, float, bool))})
     return sample.model_dump(mode="json", exclude_defaults=True)
 

@@ -17,7 +17,8 @@ from emer_bench.leaderboard.limits import CLAIM_TOLERANCE, MAX_FAILED_FRACTION
 from emer_bench.leaderboard.reading import Problems, Submission, load_submission, read_submitted_samples
 from emer_bench.leaderboard.schema import SubmittedSample, SubmittedTask
 from emer_bench.leaderboard.taskdata import TaskData, load_task_data, references_sha256
-from emer_bench.runner.score import build_task_scorers
+from emer_bench.api.structured import StructuredPrediction, StructuredPredictionError
+from emer_bench.runner.score import build_task_scorers, text_only_note
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import import_plugins
 
@@ -140,15 +141,32 @@ def _check_clips(who: str, data: TaskData, spec: SubmittedTask, samples: list[Su
     return True
 
 
-def _recompute(data: TaskData, samples: list[SubmittedSample], context: ScoringContext,
-               notes: list[str]) -> dict[str, Recomputed]:
-    """Score the submitted answers against the task's references with the task's current scorers."""
+def _structured(who: str, task: str, samples: list[SubmittedSample],
+                problems: Problems) -> list[StructuredPrediction | None] | None:
+    out: list[StructuredPrediction | None] = []
+    for s in samples:
+        try:
+            out.append(StructuredPrediction.from_dict(s.structured) if s.structured and s.ok else None)
+        except (StructuredPredictionError, TypeError, ValueError) as exc:
+            problems.add(who, f"task '{task}': clip '{s.clip_id}': invalid structured prediction ({exc})")
+            return None
+    return out
+
+
+def _recompute(data: TaskData, samples: list[SubmittedSample], structured: list[StructuredPrediction | None],
+               context: ScoringContext, notes: list[str]) -> dict[str, Recomputed]:
+    """Score the submitted answers against the task's references with the task's current scorers,
+    skipping what the run itself skips (text scorers on structure-only answers)."""
     import_plugins(data.task)
     docs = data.documents or {}
-    items = [ScoringItem(clip_id=s.clip_id, prediction=s.response if s.ok else None,
-                         reference=docs[s.clip_id].reference, failed=not s.ok) for s in samples]
+    items = [ScoringItem(clip_id=s.clip_id, prediction=s.response if s.ok else None, structured=st,
+                         reference=docs[s.clip_id].reference, failed=not s.ok) for s, st in zip(samples, structured)]
     out: dict[str, Recomputed] = {}
     for spec, scorer in build_task_scorers(data.task, context):
+        note = text_only_note(scorer, items)
+        if note is not None:
+            notes.append(f"scorer '{spec.key}' skipped: {note}")
+            continue
         try:
             components = scorer.score_samples(items)
         except EmerBenchError as exc:  # e.g. resources or a judge model absent here
@@ -232,9 +250,10 @@ def verify_task(sub: Submission, task_name: str, spec: SubmittedTask, index: Tas
         ci = (claimed.get("metrics") or {}).get(entry.main_metric, {})
         entry.claimed_ci = ci.get("ci95") if isinstance(ci, dict) else None
         return entry
-    if not _check_clips(who, data, spec, samples, problems):
+    structured = _structured(who, task_name, samples, problems)
+    if not _check_clips(who, data, spec, samples, problems) or structured is None:
         return None
-    entry.scorers = _recompute(data, samples, context, entry.notes)
+    entry.scorers = _recompute(data, samples, structured, context, entry.notes)
     _check_claims(who, task_name, claimed.get("metrics") or {}, entry.scorers, options.tolerance, problems,
                   entry.notes)
     _check_pins(who, task_name, claimed["config"].get("scorers"), entry.scorers, problems)

@@ -1,0 +1,39 @@
+"""The committed top-level leaderboard/: its submissions verify, its generated files are what
+`build` makes from them now (not stale, not hand-edited), and no licensed reference is in it."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from emer_bench.api.scorer import ScoringContext
+from emer_bench.leaderboard.build import build_board
+from emer_bench.leaderboard.verify import VERIFIED, VerifyOptions
+
+BOARD = Path(__file__).resolve().parents[2] / "leaderboard"
+
+
+def test_committed_board_verifies_and_is_up_to_date(tmp_path: Path, scoring_context: ScoringContext) -> None:
+    copy = tmp_path / "leaderboard"
+    shutil.copytree(BOARD, copy, ignore=shutil.ignore_patterns("site", "plots", "leaderboard.json", "README.md"))
+    result = build_board(copy, VerifyOptions(context=scoring_context))
+    assert result.ok, result.check.problems.lines
+    assert any(e.status == VERIFIED and e.submission.slug == "lexicon-baseline" for e in result.check.entries)
+    for rel in ["leaderboard.json", "README.md", "site/index.html",
+                *(str(p.relative_to(BOARD)) for p in (BOARD / "site/models").glob("*.html"))]:
+        assert (copy / rel).read_text(encoding="utf-8") == (BOARD / rel).read_text(encoding="utf-8"), (
+            f"leaderboard/{rel} is stale: run `emer-bench leaderboard build`")
+    assert sorted(p.name for p in (copy / "site/models").iterdir()) == sorted(
+        p.name for p in (BOARD / "site/models").iterdir())
+
+
+def test_no_licensed_reference_is_committed(emer_data_dir: Path) -> None:
+    with (emer_data_dir / "emer_v1_gt_eng.csv").open(encoding="utf-8-sig", newline="") as fh:
+        reasons = [row["reasons"].strip() for row in csv.DictReader(fh)]
+    probes = [r[:60] for r in reasons if len(r) > 60]
+    assert len(probes) > 50
+    for path in BOARD.rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".jsonl", ".md", ".html", ".yaml", ".svg"):
+            text = path.read_text(encoding="utf-8")
+            assert not any(p in text for p in probes), path
