@@ -10,8 +10,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from emer_bench.leaderboard.limits import (MAX_METADATA_BYTES, MAX_RESULTS_BYTES, MAX_SAMPLES_BYTES,
-                                           MAX_SUBMISSION_BYTES, is_safe_slug)
+from emer_bench.leaderboard.limits import (
+    MAX_METADATA_BYTES,
+    MAX_RESULTS_BYTES,
+    MAX_SAMPLES_BYTES,
+    MAX_SUBMISSION_BYTES,
+    is_safe_slug,
+)
 from emer_bench.leaderboard.schema import META_FILE, RESULTS_FILE, SubmissionMeta, SubmittedSample
 from emer_bench.validation import describe_problems
 

@@ -54,7 +54,7 @@ def bar_chart(task: dict[str, Any]) -> str:
     if not rows:
         return ""
     highs = [r["value"] for r in rows] + [r["ci95"][1] for r in rows if r["ci95"] and r["ci95"][1] is not None]
-    top = max(1.0 if max(highs) <= 1.0 else max(highs), 1e-12)
+    top = max(max(1.0, max(highs)), 1e-12)
     left, width, step = 220, 400, 26
     parts = [f"<svg class=\"chart\" data-task=\"{esc(task['task'])}\" xmlns=\"http://www.w3.org/2000/svg\" "
              f"width=\"{left + width + 70}\" height=\"{step * len(rows) + 24}\" role=\"img\" "

@@ -13,8 +13,7 @@ from emer_bench.api.records import SampleRecord
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.leaderboard.limits import MAX_RESULTS_BYTES, MAX_SAMPLES_BYTES, is_safe_slug, make_slug
 from emer_bench.leaderboard.redaction import redact
-from emer_bench.leaderboard.schema import (META_FILE, RESULTS_FILE, SubmissionMeta, SubmittedSample,
-                                           SubmittedTask)
+from emer_bench.leaderboard.schema import META_FILE, RESULTS_FILE, SubmissionMeta, SubmittedSample, SubmittedTask
 from emer_bench.leaderboard.taskdata import is_bundled, references_sha256
 from emer_bench.results.schema import ResultsFile
 from emer_bench.results.writer import read_results, write_json_atomic
@@ -112,16 +111,17 @@ def _slug_for(options: AddOptions) -> str:
 
 
 def _results_for_submission(results: ResultsFile, tasks: dict[str, SubmittedTask]) -> dict[str, Any]:
-    kept = {name: dict(results["results"][name]) for name in tasks}
+    kept: dict[str, dict[str, Any]] = {name: dict(results["results"][name]) for name in tasks}
     for name, entry in kept.items():
         config = dict(entry.get("config", {}))
         config["samples_file"] = tasks[name].samples_file
         config.pop("scores_file", None)  # per-sample scores are recomputed, never taken from a submission
         entry["config"] = config
         entry["notes"] = []  # notes name local paths (resource caches); verify writes its own
-    model = dict(results.get("model", {}))
+    model: dict[str, Any] = dict(results.get("model", {}))
     model["model_args"] = public_args(dict(model.get("model_args", {}) or {}))
-    prov = {k: v for k, v in dict(results.get("provenance", {})).items() if k != "command"}  # argv: local paths
+    provenance: dict[str, Any] = dict(results.get("provenance", {}))
+    prov = {k: v for k, v in provenance.items() if k != "command"}  # argv: local paths
     return {"results": kept, "model": model, "provenance": prov}
 
 

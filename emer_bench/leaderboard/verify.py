@@ -12,12 +12,12 @@ from typing import Any
 
 from emer_bench.api.requests import Reference
 from emer_bench.api.scorer import Scorer, ScoringContext, ScoringItem
+from emer_bench.api.structured import StructuredPrediction, StructuredPredictionError
 from emer_bench.errors import EmerBenchError
 from emer_bench.leaderboard.limits import CLAIM_TOLERANCE, MAX_FAILED_FRACTION
 from emer_bench.leaderboard.reading import Problems, Submission, load_submission, read_submitted_samples
 from emer_bench.leaderboard.schema import SubmittedSample, SubmittedTask
 from emer_bench.leaderboard.taskdata import TaskData, load_task_data, references_sha256
-from emer_bench.api.structured import StructuredPrediction, StructuredPredictionError
 from emer_bench.runner.score import build_task_scorers, text_only_note
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import import_plugins
@@ -209,7 +209,8 @@ def _check_pins(who: str, task: str, config_scorers: Any, recomputed: dict[str, 
             problems.add(who, f"task '{task}': scorer '{alias}' records no resource versions; re-run to pin them")
             continue
         for res_name, pins in ours.items():
-            recorded = theirs.get(res_name) if isinstance(theirs.get(res_name), dict) else {}
+            found = theirs.get(res_name)
+            recorded: dict[str, Any] = found if isinstance(found, dict) else {}
             for key in PIN_KEYS:
                 if isinstance(pins, dict) and key in pins and recorded.get(key) != pins[key]:
                     problems.add(who, f"task '{task}': scorer '{alias}' resource '{res_name}' {key} "
