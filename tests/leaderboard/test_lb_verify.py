@@ -166,3 +166,22 @@ def test_limits_slug_rules() -> None:
     assert limits.make_slug("Qwen2.5-Omni 7B (audio+video)") == "qwen2-5-omni-7b-audio-video"
     assert not limits.is_safe_slug("..") and not limits.is_safe_slug("a/b") and not limits.is_safe_slug("")
     assert limits.is_safe_slug("lexicon-baseline")
+
+
+def test_invalid_structured_prediction_is_rejected(board: Path, options: VerifyOptions) -> None:
+    path = board / "submissions/lexicon-baseline/samples_emer-demo.jsonl"
+    _edit_samples(path, lambda lines: [dict(lines[0], structured={"labels": ["happy"], "scores": [2.0]})] + lines[1:])
+    problems = verify_board(board, options).problems.lines
+    assert any(p.startswith("lexicon-baseline: task 'emer-demo': clip 'demo_01': invalid structured prediction")
+               for p in problems), problems
+
+
+def test_malformed_sample_lines_are_reported_with_line_numbers(board: Path, options: VerifyOptions) -> None:
+    path = board / "submissions/lexicon-baseline/samples_emer-demo.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = '{"clip_id": "demo_03", "index": -1, "response": 5}'
+    lines[4] = "not json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = verify_board(board, options).problems.lines
+    assert any(p.startswith("lexicon-baseline: samples_emer-demo.jsonl:3: key 'index'") for p in problems), problems
+    assert any(p.startswith("lexicon-baseline: samples_emer-demo.jsonl:5:") for p in problems)
