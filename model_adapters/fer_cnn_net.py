@@ -35,13 +35,19 @@ class FerWeightsError(ValueError):
     """The .hdf5 is not a model this module can rebuild (unknown layer, missing weight)."""
 
 
-def _same_pad(x: torch.Tensor, kernel: int, stride: int, value: float = 0.0) -> torch.Tensor:
-    """TensorFlow 'same' padding for a square kernel: total pad split with the extra at the end."""
+def _same_pads(x: torch.Tensor, kernel: int, stride: int) -> list[int]:
+    """TensorFlow 'same' padding for a square kernel, in F.pad order (left, right, top, bottom):
+    the total pad split with the odd extra pixel at the end."""
     pads = []
     for size in (x.shape[-1], x.shape[-2]):  # F.pad order: last dim (width) first
         out = math.ceil(size / stride)
         total = max((out - 1) * stride + kernel - size, 0)
         pads += [total // 2, total - total // 2]
+    return pads
+
+
+def _same_pad(x: torch.Tensor, kernel: int, stride: int, value: float = 0.0) -> torch.Tensor:
+    pads = _same_pads(x, kernel, stride)
     return F.pad(x, pads, value=value) if any(pads) else x
 
 
@@ -58,13 +64,20 @@ class _Layer(nn.Module):
     def _pad(self, x: torch.Tensor, value: float = 0.0) -> torch.Tensor:
         return _same_pad(x, self.kernel, self.stride, value) if self.same else x
 
+    def _conv(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, groups: int = 1) -> torch.Tensor:
+        """A convolution with the layer's padding; symmetric 'same' padding goes to the conv itself
+        (no padded copy of the input), an asymmetric one through F.pad."""
+        pads = _same_pads(x, self.kernel, self.stride) if self.same else [0, 0, 0, 0]
+        if pads[0] == pads[1] and pads[2] == pads[3]:
+            return F.conv2d(x, weight, bias, self.stride, (pads[2], pads[0]), groups=groups)
+        return F.conv2d(F.pad(x, pads), weight, bias, self.stride, groups=groups)
+
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         x = xs[0]
         if self.kind == "Conv2D":
-            return F.conv2d(self._pad(x), self.weight, getattr(self, "bias", None), self.stride)
+            return self._conv(x, self.weight, getattr(self, "bias", None))
         if self.kind == "SeparableConv2D":
-            depth = F.conv2d(self._pad(x), self.depthwise, None, self.stride, groups=x.shape[1])
-            return F.conv2d(depth, self.pointwise)
+            return F.conv2d(self._conv(x, self.depthwise, None, groups=x.shape[1]), self.pointwise)
         if self.kind == "BatchNormalization":
             return F.batch_norm(x, self.mean, self.var, self.gamma, self.beta, False, 0.0,
                                 float(self.config["epsilon"]))

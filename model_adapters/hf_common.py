@@ -242,7 +242,7 @@ class HFAdapter(ModelAdapter[HA]):
     def prepare(self, prepared: PreparedRequest) -> ModelInput:
         request = prepared.request
         parts = self.media_parts(prepared)
-        ignored = sorted(m.value for m in request.modalities if m not in self.modalities)
+        ignored = sorted(m.value for m in request.modalities if m not in self.active_modalities)
         if ignored:  # e.g. an audio-only model on a video task: recorded on every sample
             parts.audit["modalities_not_taken"] = ignored
         text = self.render(self.messages_for(prepared, parts))
@@ -334,9 +334,10 @@ class HFAdapter(ModelAdapter[HA]):
             torch.manual_seed(self.hf_args.seed + min(i.index for i in items))
         start = time.perf_counter()
         encoded = self.encode(items).to(self.model.device)
-        for key in MEDIA_TENSOR_KEYS:  # media features in the model's dtype; masks/grids stay as they are
-            if key in encoded and encoded[key].is_floating_point():
-                encoded[key] = encoded[key].to(self.model.dtype)
+        for key in list(encoded.keys()):  # media features in the model's dtype; masks/grids stay as they are
+            value = encoded[key]
+            if self.is_media_tensor(key) and hasattr(value, "is_floating_point") and value.is_floating_point():
+                encoded[key] = value.to(self.model.dtype)
         prompt_len = encoded["input_ids"].shape[1]
         output = self.model.generate(**encoded, **gen_kwargs, **self.generate_extra_kwargs(items),
                                      pad_token_id=self.tokenizer.pad_token_id)
@@ -358,6 +359,11 @@ class HFAdapter(ModelAdapter[HA]):
             generations.append(Generation(index=item.index, text=text or None, error=error, latency_s=latency,
                                           usage=usage, inputs=inputs))
         return generations
+
+    def is_media_tensor(self, key: str) -> bool:
+        """Processor outputs that carry media features (cast to the model's dtype); time positions
+        and masks keep theirs."""
+        return key in MEDIA_TENSOR_KEYS
 
     def _eos_ids(self) -> set[int]:
         ids: set[int] = set()

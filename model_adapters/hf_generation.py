@@ -10,48 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from emer_bench.api.generation import (API_ONLY, GEN_KWARG_ALIASES, GenerationSettings, SamplingArgs,
+                                      parse_generation_settings)
 from emer_bench.errors import ConfigError
 
-# Names other harnesses / APIs use for the same thing.
-GEN_KWARG_ALIASES = {"max_tokens": "max_new_tokens", "max_gen_toks": "max_new_tokens",
-                     "max_completion_tokens": "max_new_tokens"}
+__all__ = ["GEN_KWARG_ALIASES", "GENERATION_ARG_NAMES", "SamplingArgs", "normalise_task_kwargs",
+           "resolve_generation_kwargs", "completion_lengths"]
+
 SAMPLING_ONLY = ("temperature", "top_p", "top_k")
-
-
-class SamplingArgs(BaseModel):
-    """Decoding settings, one list for a task's `gen_kwargs` and the adapters' `--model-args`."""
-
-    do_sample: bool | None = None
-    temperature: float | None = Field(None, ge=0)
-    top_p: float | None = Field(None, gt=0, le=1)
-    top_k: int | None = Field(None, ge=0)
-    repetition_penalty: float | None = Field(None, gt=0)
-    num_beams: int | None = Field(None, ge=1)
-
-
-class GenerationKwargs(SamplingArgs):
-    """The generation arguments a task may set; unknown keys are rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_new_tokens: int | None = Field(None, ge=1)
-
-
 GENERATION_ARG_NAMES = ("max_new_tokens", *SamplingArgs.model_fields)
 
 
 def normalise_task_kwargs(task_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Map aliases and validate; a bad key or value raises ConfigError naming it."""
-    renamed = {GEN_KWARG_ALIASES.get(k, k): v for k, v in task_kwargs.items()}
-    try:
-        checked = GenerationKwargs.model_validate(renamed)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"task gen_kwargs {task_kwargs!r} not usable by transformers adapters ({problems}; "
-                          f"supported: {', '.join(GENERATION_ARG_NAMES)})") from None
-    return checked.model_dump(exclude_none=True)
+    """Map aliases and validate against the one schema (emer_bench.api.generation); a bad key or
+    value, or a Chat-Completions-only setting, raises ConfigError naming it."""
+    where = f"task gen_kwargs {task_kwargs!r} not usable by transformers adapters"
+    checked: GenerationSettings = parse_generation_settings(task_kwargs, where)
+    unusable = [key for key in API_ONLY if getattr(checked, key) is not None]
+    if unusable:
+        raise ConfigError(f"{where} ({', '.join(unusable)}: Chat Completions only; "
+                          f"supported: {', '.join(GENERATION_ARG_NAMES)})")
+    return checked.as_kwargs()
 
 
 def resolve_generation_kwargs(defaults: dict[str, Any], task_kwargs: dict[str, Any],

@@ -49,6 +49,9 @@ class HFArgs(AdapterArgs, SamplingArgs):
             raise ValueError("give either device or device_map, not both")
         return self
 
+    def check_available(self) -> None:
+        check_checkpoint_available(self.pretrained, self.revision)
+
     def explicit_generation_kwargs(self) -> dict[str, Any]:
         """Generation arguments the user set on the command line (they beat the task's)."""
         return {k: getattr(self, k) for k in GENERATION_ARG_NAMES if k in self.model_fields_set}
@@ -67,6 +70,23 @@ def resolve_checkpoint(given: str) -> str:
     if given.startswith(("/", ".", "~")) or given.count("/") > 1:  # a path, not an "org/name" hub id
         raise ConfigError(f"model arg pretrained={given!r}: no such checkpoint directory")
     return given  # a hub id; transformers resolves it from the cache (or the hub when allowed)
+
+
+def check_checkpoint_available(given: str, revision: str | None = None) -> None:
+    """A local checkpoint directory with a config.json, or a hub id already in the local Hugging
+    Face cache; checked before any model loads (an uncached id would cost minutes of hub retries
+    offline, after the answers were generated, for a judge)."""
+    resolved = resolve_checkpoint(given)
+    if os.path.isdir(resolved):
+        if not os.path.isfile(os.path.join(resolved, "config.json")):
+            raise ConfigError(f"model arg pretrained={given!r}: no config.json in that directory")
+        return
+    from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415 - the hf extra, only here
+
+    cached = try_to_load_from_cache(resolved, "config.json", revision=revision)
+    if not isinstance(cached, str):
+        raise ConfigError(f"model arg pretrained={given!r}: not a local directory and not in the Hugging Face "
+                          f"cache; download it first (`hf download {given}`) or give a checkpoint directory")
 
 
 def hub_kwargs(args: HFArgs) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class MediaParts:
 
     content: list[dict[str, Any]] = field(default_factory=list)  # e.g. [{"type": "video"}]
     videos: list[Any] = field(default_factory=list)  # torch uint8 [T, 3, H, W]
+    images: list[list[np.ndarray]] = field(default_factory=list)  # frames sent as images: uint8 [H, W, 3] each
     audios: list[np.ndarray] = field(default_factory=list)  # float32 mono at 16 kHz
     audit: dict[str, Any] = field(default_factory=dict)  # recorded in Generation.inputs
 

@@ -70,7 +70,6 @@ class OnnxAdapter(ModelAdapter[OnnxArgs]):
     name: ClassVar[str] = "onnx"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.AUDIO})
     media_input: ClassVar[MediaInput] = MediaInput.DECODED
-    args: OnnxArgs
 
     def __init__(self, args: OnnxArgs) -> None:
         super().__init__(args)
@@ -96,11 +95,15 @@ class OnnxAdapter(ModelAdapter[OnnxArgs]):
 
     def describe(self) -> dict[str, Any]:
         digest = hashlib.sha256(self.model_path.read_bytes()).hexdigest()
-        return {**super().describe(), "model_path": str(self.model_path), "model_sha256": digest,
+        return {**super().describe(), "family": "classic recognizer", "model_path": str(self.model_path), "model_sha256": digest,
                 "providers": self.session.get_providers(), "manifest": self.manifest.model_dump(mode="json")}
 
     def _open_session(self) -> Any:
-        import onnxruntime as ort
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise ConfigError(f"onnx adapter: cannot import onnxruntime ({exc}); "
+                              "pip install 'emer-bench[classic]'") from None
 
         available = ort.get_available_providers()
         if self.args.device == "cuda" and "CUDAExecutionProvider" not in available:

@@ -24,7 +24,7 @@ from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
 from .async_loop import BackgroundLoop
-from .openai_http import ChatCompletionsClient, redact_url
+from .openai_http import ChatCompletionsClient, check_server, redact_url
 from .openai_messages import ChatPayload, PayloadOptions, build_chat_payload
 from .openai_retry import RetryPolicy
 from .openai_stream import StreamScheduler
@@ -32,6 +32,7 @@ from .openai_stream import StreamScheduler
 logger = logging.getLogger(__name__)
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
+TRANSPORT = {"transport": True}  # emer_bench.runner.run_key.transport_fields
 
 
 def _api_key_from_env() -> str | None:
@@ -46,12 +47,13 @@ class OpenAIChatArgs(AdapterArgs):
     # A secret: hidden from repr, dumped as "**********" in JSON mode, never in describe().
     api_key: SecretStr | None = Field(default_factory=_api_key_from_env, validate_default=True, repr=False,
                                       json_schema_extra={"secret": True})
-    concurrency: int = Field(default=8, ge=1, le=1024)
-    timeout: float = Field(default=120.0, gt=0)
-    max_retries: int = Field(default=5, ge=0)
-    backoff_base: float = Field(default=1.0, ge=0)
-    backoff_max: float = Field(default=30.0, ge=0)
-    retry_after_max: float = Field(default=120.0, ge=0)
+    # Transport only: how requests travel, not what is answered, so not part of the run key.
+    concurrency: int = Field(default=8, ge=1, le=1024, json_schema_extra=TRANSPORT)
+    timeout: float = Field(default=120.0, gt=0, json_schema_extra=TRANSPORT)
+    max_retries: int = Field(default=5, ge=0, json_schema_extra=TRANSPORT)
+    backoff_base: float = Field(default=1.0, ge=0, json_schema_extra=TRANSPORT)
+    backoff_max: float = Field(default=30.0, ge=0, json_schema_extra=TRANSPORT)
+    retry_after_max: float = Field(default=120.0, ge=0, json_schema_extra=TRANSPORT)
     audio: bool = False  # send the clip's audio as an input_audio part (the server must accept it)
     image_detail: Literal["auto", "low", "high"] | None = None  # None: leave the field out
     jpeg_quality: int = Field(default=85, ge=1, le=100)
@@ -118,6 +120,12 @@ class OpenAIChatAdapter(ModelAdapter[OpenAIChatArgs]):
         settings = self.args.model_dump(mode="json", exclude={"api_key", "base_url", "model"})
         return {"adapter": self.name, "model_id": self.model_id, "base_url": redact_url(self.args.base_url),
                 "api_key_set": self.args.api_key is not None, "settings": settings}
+
+    def preflight(self) -> None:
+        """`GET {base_url}/models` (a few seconds at most): the server answers and takes the key.
+        A server without that route (404/405/501) passes: it answered."""
+        api_key = self.args.api_key.get_secret_value() if self.args.api_key is not None else None
+        check_server(self.args.base_url, api_key, timeout_s=min(5.0, self.args.timeout))
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
         """Answer a batch concurrently; results in the batch's order."""

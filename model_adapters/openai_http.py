@@ -17,17 +17,22 @@ Proxies come from HTTP(S)_PROXY / NO_PROXY, looked up once per client.
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import json
 import logging
 import ssl
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
+
+from emer_bench.errors import ServiceError
+from emer_bench.redact import redact_url
 
 from .openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
 
@@ -35,14 +40,6 @@ logger = logging.getLogger(__name__)
 
 _MAX_MESSAGE_CHARS = 500  # keeps a server's HTML error page from flooding the samples file
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
-
-
-def redact_url(url: str) -> str:
-    """The URL without user:password@ and query string (where keys hide) for logs and results."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 @dataclass
@@ -191,7 +188,9 @@ class ChatCompletionsClient:
                     result.error = f"{result.error} (gave up after {attempts} attempts)"
                 return result
             delay = self._policy.delay(retry_number, attempt.retry_after)
-            logger.warning("openai: %s from %s; retry %d/%d in %.2fs", result.error, self._display_url,
+            # The URL once: connection errors already name it, HTTP errors do not.
+            where = "" if self._display_url in (result.error or "") else f" from {self._display_url}"
+            logger.warning("openai: %s%s; retry %d/%d in %.2fs", result.error, where,
                            retry_number + 1, self._policy.max_retries, delay)
             await asyncio.sleep(delay)
             retry_number += 1
@@ -247,3 +246,30 @@ def proxy_for(url: str) -> str | None:
 
 def _as_dict(headers: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in headers.items()}
+
+
+def check_server(base_url: str, api_key: str | None, timeout_s: float) -> None:
+    """Raise ServiceError unless `GET {base_url}/models` reaches the server and the key is not
+    refused; any other answer (404 from a server without the route) means it is there."""
+    parts = urlsplit(base_url.rstrip("/") + "/models")
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    if parts.username is not None:  # user:password@ in base_url: urllib wants it as a header
+        basic = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()).decode()
+        headers.setdefault("Authorization", f"Basic {basic}")
+        parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
+    url = urlunsplit(parts)
+    shown = redact_url(base_url)
+    request = urllib.request.Request(url, headers=headers)
+    context = _shared_ssl_context() if url.startswith("https://") else None
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s, context=context) as response:  # noqa: S310 - http(s) only
+            response.read(1 << 16)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            message = server_message(exc.read(1 << 16), exc.reason)
+            raise ServiceError(f"{shown}: the server refused the API key (HTTP {exc.code}: {message}); "
+                               f"set OPENAI_API_KEY or --model-args api_key=...") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ServiceError(f"cannot reach the model server at {shown} ({reason}); is it running, and is "
+                           f"base_url right?") from None

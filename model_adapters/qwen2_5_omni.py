@@ -92,19 +92,7 @@ class Qwen25OmniAdapter(HFAdapter[Qwen25OmniArgs]):
         return kwargs
 
     def _size_kwargs(self) -> dict[str, Any]:
-        """Per-frame pixel bounds: never above the run's max_pixels (the harness already downscaled)."""
-        video_processor = self.processor.video_processor
-        # The processor's own video defaults (128*28*28 .. 768*28*28 per frame, as qwen-omni-utils),
-        # not the image-oriented bounds some checkpoints store on the video processor.
-        default = dict(getattr(type(self.processor), "videos_kwargs", {}).get("size") or {})
-        low = self.omni_args.min_pixels or default.get("shortest_edge") or MIN_PIXELS
-        high = self.omni_args.max_pixels or default.get("longest_edge")
-        # A max below the floor wins (the resizer rounds up to reach a floor, which would overshoot it).
-        size = {"shortest_edge": low if not high or low <= high else SMALLEST_FRAME_PIXELS, "longest_edge": high}
-        kwargs: dict[str, Any] = {"size": {k: v for k, v in size.items() if v}}
-        if "cap_pixels_per_frame" in getattr(getattr(video_processor, "valid_kwargs", None), "__annotations__", {}):
-            kwargs["cap_pixels_per_frame"] = True  # the reference (qwen-vl-utils) total-pixel budget
-        return kwargs
+        return omni_size_kwargs(self.processor, self.omni_args.max_pixels, self.omni_args.min_pixels)
 
     def group_key(self, item: ModelInput) -> tuple[Any, ...]:
         # use_audio_in_video switches the position-id layout for the whole generate call
@@ -112,6 +100,23 @@ class Qwen25OmniAdapter(HFAdapter[Qwen25OmniArgs]):
 
     def generate_extra_kwargs(self, items: list[ModelInput]) -> dict[str, Any]:
         return {"use_audio_in_video": bool(items[0].media.audit.get("audio_in_video"))}
+
+
+def omni_size_kwargs(processor: Any, max_pixels: int | None, min_pixels: int | None) -> dict[str, Any]:
+    """Per-frame pixel bounds of a Qwen-Omni processor: never above the run's max_pixels (the
+    harness already downscaled). Shared with hf_auto."""
+    # The processor's own video defaults (128*28*28 .. 768*28*28 per frame, as qwen-omni-utils),
+    # not the image-oriented bounds some checkpoints store on the video processor.
+    default = dict(getattr(type(processor), "videos_kwargs", {}).get("size") or {})
+    low = min_pixels or default.get("shortest_edge") or MIN_PIXELS
+    high = max_pixels or default.get("longest_edge")
+    # A max below the floor wins (the resizer rounds up to reach a floor, which would overshoot it).
+    size = {"shortest_edge": low if not high or low <= high else SMALLEST_FRAME_PIXELS, "longest_edge": high}
+    kwargs: dict[str, Any] = {"size": {k: v for k, v in size.items() if v}}
+    valid = getattr(getattr(processor.video_processor, "valid_kwargs", None), "__annotations__", {})
+    if "cap_pixels_per_frame" in valid:
+        kwargs["cap_pixels_per_frame"] = True  # the reference (qwen-vl-utils) total-pixel budget
+    return kwargs
 
 
 def require_decoded_audio_in_video_support() -> None:

@@ -74,16 +74,21 @@ class _QwenVLAdapter(HFVideoAdapter[QwenVLArgs]):
         return kwargs
 
     def _size(self, num_frames: int) -> dict[str, int]:
-        """The processor's pixel bounds: the run's max_pixels per frame (times the frame count
-        where the processor budgets the whole clip), min_pixels per frame and never above it.
-        Without max_pixels the checkpoint's own bounds stay."""
-        default = dict(getattr(self.processor.video_processor, "size", None) or {})
-        per_frame_max = self.qwen_args.max_pixels
-        low = self.qwen_args.min_pixels or int(default.get("shortest_edge") or 0)
-        if per_frame_max is None:  # the checkpoint's own upper bound
-            return {"shortest_edge": low, "longest_edge": int(default["longest_edge"])}
-        frames = math.ceil(num_frames / self.min_frames) * self.min_frames if self.size_is_whole_clip else 1
-        return {"shortest_edge": min(low, per_frame_max), "longest_edge": per_frame_max * frames}
+        return qwen_vl_size(self.processor.video_processor, num_frames, self.qwen_args.max_pixels,
+                            self.qwen_args.min_pixels, self.size_is_whole_clip, self.min_frames)
+
+
+def qwen_vl_size(video_processor: Any, num_frames: int, max_pixels: int | None, min_pixels: int | None,
+                 whole_clip: bool, temporal_patch: int) -> dict[str, int]:
+    """The Qwen-VL video processor's pixel bounds: the run's max_pixels per frame (times the frame
+    count where the processor budgets the whole clip), min_pixels per frame and never above it.
+    Without max_pixels the checkpoint's own bounds stay. Shared with hf_auto."""
+    default = dict(getattr(video_processor, "size", None) or {})
+    low = min_pixels or int(default.get("shortest_edge") or 0)
+    if max_pixels is None:  # the checkpoint's own upper bound
+        return {"shortest_edge": low, "longest_edge": int(default["longest_edge"])}
+    frames = math.ceil(num_frames / temporal_patch) * temporal_patch if whole_clip else 1
+    return {"shortest_edge": min(low, max_pixels), "longest_edge": max_pixels * frames}
 
 
 class Qwen25VLAdapter(_QwenVLAdapter):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Generic, Iterable, Iterator, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emer_bench.api.media import DecodedMedia, MediaOptions
 from emer_bench.api.plugin import bind_args_class
@@ -33,13 +33,26 @@ class AdapterArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Media sampling, settable per run for every adapter that takes video/audio.
-    num_frames: int | None = 8
-    fps: float | None = None
-    max_pixels: int | None = 448 * 448
-    batch_size: int = 1
+    num_frames: int | None = Field(8, ge=1)
+    fps: float | None = Field(None, gt=0)  # when set, it replaces num_frames (give one of the two)
+    max_pixels: int | None = Field(448 * 448, ge=1)
+    batch_size: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _one_frame_rule(self) -> "AdapterArgs":
+        # fps wins over num_frames in the sampler; both given means the user expects both, which cannot be.
+        if self.fps is not None and self.num_frames is not None and "num_frames" in self.model_fields_set:
+            raise ValueError("give num_frames or fps, not both (fps samples at a rate, num_frames a fixed count)")
+        return self
 
     def media_options(self) -> MediaOptions:
         return MediaOptions(num_frames=self.num_frames, fps=self.fps, max_pixels=self.max_pixels)
+
+    def check_available(self) -> None:
+        """Without loading anything heavy (seconds at most): raise an EmerBenchError naming what to
+        fix when the model these args name cannot be loaded or reached (a checkpoint that is not on
+        disk, a server that does not answer). Used for judge and extractor models before the run's
+        first request. Default: nothing to check."""
 
 
 @dataclass
@@ -91,6 +104,11 @@ class ModelAdapter(ABC, Generic[A]):
     def describe(self) -> dict[str, Any]:
         """Model facts recorded in the results' config (never secrets)."""
         return {"adapter": self.name, "model_id": self.model_id}
+
+    def preflight(self) -> None:
+        """A quick check, before the first request, that the model can be asked at all (e.g. an
+        API server reachable and the key accepted); raise an EmerBenchError that says what to fix.
+        Must take at most a few seconds. Default: nothing to check."""
 
     def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
         """The adapter's per-request work that needs no model (JPEG/JSON encoding, a processor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from emer_bench.api.error_kinds import error_kind
 from emer_bench.api.requests import GenerationRequest, Reference
 from emer_bench.api.structured import StructuredPrediction
 
@@ -47,6 +48,14 @@ class SampleRecord:
     usage: dict[str, Any] = field(default_factory=dict)
     rank: int = 0  # data-parallel process that produced it (0 in single-process runs)
     structured: StructuredPrediction | None = None  # Generation.structured (absent from text-only records)
+    error_kind: str | None = None  # ErrorKind value of `error` (parsed from it in files that predate it)
+    # What was asked: hash of references + prompt + media identity (emer_bench.runner.fingerprint);
+    # a resumed run re-asks a clip whose fingerprint changed.
+    fingerprint: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.error is not None and self.error_kind is None:
+            self.error_kind = error_kind(self.error).value
 
     @property
     def ok(self) -> bool:
@@ -74,11 +83,13 @@ class SampleRecord:
 
     @classmethod
     def from_request(cls, request: GenerationRequest, reference: Reference, generation: Generation,
-                     completed_at: str, media: dict[str, Any] | None = None, rank: int = 0) -> "SampleRecord":
+                     completed_at: str, media: dict[str, Any] | None = None, rank: int = 0,
+                     fingerprint: str | None = None) -> "SampleRecord":
         return cls(
             task=request.task, clip_id=request.clip_id, index=request.index, prompt=request.prompt,
             reference=reference, response=generation.text if generation.error is None else None,
             error=generation.error, latency_s=generation.latency_s, completed_at=completed_at,
             media=media or {}, inputs=generation.inputs, usage=generation.usage, rank=rank,
             structured=generation.structured if generation.error is None else None,
+            fingerprint=fingerprint,
         )

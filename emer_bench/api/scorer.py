@@ -57,6 +57,9 @@ class ScoringContext:
     resource_version: str = "mer2025"
     cache_dir: Path | None = None  # where judges/extractors cache answers
     seed: int = 1234
+    # `--judge MODEL --judge-args k=v`: {"model": ..., "model_args": {...}} replacing the judge
+    # model of every LLM-judge scorer (None: each task's own `judge:`).
+    judge: dict[str, Any] | None = None
     _shared: dict[str, Any] = field(default_factory=dict)
 
     def shared(self, key: str, factory: Callable[[], S]) -> S:

@@ -8,18 +8,17 @@ headline metric of each scorer the runs share (or the one chosen with --metric).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
-from typing import Any
 
 from rich import box
-from rich.markup import escape
 from rich.console import Console
 from rich.table import Table
 
+from emer_bench.cli.summary import safe
 from emer_bench.errors import ConfigError
-from emer_bench.results.compare import TaskComparison, compare_runs
+from emer_bench.results.compare import TaskComparison, compare_runs, comparisons_to_json
+from emer_bench.results.writer import dumps_strict
 
 EPILOG = """examples:
   emer-bench compare results/model-a/results_2025-01-01T00-00-00Z.json results/model-b/results_2025-01-02T00-00-00Z.json
@@ -49,39 +48,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def to_json(comparisons: list[TaskComparison], args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "a": str(args.a), "b": str(args.b), "n_resamples": args.n_resamples, "seed": args.seed, "alpha": args.alpha,
-        "tasks": [{
-            "task": c.task, "n_common": c.n_common, "n_only_a": c.n_only_a, "n_only_b": c.n_only_b,
-            "metrics": [{
-                "metric": row.name, "a": _finite(row.result.value_a), "b": _finite(row.result.value_b),
-                "diff": _finite(row.result.diff), "ci": [_finite(row.result.ci[0]), _finite(row.result.ci[1])],
-                "p_value": _finite(row.result.p_value), "significant": row.result.significant,
-                "n_items": row.result.n_items, "n_clusters": row.result.n_clusters,
-                "n_defined": row.result.n_defined,
-            } for row in c.rows],
-        } for c in comparisons],
-    }
-
-
 def _fmt(value: float, signed: bool = False) -> str:
     if not math.isfinite(value):
         return "n/a"
     return f"{value:+.4f}" if signed else f"{value:.4f}"
 
 
-def comparison_table(comparison: TaskComparison, alpha: float) -> Table:
-    """One table per task; compact enough for an 80-column terminal."""
+def comparison_title(comparison: TaskComparison) -> str:
     title = f"{comparison.task}: {comparison.n_common} common clips"
     if comparison.n_only_a or comparison.n_only_b:
         title += f" ({comparison.n_only_a} only in A, {comparison.n_only_b} only in B: not compared)"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
-    table.add_column("metric", no_wrap=True)
+    return title + f"; failed: A {comparison.n_failed_a}, B {comparison.n_failed_b} (counted in both)"
+
+
+def comparison_table(comparison: TaskComparison, alpha: float) -> Table:
+    """One table per task. At 80 columns only the metric name folds; numbers are never cut."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
+    table.add_column("metric", overflow="fold", min_width=8)
     for column in ("A", "B", "B - A"):
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column(f"{round(100 * (1 - alpha))}% CI of B - A", no_wrap=True)
@@ -89,7 +72,7 @@ def comparison_table(comparison: TaskComparison, alpha: float) -> Table:
     table.add_column("sig.", no_wrap=True)
     for row in comparison.rows:
         r = row.result
-        table.add_row(row.name, _fmt(r.value_a), _fmt(r.value_b), _fmt(r.diff, signed=True),
+        table.add_row(safe(row.name), _fmt(r.value_a), _fmt(r.value_b), _fmt(r.diff, signed=True),
                       f"[{_fmt(r.ci[0], True)}, {_fmt(r.ci[1], True)}]",
                       "n/a" if not math.isfinite(r.p_value) else f"{r.p_value:.3f}",
                       "[bold]yes[/]" if r.significant else "no")
@@ -105,11 +88,13 @@ def run(args: argparse.Namespace) -> int:
                                all_metrics=args.all_metrics, n_resamples=args.n_resamples, seed=args.seed,
                                alpha=args.alpha, allow_task_mismatch=args.allow_task_mismatch)
     if args.json:
-        print(json.dumps(to_json(comparisons, args), indent=2))
+        print(dumps_strict(comparisons_to_json(comparisons, Path(args.a), Path(args.b), args.n_resamples, args.seed,
+                                               args.alpha), indent=2))
         return 0
-    console = Console()
-    console.print(f"A: {escape(str(args.a))}\nB: {escape(str(args.b))}", highlight=False)
+    console = Console(soft_wrap=True)
+    console.print(f"A: {safe(args.a)}\nB: {safe(args.b)}", highlight=False)
     for comparison in comparisons:
+        console.print(safe(comparison_title(comparison)), highlight=False)
         console.print(comparison_table(comparison, args.alpha))
     console.print(f"{args.n_resamples} paired resamples of whole clips, seed {args.seed}; sig.: p < {args.alpha}. "
                   "Lower is better for errors and distances (mse_*, *_distance).", highlight=False)

@@ -16,16 +16,34 @@ from rich.markup import escape
 
 from emer_bench import __version__
 from emer_bench.errors import EmerBenchError
+from emer_bench.redact import install_log_redaction, redact_text
+from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, resolve_resources
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ["run", "list", "score", "score_labels", "compare", "resources", "leaderboard"]
+COMMANDS = ["run", "list", "score", "score_labels", "score_text", "compare", "resources", "leaderboard"]
+
+# lm-evaluation-harness spellings, accepted so its users' habits (and scripts) work unchanged.
+LM_EVAL_ALIASES = {"--model_args": "--model-args", "--output_path": "--output-dir", "--gen_kwargs": "--gen-kwargs",
+                   "--include_path": "--include-path", "--batch_size": "--batch-size"}
 
 EPILOG = """examples:
   emer-bench run --model lexicon-baseline --tasks emer-demo
   emer-bench list models
+  emer-bench list models --args openai
   emer-bench score-labels --references ref.csv --predictions pred.csv --json
   emer-bench compare results/a/results_x.json results/b/results_y.json
+
+lm-eval spellings are accepted: --model_args, --output_path, --gen_kwargs, --include_path, --batch_size.
 """
+
+
+def apply_aliases(argv: list[str]) -> list[str]:
+    """`--model_args X` / `--model_args=X` -> `--model-args ...` (only options, never values)."""
+    out = []
+    for arg in argv:
+        name, eq, value = arg.partition("=")
+        out.append(LM_EVAL_ALIASES[name] + eq + value if name in LM_EVAL_ALIASES else arg)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,22 +59,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_explicit_resources(args: argparse.Namespace) -> None:
+    """`--resources DIR` given but missing or incomplete is an error before any work: the user asked
+    for those files, so an optional EW scorer must not be skipped quietly (`resources verify`
+    reports on the directory itself)."""
+    given = getattr(args, "resources", None)
+    if given is None or args.command == "resources":
+        return
+    resolve_resources(given, getattr(args, "resource_version", None) or DEFAULT_VERSION)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Our own progress bar is the interface; libraries' model-loading bars would interleave with it.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(apply_aliases(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:
         parser.print_help()
         return 2
     err = Console(stderr=True, soft_wrap=True)  # one line: paths in errors are never wrapped or cut
+    install_log_redaction()
     try:
+        check_explicit_resources(args)
         return int(args.handler(args) or 0)
     except EmerBenchError as exc:
         if args.debug:
             err.print_exception()
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        return 2
+        err.print(f"[bold red]error:[/] {escape(redact_text(str(exc)))}", highlight=False, soft_wrap=True)
+        return exc.exit_code
     except KeyboardInterrupt:
         err.print("[yellow]interrupted; completed samples are saved and the run resumes from them[/]")
         return 130

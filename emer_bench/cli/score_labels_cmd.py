@@ -12,19 +12,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from emer_bench.cli.label_inputs import LabelColumn, read_label_column
-from emer_bench.errors import DataError, EmerBenchError
-from emer_bench.metrics.labels import parse_label_list
-from emer_bench.metrics.openvocab import (EWResult, HitRateResult, aggregate_ew, aggregate_hit_rate,
-                                          ew_sample_components, hit_rate_sample_components)
+from emer_bench.cli.kv import parse_kv
+from emer_bench.metrics.openvocab import EWResult, HitRateResult
+from emer_bench.scoring.extractors.spec import ExtractorSpec
+from emer_bench.scoring.label_files import Extraction, score_label_files
 from emer_bench.metrics.wheel_mapping import METRIC_NAMES
-from emer_bench.resources.wheel_tables import load_wheel_tables
-from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS, describe_resources, resolve_resources
+from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS
 
 EPILOG = """\
-references: CSV or JSONL with `name` and either `openset` (a label list per clip: EW metrics)
-or `label` (one categorical label per clip: hit rate and m-score). predictions: `name,openset`.
-A clip missing from the predictions counts as an empty prediction; extra clips are ignored.
+references: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and either `openset`
+(a label list per clip: EW metrics) or `label` (one categorical label per clip: hit rate and
+m-score). predictions: the same id column and `openset` (label lists), or free text in the
+column named by --text-column, turned into labels by --extractor (offline, llm, parse, ...);
+the extracted labels are written per clip to --labels-out.
+A clip missing from the predictions counts as an empty prediction (n_missing_predictions);
+a prediction for a clip the references lack is an error (wrong file or ids).
 
 n_scored is the number of reference clips that enter at least one of the metrics (a clip whose
 reference maps to nothing, e.g. an empty list = neutral, is skipped by the rules).
@@ -32,62 +34,36 @@ reference maps to nothing, e.g. an empty list = neutral, is skipped by the rules
 examples:
   emer-bench score-labels --references ovmerd.csv --predictions preds.csv
   emer-bench score-labels --references ovmerd.csv --predictions preds.jsonl --json
+  emer-bench score-labels --references ovmerd.csv --predictions answers.csv --text-column answer --extractor offline
+  emer-bench score-labels --references ovmerd.csv --predictions answers.csv --text-column answer \\
+      --extractor llm --extractor-args model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1
   emer-bench score-labels --references mer2023_labels.csv --predictions preds.csv --resources ./emotion_wheel
-  emer-bench score-labels --references ref.csv --predictions pred.csv --resource-version mer2026
 """
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "score-labels", help="score open-vocabulary label predictions (EW metrics / hit rate)",
-        description="Score label predictions with the exact EMER open-vocabulary procedure.",
+        description="Score label predictions (or free text, via a label extractor) with the exact EMER "
+                    "open-vocabulary procedure.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--references", type=Path, required=True, metavar="REF",
                         help="CSV/JSONL with name + openset (or name + label)")
-    parser.add_argument("--predictions", type=Path, required=True, metavar="PRED", help="CSV/JSONL with name + openset")
+    parser.add_argument("--predictions", type=Path, required=True, metavar="PRED",
+                        help="CSV/JSONL with name + openset (or name + the --text-column)")
+    parser.add_argument("--text-column", default=None, metavar="COL",
+                        help="score free text in this column: labels come from --extractor")
+    parser.add_argument("--extractor", default="offline", metavar="NAME",
+                        help="label extractor for --text-column (default offline; see `emer-bench list extractors`)")
+    parser.add_argument("--extractor-args", default=None, metavar="K=V,...", help="the extractor's arguments")
+    parser.add_argument("--labels-out", type=Path, default=None, metavar="CSV",
+                        help="where the extracted labels go (default: <predictions>.labels.csv beside it)")
     parser.add_argument("--resources", type=Path, default=None, metavar="DIR",
                         help="emotion-wheel directory (default: $EMER_BENCH_RESOURCES, then the fetched cache)")
     parser.add_argument("--resource-version", default=DEFAULT_VERSION, choices=sorted(VERSIONS),
                         help=f"pinned resource set (default {DEFAULT_VERSION})")
     parser.add_argument("--json", action="store_true", help="print the scores as one JSON object (fractions)")
     parser.set_defaults(handler=run)
-
-
-def _labels(value: Any, column: LabelColumn, name: str) -> list[str]:
-    try:
-        return parse_label_list(value)
-    except EmerBenchError as exc:
-        raise DataError(f"{column.path}: name '{name}', column '{column.column}': {exc}") from None
-
-
-def score_files(references: Path, predictions: Path, resources: Path | None,
-                version: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the JSON summary, extra details for the table) of one reference/prediction pair."""
-    refs = read_label_column(references, ("openset", "label"))
-    preds = read_label_column(predictions, ("openset",))
-    resolved = resolve_resources(resources, version)
-    tables = load_wheel_tables(resolved.directory)
-    details: dict[str, Any] = {"resources": describe_resources(resolved, tables.sha256), "mode": refs.column,
-                               "n_missing_predictions": sum(1 for n in refs.values if n not in preds.values),
-                               "n_extra_predictions": sum(1 for n in preds.values if n not in refs.values),
-                               "warnings": list(tables.warnings)}
-    pairs = [(_labels(ref, refs, name), _labels(preds.values[name], preds, name) if name in preds.values else None)
-             for name, ref in refs.values.items()]
-    if refs.column == "openset":
-        samples = [ew_sample_components(r, p, tables) for r, p in pairs]
-        n_scored = sum(1 for s in samples if any(v is not None for v in s.values()))
-        ew = aggregate_ew(samples)
-        details["ew"] = ew
-        summary = {"n_references": len(pairs), "n_scored": n_scored,
-                   "metrics": {name: prf.as_dict() for name, prf in ew.metrics.items()}, "m_avg": ew.m_avg}
-    else:
-        hit_samples = [hit_rate_sample_components(r, p, tables) for r, p in pairs]
-        n_scored = sum(1 for s in hit_samples if any(v is not None for v in s.values()))
-        hits = aggregate_hit_rate(hit_samples)
-        details["hit"] = hits
-        summary = {"n_references": len(pairs), "n_scored": n_scored, "hit_rate": hits.hit_rate,
-                   "m_score": hits.m_score}
-    return summary, details
 
 
 def _json_safe(value: Any) -> Any:
@@ -129,14 +105,29 @@ def _print_table(summary: dict[str, Any], details: dict[str, Any], console: Cons
         table.add_row("mean", _pct(hits.hit_rate), _pct(hits.m_score), "", style="bold")
     console.print(table)
     console.print(f"{summary['n_scored']} of {summary['n_references']} reference clips scored; "
-                  f"{details['n_missing_predictions']} without a prediction (counted as empty), "
-                  f"{details['n_extra_predictions']} predictions for unknown clips ignored")
+                  f"{summary['n_missing_predictions']} without a prediction (counted as empty)")
+    if "extractor" in summary:
+        console.print(f"labels extracted by '{escape(summary['extractor'])}', written to "
+                      f"{escape(summary['extracted_labels_file'])}", soft_wrap=True)
+        if summary["n_failed"]:
+            console.print(f"[red]{summary['n_failed']} extraction(s) failed[/] (counted as empty predictions); "
+                          f"first: {escape(str(details['first_error']))}", soft_wrap=True)
+
+
+def _extraction(args: argparse.Namespace) -> Extraction | None:
+    if args.text_column is None:
+        return None
+    labels_out = args.labels_out or args.predictions.with_name(args.predictions.stem + ".labels.csv")
+    spec = ExtractorSpec(name=args.extractor, args=parse_kv(args.extractor_args, "--extractor-args"))
+    return Extraction(args.text_column, spec, labels_out)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary, details = score_files(args.references, args.predictions, args.resources, args.resource_version)
+    scores = score_label_files(args.references, args.predictions, args.resources, args.resource_version,
+                               _extraction(args))
     if args.json:
-        print(json.dumps(_json_safe(summary)))
+        print(json.dumps(_json_safe(scores.summary)))
     else:
-        _print_table(summary, details, Console())
-    return 0
+        _print_table(scores.summary, scores.details, Console())
+    # a failed extraction is a failed sample: scored as empty, and the exit code says so
+    return 1 if scores.summary.get("n_failed") else 0

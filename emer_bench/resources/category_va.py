@@ -50,14 +50,16 @@ def expected_va(table: PointLookup, labels: Sequence[str], probs: Sequence[float
     return ExpectedVA(clip(valence), clip(arousal), float(sum(probs) - mass), unplaced)
 
 
-def nearest_category(table: PointLookup, valence: float, arousal: float, candidates: Sequence[str]) -> str | None:
-    """The candidate whose table point is nearest to (valence, arousal); None if none is placeable."""
+def nearest_category(table: PointLookup, valence: float, arousal: float | None,
+                     candidates: Sequence[str]) -> str | None:
+    """The candidate whose table point is nearest to (valence, arousal); None if none is placeable.
+    Without arousal, the distance is on valence alone."""
     best, best_d = None, math.inf
     for label in candidates:
         point = table.lookup(label)
         if point is None:
             continue
-        d = math.dist(point, (valence, arousal))
+        d = abs(point[0] - valence) if arousal is None else math.dist(point, (valence, arousal))
         if d < best_d:
             best, best_d = label, d
     return best

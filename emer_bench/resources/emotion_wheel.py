@@ -37,6 +37,10 @@ ENV_RESOURCES = "EMER_BENCH_RESOURCES"  # a directory to use instead of the cach
 ENV_CACHE = "EMER_BENCH_CACHE"  # the cache root (default: the user cache dir)
 ENV_BASE_URL = "EMER_BENCH_RESOURCES_URL"  # where `fetch` downloads from (mirrors, tests)
 FETCH_HINT = "run `emer-bench resources fetch` (or pass --resources DIR)"
+# What to do on a machine that cannot reach the upstream host (said when a download fails).
+OFFLINE_HINT = (f"to work offline, copy the files ({', '.join(RESOURCE_FILES)}) from a machine that has them "
+                f"(`emer-bench resources path` shows where) and pass --resources DIR or set {ENV_RESOURCES}=DIR, "
+                f"or serve a mirror of the upstream layout and pass --base-url URL (or set {ENV_BASE_URL})")
 
 _SHARED_SHA256 = {
     "synonym.xlsx": "23f81f9ab1d2418aaf96775304fb5dc52c62bb5d5ef652a97471d045fc9d2e29",
@@ -145,10 +149,10 @@ def _download(url: str, target: Path, timeout: float) -> None:
         with urllib.request.urlopen(url, timeout=timeout) as response, target.open("wb") as out:
             shutil.copyfileobj(response, out)
     except urllib.error.HTTPError as exc:
-        raise ResourceError(f"downloading {url} failed: HTTP {exc.code} {exc.reason}") from None
+        raise ResourceError(f"downloading {url} failed: HTTP {exc.code} {exc.reason}; {OFFLINE_HINT}") from None
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ResourceError(f"downloading {url} failed: {reason}") from None
+        raise ResourceError(f"downloading {url} failed: {reason}; {OFFLINE_HINT}") from None
 
 
 def fetch_resources(version: str = DEFAULT_VERSION, base_url: str | None = None, timeout: float = 60.0,

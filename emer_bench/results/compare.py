@@ -18,7 +18,7 @@ from emer_bench.validation import validate
 from emer_bench.metrics.bootstrap import PairedResult, paired_bootstrap_many
 from emer_bench.registries import SCORERS
 from emer_bench.results.schema import ResultsFile, ScorerConfig, TaskConfigRecord
-from emer_bench.results.writer import read_results
+from emer_bench.results.writer import file_sha256, read_results, to_strict_json
 from emer_bench.jsonl import read_json_objects
 
 ItemKey = tuple[str, int]  # (clip_id, occurrence of the clip id within the file)
@@ -53,6 +53,8 @@ class TaskComparison:
     n_only_a: int
     n_only_b: int
     rows: list[MetricComparison] = field(default_factory=list)
+    n_failed_a: int = 0  # failed samples among the common clips (they count in both runs' metrics)
+    n_failed_b: int = 0
 
 
 def read_score_lines(path: Path) -> dict[ItemKey, dict[str, Any]]:
@@ -76,11 +78,17 @@ def read_score_lines(path: Path) -> dict[ItemKey, dict[str, Any]]:
 
 
 def load_task_run(results_path: Path, results: ResultsFile, task: str) -> TaskRun:
+    """The task's per-sample scores exactly as this results file computed them: the file it
+    names, checked against the hash it recorded (older results files carry no hash)."""
     entry = results["results"][task]
     config = entry.get("config")
     if not isinstance(config, dict) or not config.get("scores_file"):
         raise DataError(f"{results_path}: task '{task}' has no config.scores_file")
     scores_path = results_path.parent / config["scores_file"]
+    expected = config.get("scores_sha256")
+    if expected and scores_path.is_file() and file_sha256(scores_path) != expected:
+        raise DataError(f"{scores_path} was changed after {results_path} was written (sha256 differs); "
+                        f"its scores are not the ones the results report")
     return TaskRun(results_path, config, read_score_lines(scores_path), scores_path)
 
 
@@ -164,7 +172,9 @@ def compare_runs(path_a: Path, path_b: Path, task: str | None = None, metric: st
         keys = [k for k in run_a.lines if k in run_b.lines]
         if not keys:
             raise DataError(f"task '{task_name}': no clip in common between {run_a.scores_path} and {run_b.scores_path}")
-        comparison = TaskComparison(task_name, len(keys), len(run_a.lines) - len(keys), len(run_b.lines) - len(keys))
+        comparison = TaskComparison(task_name, len(keys), len(run_a.lines) - len(keys), len(run_b.lines) - len(keys),
+                                    n_failed_a=sum(1 for k in keys if run_a.lines[k].get("failed")),
+                                    n_failed_b=sum(1 for k in keys if run_b.lines[k].get("failed")))
         clusters = [clip for clip, _ in keys]
         for config in common_scorers(task_name, run_a, run_b):
             scorer, alias = rebuild_scorer(config), config["alias"]
@@ -181,3 +191,21 @@ def compare_runs(path_a: Path, path_b: Path, task: str | None = None, metric: st
     if metric is not None and not any(c.rows for c in out):
         raise ConfigError(f"no scorer produces metric '{metric}'; available: {', '.join(sorted(available))}")
     return out
+
+
+def comparisons_to_json(comparisons: list[TaskComparison], a: Path, b: Path, n_resamples: int, seed: int,
+                        alpha: float) -> dict[str, Any]:
+    """The comparison as plain JSON (NaN as null): what `compare --json` prints."""
+    return to_strict_json({
+        "a": str(a), "b": str(b), "n_resamples": n_resamples, "seed": seed, "alpha": alpha,
+        "tasks": [{
+            "task": c.task, "n_common": c.n_common, "n_only_a": c.n_only_a, "n_only_b": c.n_only_b,
+            "n_failed_a": c.n_failed_a, "n_failed_b": c.n_failed_b,
+            "metrics": [{
+                "metric": row.name, "a": row.result.value_a, "b": row.result.value_b, "diff": row.result.diff,
+                "ci": [row.result.ci[0], row.result.ci[1]], "p_value": row.result.p_value,
+                "significant": row.result.significant, "n_items": row.result.n_items,
+                "n_clusters": row.result.n_clusters, "n_defined": row.result.n_defined,
+            } for row in c.rows],
+        } for c in comparisons],
+    })

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from emer_bench import __version__
+from emer_bench.redact import redact_argv
 from emer_bench.results.schema import Provenance
 
 
@@ -41,5 +42,5 @@ def collect_provenance(start_time: str, duration_s: float) -> Provenance:
         "platform": platform.platform(),
         "start_time": start_time,
         "duration_s": round(duration_s, 3),
-        "command": list(sys.argv),
+        "command": redact_argv(list(sys.argv)),  # never a key given on the command line
     }

@@ -5,15 +5,18 @@ Layout (one directory per model under --output-dir, like lm-eval):
     <output-dir>/<model-slug>/results_<timestamp>.json        ResultsFile
     <output-dir>/<model-slug>/samples_<task>_<hash>.jsonl     one SampleRecord per line, appended
                                                               as each sample completes (resume key)
-    <output-dir>/<model-slug>/scores_<task>_<hash>.jsonl      one SampleScoreLine per line
+    <output-dir>/<model-slug>/scores_<task>_<hash>_<timestamp>.jsonl
+                                                              one SampleScoreLine per line: the scores
+                                                              of the results file with that timestamp,
+                                                              written once, never replaced
 
 `<hash>` is the first 12 hex digits of the run key (task content hash + model + model args +
-generation kwargs + seed), so re-running the same configuration resumes the same samples file.
+generation kwargs + seed; transport-only args such as timeout excluded), so re-running the same configuration resumes the same samples file.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class MetricEntry(TypedDict, total=False):
@@ -43,14 +46,17 @@ class TaskConfigRecord(TypedDict):
     scorers: list[ScorerConfig]
     main_metric: str  # "<scorer>.<metric>" shown first in the summary
     samples_file: str  # file name of the samples JSONL (same directory)
-    scores_file: str  # file name of the per-sample scores JSONL (same directory)
+    scores_sha256: NotRequired[str | None]  # hash of that scores file; `compare` refuses a changed one
+    scores_file: str  # the per-sample scores THIS results file was computed from (same directory; never overwritten)
 
 
 class TaskResult(TypedDict):
     metrics: dict[str, MetricEntry]  # "<scorer alias>.<metric>" -> entry
     n_total: int  # samples in the task (after --limit)
     n_failed: int  # failed samples; their errors are in the samples file
-    errors: dict[str, int]  # error kind -> count, e.g. {"MediaError": 2}
+    errors: dict[str, int]  # error kind (api/error_kinds.ErrorKind value) -> count, e.g. {"MediaError": 2}
+    error_examples: NotRequired[dict[str, str]]  # error kind -> its first message (secrets masked)
+    n_reused: NotRequired[int]  # samples reused from an earlier run of the same command (resume)
     notes: list[str]  # e.g. an optional scorer skipped because its resources are missing
     config: TaskConfigRecord
 

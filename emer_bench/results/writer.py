@@ -1,33 +1,71 @@
-"""Writing and reading results files (atomic writes: a crash never leaves half a JSON)."""
+"""The one place output files are written: atomically (a crash never leaves half a file), as
+strict JSON (NaN -> null) and through the one secret redactor (emer_bench.redact)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from emer_bench.errors import DataError
+from emer_bench.redact import redact, redact_text
 from emer_bench.results.schema import ResultsFile
 
 
-def _strict_json(value: Any) -> Any:
-    """NaN/inf (a metric with no scored sample) become null: results stay valid JSON for any reader."""
+def to_strict_json(value: Any) -> Any:
+    """NaN/inf (a metric with no scored sample) become null: output stays valid JSON for any reader."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _strict_json(v) for k, v in value.items()}
+        return {k: to_strict_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_strict_json(v) for v in value]
+        return [to_strict_json(v) for v in value]
     return value
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
+def dumps_strict(data: Any, indent: int | None = None) -> str:
+    """JSON text of `data`, NaN as null and secrets masked: what any file or stdout receives."""
+    return json.dumps(redact(to_strict_json(data)), indent=indent, ensure_ascii=False, default=_default,
+                      allow_nan=False)
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return to_strict_json(value.item())
+    return str(value)
+
+
+def write_text_atomic(path: Path, text: str, exclusive: bool = False) -> None:
+    """Write via a temporary file and rename. `exclusive`: refuse to replace an existing file
+    (immutable outputs such as a results file's per-sample scores)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    text = json.dumps(_strict_json(data), indent=2, ensure_ascii=False, default=str, allow_nan=False)
-    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(redact_text(text), encoding="utf-8")
+    if exclusive:
+        try:
+            os.link(tmp, path)  # atomic, and fails if `path` exists
+        except FileExistsError:
+            tmp.unlink()
+            raise DataError(f"{path} already exists; it belongs to another results file and is never "
+                            f"overwritten") from None
+        tmp.unlink()
+        return
     tmp.replace(path)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_text_atomic(path, dumps_strict(data, indent=2) + "\n")
+
+
+def write_jsonl_atomic(path: Path, rows: Iterable[Any], exclusive: bool = False) -> None:
+    write_text_atomic(path, "".join(dumps_strict(row) + "\n" for row in rows), exclusive=exclusive)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def read_results(path: Path) -> ResultsFile:

@@ -15,17 +15,23 @@ import numpy as np
 from pydantic import ValidationError
 
 from emer_bench.api.adapter import ModelAdapter
+from emer_bench.api.generation import parse_generation_settings
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
+from emer_bench.redact import is_secret_name, register_secret, register_secrets_in
 from emer_bench.registries import ADAPTERS
-from emer_bench.results.provenance import collect_provenance
+from emer_bench.api.requests import Modality
+from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
 from emer_bench.results.schema import ModelConfigRecord, ResultsFile, TaskResult
 from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner.distributed import ProcessGroup, detect_process_group, fold_parts, part_path
-from emer_bench.runner.generate import ProgressSink, generate_task, utc_now
-from emer_bench.runner.run_key import public_args, run_key, slug
+from emer_bench.runner.fingerprint import request_fingerprint
+from emer_bench.runner.generate import CircuitBreaker, ProgressSink, generate_task, utc_now
+from emer_bench.runner.lock import OutputLock
+from emer_bench.runner.prechecks import check_inputs, check_media, check_output_dir
+from emer_bench.runner.run_key import public_args, run_key, slug, transport_fields
 from emer_bench.runner.samples_file import SamplesWriter, read_samples
-from emer_bench.runner.score import build_task_scorers, error_counts, score_task
+from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.requests import build_requests
@@ -35,6 +41,7 @@ from emer_bench.validation import describe_problems
 
 # (task name, total, already done) -> a context manager yielding a progress sink
 ProgressFactory = Callable[[str, int, int], ContextManager[ProgressSink]]
+Notify = Callable[[str], None]
 
 
 @dataclass
@@ -54,6 +61,7 @@ class RunConfig:
     resource_version: str = "mer2025"
     n_resamples: int = 1000
     prefetch_workers: int = 2
+    judge: dict[str, Any] | None = None  # --judge/--judge-args: replaces every LLM judge's model
 
 
 @dataclass
@@ -81,12 +89,25 @@ def build_adapter(config: RunConfig) -> ModelAdapter:
     args = dict(config.model_args)
     if config.batch_size is not None:
         args["batch_size"] = config.batch_size
+    if "seed" in cls.Args.model_fields and "seed" not in args:
+        args["seed"] = config.seed  # one seed, the run's, unless the user set the adapter's own
     known = ", ".join(sorted(cls.Args.model_fields))
+    register_arg_secrets(args)  # before validation: its messages may echo a value
     try:
         parsed = cls.Args(**args)
     except ValidationError as exc:
         raise ConfigError(f"--model-args for '{config.model}': {describe_problems(exc)}. Known args: {known}") from None
+    register_arg_secrets(dict(parsed))  # SecretStr fields filled from the environment too
     return cls(parsed)
+
+
+def register_arg_secrets(args: dict[str, Any]) -> None:
+    """Every secret-named or SecretStr value becomes a known secret, masked wherever it appears."""
+    for name, value in args.items():
+        if is_secret_name(name) or hasattr(value, "get_secret_value"):
+            register_secret(value)
+        elif isinstance(value, str):
+            register_secrets_in(value)
 
 
 def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
@@ -100,77 +121,132 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
         docs = load_documents(task, paths)
         if config.limit is not None:
             docs = docs[: config.limit]
-        gen_kwargs = {**task.spec.generation, **config.gen_kwargs}
+        command_line = parse_generation_settings(config.gen_kwargs, "--gen-kwargs")  # beats the task's
+        gen_kwargs = task.spec.generation.merged(command_line).as_kwargs()
         planned.append(PlannedTask(task, build_requests(task, docs, gen_kwargs),
                                    {d.clip_id: d.reference for d in docs}, build_task_scorers(task, context),
                                    gen_kwargs))
     return planned
 
 
-def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_dir: Path, group: ProcessGroup,
-             progress_factory: ProgressFactory | None) -> TaskResult | None:
+@dataclass
+class TaskFiles:
+    samples: Path
+    scores: Path
+
+
+def _resume_state(plan: PlannedTask, samples_path: Path) -> tuple[set[str], dict[str, str], int, int]:
+    """(clips to reuse, fingerprint per clip, failed before, changed since): a record is reused
+    only when it succeeded AND was asked exactly what is loaded now."""
+    fingerprints = {r.clip_id: request_fingerprint(r, plan.references[r.clip_id]) for r in plan.requests}
+    done, failed, changed = set(), 0, 0
+    existing = read_samples(samples_path)
+    for clip_id, fingerprint in fingerprints.items():
+        rec = existing.get(clip_id)
+        if rec is None:
+            continue
+        if not rec.ok:
+            failed += 1
+        elif rec.fingerprint != fingerprint:
+            changed += 1
+        else:
+            done.add(clip_id)
+    return done, fingerprints, failed, changed
+
+
+def _resume_message(task: str, samples_path: Path, reused: int, failed: int, changed: int, total: int) -> str:
+    text = f"{task}: resuming {samples_path}: {reused} of {total} samples reused, {total - reused} to ask"
+    reasons = ([f"{failed} failed before"] if failed else []) + ([f"{changed} changed since"] if changed else [])
+    return text + (f" ({', '.join(reasons)})" if reasons else "")
+
+
+def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, files: TaskFiles, group: ProcessGroup,
+             progress_factory: ProgressFactory | None, notify: Notify) -> TaskResult | None:
     task = plan.task
-    key = run_key(task.content_sha256, config.model, config.model_args, plan.gen_kwargs, config.seed)
-    samples_path = model_dir / f"samples_{slug(task.name)}_{key}.jsonl"
-    scores_path = model_dir / f"scores_{slug(task.name)}_{key}.jsonl"
+    samples_path = files.samples
     if group.is_main:
         fold_parts(samples_path)  # parts left by an interrupted data-parallel run
     group.barrier()
-    done = {cid for cid, rec in read_samples(samples_path).items() if rec.ok}
+    done, fingerprints, failed_before, changed = _resume_state(plan, samples_path)
+    if group.is_main and samples_path.exists():
+        notify(_resume_message(task.name, samples_path, len(done), failed_before, changed, len(plan.requests)))
     pending = group.shard([r for r in plan.requests if r.clip_id not in done])
     target = samples_path if group.world_size == 1 else part_path(samples_path, group.rank)
     progress_cm = progress_factory(task.name, len(plan.requests), len(done)) if progress_factory and group.is_main \
         else contextlib.nullcontext(None)
     with SamplesWriter(target) as writer, progress_cm as progress:
         generate_task(adapter, pending, plan.references, writer, progress, prefetch_workers=config.prefetch_workers,
-                      rank=group.rank)
+                      rank=group.rank, fingerprints=fingerprints, breaker=CircuitBreaker())
     group.barrier()
     if not group.is_main:
         return None
     fold_parts(samples_path)
     latest = read_samples(samples_path)
     records = [latest[r.clip_id] for r in plan.requests if r.clip_id in latest]
-    scores = score_task(task, records, plan.scorers, scores_path, config.n_resamples, config.seed)
-    return {
-        "metrics": scores.metrics,
-        "n_total": len(records),
-        "n_failed": sum(1 for r in records if not r.ok),
-        "errors": error_counts(records),
-        "notes": scores.notes,
-        "config": {
-            "task": task.name, "version": task.spec.version, "content_sha256": task.content_sha256,
-            "prompt_sha256": task.prompt_sha256, "modalities": [m.value for m in task.spec.modalities],
-            "gen_kwargs": plan.gen_kwargs, "scorers": scores.scorer_configs, "main_metric": task.spec.main_metric,
-            "samples_file": samples_path.name, "scores_file": scores_path.name,
-        },
-    }
+    scores = score_task(task, records, plan.scorers, files.scores, config.n_resamples, config.seed)
+    return task_result(task, records, scores, plan.gen_kwargs, samples_path, files.scores, reused=len(done))
 
 
-def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None) -> tuple[ResultsFile, Path | None]:
-    """Run every task; returns the results and the results file path (None on non-main ranks)."""
+def _task_files(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_dir: Path, start_iso: str) -> TaskFiles:
+    key = run_key(plan.task.content_sha256, config.model, config.model_args, plan.gen_kwargs, config.seed,
+                  transport_fields(type(adapter.args)))
+    samples = model_dir / f"samples_{slug(plan.task.name)}_{key}.jsonl"
+    return TaskFiles(samples, scores_path_for(samples, start_iso))
+
+
+def _check_media(planned: list[PlannedTask], takes: frozenset[Modality], notify: Notify) -> None:
+    for plan in planned:
+        report = check_media(plan.task.name, plan.requests, takes)
+        if report is not None and report.missing:
+            notify(f"{plan.task.name}: {report.describe()}")
+
+
+def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None,
+                   notify: Notify | None = None) -> tuple[ResultsFile, Path | None]:
+    """Run every task; returns the results and the results file path (None on non-main ranks).
+    `notify` receives one-line messages for the user (resume counts, missing clips)."""
+    notify = notify or (lambda message: None)
     start, start_iso = time.monotonic(), utc_now()
     seed_everything(config.seed)
     group = detect_process_group()
+    output_dir = Path(config.output_dir)
+    if group.is_main:
+        check_output_dir(output_dir)
     context = ScoringContext(resources_dir=config.resources_dir, resource_version=config.resource_version,
-                             cache_dir=Path(config.output_dir) / ".cache", seed=config.seed)
+                             cache_dir=output_dir / ".cache", seed=config.seed, judge=config.judge)
     planned = plan_tasks(config, context)
-    adapter = build_adapter(config)
+    cls = ADAPTERS.get(config.model)
+    for plan in planned:
+        check_inputs(plan.task.name, plan.task.spec.modalities, config.model, cls.modalities)
+    _check_media(planned, cls.modalities, notify)
+    with OutputLock(output_dir) if group.is_main else contextlib.nullcontext():
+        adapter = build_adapter(config)
+        try:
+            return _run_tasks(config, planned, adapter, group, start, start_iso, progress_factory, notify)
+        finally:
+            adapter.close()
+
+
+def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter, group: ProcessGroup,
+               start: float, start_iso: str, progress_factory: ProgressFactory | None,
+               notify: Notify) -> tuple[ResultsFile, Path | None]:
+    for plan in planned:  # the configured instance may take less than its class (openai without audio)
+        check_inputs(plan.task.name, plan.task.spec.modalities, config.model, adapter.active_modalities)
+    adapter.preflight()
     model_id = Path(adapter.model_id.rstrip("/")).name
     model_dir = Path(config.output_dir) / slug(config.model if model_id == config.model else f"{config.model}__{model_id}")
-    results_path = model_dir / f"results_{start_iso.replace(':', '-').replace('+00-00', 'Z')}.json"
+    path = results_path(model_dir, start_iso)
     model_record: ModelConfigRecord = {
         "model": config.model, "model_args": public_args(config.model_args), "model_info": adapter.describe(),
         "batch_size": adapter.args.batch_size, "limit": config.limit, "seed": config.seed,
     }
-    results: ResultsFile = {"results": {}, "model": model_record, "provenance": collect_provenance(start_iso, 0.0)}
-    try:
-        for plan in planned:
-            task_result = _run_one(config, plan, adapter, model_dir, group, progress_factory)
-            if task_result is None:
-                continue
-            results["results"][plan.task.name] = task_result
-            results["provenance"] = collect_provenance(start_iso, time.monotonic() - start)
-            write_json_atomic(results_path, results)
-    finally:
-        adapter.close()
-    return results, (results_path if group.is_main else None)
+    results = new_results(model_record, start_iso)
+    for plan in planned:
+        files = _task_files(config, plan, adapter, model_dir, start_iso)
+        task_result_ = _run_one(config, plan, adapter, files, group, progress_factory, notify)
+        if task_result_ is None:
+            continue
+        results["results"][plan.task.name] = task_result_
+        stamp_provenance(results, start_iso, time.monotonic() - start)
+        write_json_atomic(path, results)
+    return results, (path if group.is_main else None)

@@ -11,9 +11,11 @@ from datetime import datetime, timezone
 from typing import Iterator, Protocol
 
 from emer_bench.api.adapter import ModelAdapter, PreparedRequest
+from emer_bench.api.error_kinds import ErrorKind, SampleError
 from emer_bench.api.records import Generation, SampleRecord
 from emer_bench.api.requests import GenerationRequest, Reference
 from emer_bench.media.prefetch import prefetch, prepare_request
+from emer_bench.errors import ServiceError
 from emer_bench.runner.samples_file import SamplesWriter
 
 
@@ -24,6 +26,32 @@ class ProgressSink(Protocol):
 class NullProgress:
     def advance(self, failed: bool) -> None:  # noqa: D102 - nothing to show
         pass
+
+
+class CircuitBreaker:
+    """Stops a task whose first `window` answers all failed with the same error that every
+    later request would repeat (connection refused, key refused, bad certificate), instead of
+    retrying each clip for minutes. Media errors are per clip and neither trip nor disarm it."""
+
+    def __init__(self, window: int = 3) -> None:
+        self.window = window
+        self.armed = True
+        self.count = 0
+        self.kind: ErrorKind | None = None
+
+    def observe(self, record: SampleRecord) -> str | None:
+        """The error to stop with, once tripped; None otherwise."""
+        if not self.armed:
+            return None
+        error = None if record.ok else SampleError.parse(record.error)
+        if error is not None and error.kind is ErrorKind.MEDIA:
+            return None
+        if error is None or not error.kind.stops_run or (self.kind is not None and error.kind is not self.kind):
+            self.armed = False
+            return None
+        self.kind = error.kind
+        self.count += 1
+        return error.text if self.count >= self.window else None
 
 
 def utc_now() -> str:
@@ -52,9 +80,13 @@ def generate_task(
     prefetch_workers: int = 2,
     prefetch_ahead: int = 8,
     rank: int = 0,
+    fingerprints: dict[str, str] | None = None,
+    breaker: CircuitBreaker | None = None,
 ) -> int:
-    """Answer every request, appending one record per request. Returns the number that failed."""
+    """Answer every request, appending one record per request. Returns the number that failed.
+    Raises ServiceError (records kept) when `breaker` trips."""
     progress = progress or NullProgress()
+    fingerprints = fingerprints or {}
     by_index = {r.index: r for r in requests}
     # Only the small media summary is kept until the answer arrives, not the decoded arrays.
     media_by_index: dict[int, dict] = {}
@@ -62,14 +94,16 @@ def generate_task(
     failures = 0
     lock = threading.Lock()
 
-    def record(request: GenerationRequest, generation: Generation, media: dict) -> None:
+    def record(request: GenerationRequest, generation: Generation, media: dict) -> SampleRecord:
         nonlocal failures
-        rec = SampleRecord.from_request(request, references[request.clip_id], generation, utc_now(), media, rank)
+        rec = SampleRecord.from_request(request, references[request.clip_id], generation, utc_now(), media, rank,
+                                        fingerprints.get(request.clip_id))
         writer.append(rec)
         with lock:
             answered.add(request.index)
             failures += 0 if rec.ok else 1
         progress.advance(failed=not rec.ok)
+        return rec
 
     def prepare(request: GenerationRequest) -> tuple[PreparedRequest, dict]:
         # On a prefetch thread: decode, note what was decoded, then the adapter's own
@@ -93,15 +127,24 @@ def generate_task(
                 media_by_index[result.item.index] = info
             yield prepared
 
-    for generation in adapter.generate_stream(prepared_stream()):
-        request = by_index.get(generation.index)
-        if request is None:
-            raise RuntimeError(f"adapter {adapter.name} answered unknown request index {generation.index}")
-        if generation.error is None and generation.text is None and generation.structured is None:
-            generation.error = "EmptyAnswer: the adapter returned no text, no structured prediction and no error"
-        with lock:
-            media = media_by_index.pop(generation.index, None) or _media_info(request, None)
-        record(request, generation, media)
+    stream = adapter.generate_stream(prepared_stream())
+    try:
+        for generation in stream:
+            request = by_index.get(generation.index)
+            if request is None:
+                raise RuntimeError(f"adapter {adapter.name} answered unknown request index {generation.index}")
+            if generation.error is None and generation.text is None and generation.structured is None:
+                generation.error = "EmptyAnswer: the adapter returned no text, no structured prediction and no error"
+            with lock:
+                media = media_by_index.pop(generation.index, None) or _media_info(request, None)
+            tripped = breaker.observe(record(request, generation, media)) if breaker is not None else None
+            if tripped is not None:
+                raise ServiceError(f"stopped: the first {breaker.count} requests all failed with: {tripped} "  # type: ignore[union-attr]
+                                   f"(answered samples are saved; fix the cause and re-run the same command)")
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()  # an early stop cancels the adapter's calls in flight
     for request in requests:  # an adapter that skipped a request must not lose it silently
         if request.index not in answered:
             record(request, Generation(index=request.index, error=f"AdapterError: {adapter.name} gave no answer"),

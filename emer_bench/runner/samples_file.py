@@ -13,6 +13,7 @@ from pathlib import Path
 
 from emer_bench.api.records import SampleRecord
 from emer_bench.errors import DataError
+from emer_bench.redact import redact_text
 
 
 class SamplesWriter:
@@ -27,7 +28,7 @@ class SamplesWriter:
         self._fh = path.open("a", encoding="utf-8")
 
     def append(self, record: SampleRecord) -> None:
-        line = json.dumps(record.to_json(), ensure_ascii=False)
+        line = redact_text(json.dumps(record.to_json(), ensure_ascii=False))  # errors may echo a key
         with self._lock:
             self._fh.write(line + "\n")
             self._fh.flush()
@@ -58,20 +59,74 @@ def _drop_torn_tail(path: Path) -> None:
 
 
 def read_samples(path: Path, strict: bool = False) -> dict[str, SampleRecord]:
-    """clip_id -> latest record. With `strict`, any bad line is a DataError naming file:line."""
+    """clip_id -> latest record. A line that is not a samples record is a DataError naming file:line;
+    only a torn last line (no newline after it: a crash mid-write) is skipped, by `run` (which then
+    asks that clip again) and by `score` alike. `strict` is kept for callers; both modes agree."""
     records: dict[str, SampleRecord] = {}
     if not path.exists():
         return records
-    with path.open(encoding="utf-8") as fh:
-        lines = fh.read().split("\n")
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
+    lines = path.read_bytes().split(b"\n")
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip():
             continue
+        torn = lineno == len(lines)  # the bytes after the last newline
         try:
-            record = SampleRecord.from_json(json.loads(line))
-        except (json.JSONDecodeError, TypeError, KeyError) as exc:
-            if strict or lineno < len(lines) - 1:
-                raise DataError(f"{path}:{lineno}: not a samples record ({exc})") from None
-            continue  # torn tail from a crash
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            if torn:
+                continue
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+            raise DataError(f"{path}:{lineno}: not a samples record (invalid JSON: {why})") from None
+        problem = record_problem(data)
+        if problem is not None:
+            raise DataError(f"{path}:{lineno}: not a samples record ({problem})")
+        record = SampleRecord.from_json(data)
         records[record.clip_id] = record
     return records
+
+
+# field -> the JSON types it may hold (None: may be null or absent)
+_RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "task": (str,), "clip_id": (str,), "index": (int,), "prompt": (str,),
+    "response": (str, type(None)), "error": (str, type(None)), "latency_s": (int, float, type(None)),
+    "completed_at": (str, type(None)), "reference": (dict, type(None)), "media": (dict, type(None)),
+    "inputs": (dict, type(None)), "usage": (dict, type(None)), "rank": (int, type(None)),
+    "structured": (dict, type(None)),
+}
+_REFERENCE_FIELDS: dict[str, tuple[type, ...]] = {
+    "explanation": (str, type(None)), "openset": (list, type(None)), "label": (str, type(None)),
+    "valence": (int, float, type(None)), "arousal": (int, float, type(None)),
+}
+_REQUIRED = ("task", "clip_id", "index", "prompt")
+
+
+def record_problem(data: object) -> str | None:
+    """Why a parsed line is not a samples record (None when it is one)."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {_json_type(data)}"
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        return f"missing field(s) {', '.join(missing)}"
+    for name, types in _RECORD_FIELDS.items():
+        value = data.get(name)
+        if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
+            return f"field '{name}' is {_json_type(value)}, expected {' or '.join(_json_type_name(t) for t in types)}"
+    if not data["clip_id"].strip():
+        return "field 'clip_id' is empty"
+    for name, types in _REFERENCE_FIELDS.items():
+        value = (data.get("reference") or {}).get(name)
+        if not isinstance(value, types) or isinstance(value, bool):
+            return f"field 'reference.{name}' is {_json_type(value)}, expected " \
+                   f"{' or '.join(_json_type_name(t) for t in types)}"
+    return None
+
+
+def _json_type_name(t: type) -> str:
+    return {str: "a string", int: "an integer", float: "a number", dict: "an object", list: "a list",
+            bool: "a boolean", type(None): "null"}.get(t, t.__name__)
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    return _json_type_name(type(value))

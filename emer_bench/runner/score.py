@@ -3,9 +3,6 @@ aggregate, attach bootstrap CIs to headline metrics, and write the per-sample sc
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +10,15 @@ from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext, ScoringItem
 from emer_bench.errors import ConfigError, ResourceError
 from emer_bench.registries import SCORERS
+from emer_bench.results.builder import TaskOutcome
 from emer_bench.results.schema import MetricEntry, ScorerConfig
+from emer_bench.results.writer import write_jsonl_atomic
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import validate
 
 
-@dataclass
-class TaskScores:
-    metrics: dict[str, MetricEntry]
-    scorer_configs: list[ScorerConfig]
-    notes: list[str] = field(default_factory=list)  # e.g. an optional scorer skipped for missing resources
+TaskScores = TaskOutcome  # metrics, scorer configs, notes (e.g. an optional scorer skipped)
 
 
 def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer:
@@ -87,7 +82,7 @@ def score_task(
     items = items_from_records(records)
     clips = [r.clip_id for r in records]
     n_failed = sum(1 for i in items if i.failed)
-    result = TaskScores(metrics={}, scorer_configs=[])
+    result = TaskScores(metrics={}, scorer_configs=[], notes=[])
     per_sample: dict[str, list[Any]] = {}
     for spec, scorer in scorers:
         note = text_only_note(scorer, items)
@@ -122,15 +117,7 @@ def score_task(
 
 
 def _write_scores(path: Path, records: list[SampleRecord], per_sample: dict[str, list[Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for i, record in enumerate(records):
-            line = {"clip_id": record.clip_id, "index": record.index, "failed": not record.ok,
-                    "scores": {key: comps[i] for key, comps in per_sample.items()}}
-            fh.write(json.dumps(line, ensure_ascii=False, default=float) + "\n")
-    tmp.replace(path)
-
-
-def error_counts(records: list[SampleRecord]) -> dict[str, int]:
-    """Failed samples by error kind (the text before the first ':')."""
-    return dict(Counter((r.error or "EmptyAnswer").split(":", 1)[0] for r in records if not r.ok))
+    # Exclusive: a results file's scores are immutable (another run writes its own file).
+    write_jsonl_atomic(path, ({"clip_id": r.clip_id, "index": r.index, "failed": not r.ok,
+                               "scores": {key: comps[i] for key, comps in per_sample.items()}}
+                              for i, r in enumerate(records)), exclusive=True)

@@ -99,8 +99,22 @@ def resolve_includes(path: Path, depth: int = 0) -> dict[str, Any]:
         raise ConfigError(f"{path}: key 'include' must be a file name or a list of file names")
     merged: dict[str, Any] = {}
     for base in bases:
-        merged = _deep_merge(merged, resolve_includes(_include_path(path, base), depth + 1))
+        base_path = _include_path(path, base)
+        base_data = resolve_includes(base_path, depth + 1)
+        if base_path.parent != path.parent:  # {task_dir} is the folder of the file that wrote it
+            base_data = _replace_task_dir(base_data, str(base_path.parent))
+        merged = _deep_merge(merged, base_data)
     return _deep_merge(merged, data)
+
+
+def _replace_task_dir(value: Any, folder: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{task_dir}", folder)
+    if isinstance(value, dict):
+        return {k: _replace_task_dir(v, folder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_task_dir(v, folder) for v in value]
+    return value
 
 
 def _include_path(path: Path, base: str) -> Path:

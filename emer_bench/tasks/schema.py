@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from emer_bench.api.generation import GenerationSettings, describe_generation_problems
 from emer_bench.api.requests import Modality, ReferenceField
 
 # The `{name}` placeholders each kind of text may use (anything else is refused at load time).
@@ -94,11 +95,19 @@ class TaskSpec(_Strict):
     media: MediaSpec = Field(default_factory=MediaSpec)
     modalities: list[Modality]
     prompt: PromptSpec
-    generation: dict[str, Any] = Field(default_factory=dict)
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
     reference: list[ReferenceField]  # which reference fields the annotations provide
     scorers: list[ScorerSpec]
     main_metric: str  # "<scorer key>.<metric>"
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("generation", mode="before")
+    @classmethod
+    def _generation(cls, value: Any) -> Any:
+        try:  # validated here so the message carries the did-you-mean and the known keys
+            return GenerationSettings.model_validate(value if value is not None else {})
+        except ValidationError as exc:
+            raise ValueError(describe_generation_problems(exc)) from None
 
     @field_validator("modalities")
     @classmethod

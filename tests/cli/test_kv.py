@@ -16,3 +16,8 @@ def test_empty():
 def test_bad_pair_names_option():
     with pytest.raises(ConfigError, match="--model-args: 'oops' is not key=value"):
         parse_kv("a=1,oops", "--model-args")
+
+
+def test_repeated_key_is_an_error():
+    with pytest.raises(ConfigError, match="--model-args: key 'num_frames' given twice"):
+        parse_kv("num_frames=8,fps=1,num_frames=16", "--model-args")

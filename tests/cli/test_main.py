@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import subprocess
 import sys
 
 import pytest
 
-from emer_bench.cli.main import COMMANDS, build_parser, main
+from emer_bench.cli.main import COMMANDS, apply_aliases, build_parser, main
 
 
 @pytest.mark.parametrize("command", [c.replace("_", "-") for c in COMMANDS])
@@ -47,8 +49,35 @@ def test_unknown_task_names_closest(capsys, tmp_path):
 
 
 def test_parser_builds_every_command():
+    # Every module in COMMANDS registers a subcommand of the same name whose handler is its `run`.
     parser = build_parser()
-    assert parser.prog == "emer-bench"
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) >= {c.replace("_", "-") for c in COMMANDS}
+    for command in COMMANDS:
+        module = importlib.import_module(f"emer_bench.cli.{command}_cmd")
+        handler = sub.choices[command.replace("_", "-")].get_default("handler")
+        assert handler is module.run, command
+
+
+def test_lm_eval_spellings_are_aliases():
+    args = build_parser().parse_args(apply_aliases([
+        "run", "--model", "openai", "--tasks", "emer-demo", "--model_args", "model=m", "--output_path=out",
+        "--gen_kwargs", "temperature=0", "--include_path", "extra", "--batch_size", "2"]))
+    assert (args.model_args, args.output_dir, args.gen_kwargs, args.include_path, args.batch_size) == (
+        "model=m", "out", "temperature=0", ["extra"], 2)
+    assert apply_aliases(["run", "--model-args", "--model_args_like_value"]) == [
+        "run", "--model-args", "--model_args_like_value"]
+
+
+def test_list_models_args_shows_types_defaults_and_limits(capsys):
+    assert main(["list", "models", "--args", "openai"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    by_arg = {line.split()[0]: line for line in lines[2:]}
+    assert by_arg["model"].split()[1:3] == ["str", "(required)"]
+    assert "int" in by_arg["concurrency"] and " 8 " in by_arg["concurrency"] and ">= 1, <= 1024" in by_arg["concurrency"]
+    assert "'auto' | 'low' | 'high' | None" in by_arg["image_detail"]
+    assert main(["list", "models", "--args", "opnai"]) == 2
+    assert "did you mean 'openai'" in capsys.readouterr().err
 
 
 def test_error_text_with_brackets_is_printed_as_is(capsys, tmp_path):

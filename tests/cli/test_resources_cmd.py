@@ -77,3 +77,24 @@ def test_help_has_examples(capsys) -> None:
         with pytest.raises(SystemExit):
             main(argv)
         assert "examples:" in capsys.readouterr().out
+
+
+def test_fetch_without_network_says_how_to_work_offline(capsys) -> None:
+    # Port 9 on localhost: connection refused, as on a machine without network.
+    code, _, err = _run(capsys, "resources", "fetch", "--base-url", "http://127.0.0.1:9/mirror")
+    assert code == 2 and "downloading http://127.0.0.1:9/mirror/" in err and "failed" in err
+    for hint in ("--resources DIR", "EMER_BENCH_RESOURCES=DIR", "--base-url URL"):
+        assert hint in err
+
+
+@pytest.mark.parametrize("command", [["run", "--model", "lexicon-baseline", "--tasks", "emer-demo"],
+                                     ["score-labels", "--references", "r.csv", "--predictions", "p.csv"]])
+def test_explicit_resources_dir_missing_or_incomplete_is_an_error(capsys, tmp_path: Path, command) -> None:
+    code, _, err = _run(capsys, *command, "--resources", str(tmp_path / "nowhere"))
+    assert code == 2 and f"{tmp_path / 'nowhere'} does not exist" in err
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "wheel1.xlsx").write_bytes(b"x")
+    code, _, err = _run(capsys, *command, "--resources", str(partial))
+    assert code == 2 and f"{partial} lacks" in err
+    assert not list(tmp_path.rglob("samples_*"))

@@ -56,8 +56,10 @@ def test_json_shape_and_values_equal_the_oracle(capsys, tmp_path: Path, referenc
                         str(tmp_path / "pred.csv"), "--resources", str(wheel_dir), "--json")
     assert code == 0
     result = json.loads(out)
-    assert list(result) == ["n_references", "n_scored", "metrics", "m_avg"]
+    assert list(result) == ["n_references", "n_missing_predictions", "n_extra_predictions", "n_scored", "metrics",
+                            "m_avg"]
     assert result["n_references"] == 166 and 0 < result["n_scored"] <= 166
+    assert result["n_missing_predictions"] == 1 and result["n_extra_predictions"] == 0
     assert list(result["metrics"]) == EW_NAMES
     assert all(list(v) == ["precision", "recall", "fscore"] for v in result["metrics"].values())
     with references.open(newline="") as fh:
@@ -95,7 +97,9 @@ def test_hit_rate_mode(capsys, tmp_path: Path, wheel_dir: Path) -> None:
                         "--resources", str(wheel_dir), "--json")
     assert code == 0
     result = json.loads(out)
-    assert list(result) == ["n_references", "n_scored", "hit_rate", "m_score"]
+    assert list(result) == ["n_references", "n_missing_predictions", "n_extra_predictions", "n_scored", "hit_rate",
+                            "m_score"]
+    assert result["n_missing_predictions"] == 1
     hit, m_score = ew_oracle.oracle_for(wheel_dir).hit_rate(
         ["happy", "sad", "neutral", "angry"], [str(["joyful", "sad"]), "[sad]", "[]", None])
     assert result["hit_rate"] == pytest.approx(hit, abs=1e-9) and result["m_score"] == pytest.approx(m_score, abs=1e-9)
@@ -122,12 +126,16 @@ def test_table_output(capsys, tmp_path: Path, references: Path, wheel_dir: Path)
 
 
 @pytest.mark.parametrize("ref_text, pred_text, message", [
-    ("label_x,openset\na,[happy]\n", "name,openset\na,[happy]\n", "ref.csv: missing column 'name'"),
+    ("label_x,openset\na,[happy]\n", "name,openset\na,[happy]\n", "ref.csv: missing an id column (name, names, clip_id"),
     ("name,emotion\na,[happy]\n", "name,openset\na,[happy]\n", "ref.csv: needs a column 'openset' or 'label'"),
     ("name,openset\na,[happy]\na,[sad]\n", "name,openset\na,[happy]\n", "ref.csv: row 3: duplicate name 'a'"),
     ("name,openset\na,[happy]\n", "name,label\na,happy\n", "pred.csv: needs a column 'openset'"),
     ("name,openset\na,[happy]\n,[sad]\n", "name,openset\na,[happy]\n", "ref.csv: row 3: 'name' must be a non-empty"),
     ("name,openset\na,[happy],extra\n", "name,openset\na,[happy]\n", "ref.csv: data line 2 has 3 fields"),
+    ("name,openset\na,[happy]\n", "name,openset\na,[happy]\nzz,[sad]\nyy,[]\n",
+     "pred.csv: 2 of 3 predictions match no reference clip (first: 'zz', 'yy')"),
+    ("name,openset\na,[happy]\nb,[sad]\nc,[]\n", 'name,openset\na,[happy]\nb,"[sad]\nc,[]\n',
+     "pred.csv: line 3: unbalanced double quote"),
 ])
 def test_bad_csv_input_is_one_clear_error(capsys, tmp_path: Path, wheel_dir: Path, ref_text: str, pred_text: str,
                                           message: str) -> None:
@@ -144,7 +152,8 @@ def test_bad_csv_input_is_one_clear_error(capsys, tmp_path: Path, wheel_dir: Pat
     ('{"name": "a", "openset": "[x]"}\nnot json\n', "pred.jsonl:2: invalid JSON"),
     ('{"name": "a", "openset": 5}\n', "pred.jsonl: line 1: 'openset' must be a list or a string, got 5"),
     ('{"name": "a", "openset": ["x", 3]}\n', "name 'a', column 'openset': label list"),
-    ('{"openset": "[x]"}\n', "pred.jsonl: line 1: missing field 'name'"),
+    ('{"openset": "[x]"}\n', "pred.jsonl: line 1: missing an id field (name, names, clip_id)"),
+    ('{"name": "a", "openset": "[x]"}\n{"openset": "[y]"}\n', "pred.jsonl: line 2: missing field 'name'"),
     ('["a"]\n', "pred.jsonl:1: expected a JSON object"),
 ])
 def test_bad_jsonl_input_is_one_clear_error(capsys, tmp_path: Path, wheel_dir: Path, pred_text: str,
@@ -162,3 +171,41 @@ def test_missing_files_and_resources(capsys, tmp_path: Path, references: Path) -
     assert code == 2 and "nope.csv: file not found" in " ".join(err.split())
     code, _, err = _run(capsys, "score-labels", "--references", str(references), "--predictions", str(references))
     assert code == 2 and "emer-bench resources fetch" in " ".join(err.split())
+
+
+@pytest.mark.parametrize("id_column", ["names", "clip_id"])
+def test_id_column_aliases(capsys, tmp_path: Path, wheel_dir: Path, id_column: str) -> None:
+    (tmp_path / "ref.csv").write_text(f"{id_column},label\na,happy\nb,sad\n")
+    (tmp_path / "pred.jsonl").write_text(f'{{"{id_column}": "a", "openset": ["happy"]}}\n')
+    code, out, _ = _run(capsys, "score-labels", "--references", str(tmp_path / "ref.csv"), "--predictions",
+                        str(tmp_path / "pred.jsonl"), "--resources", str(wheel_dir), "--json")
+    result = json.loads(out)
+    assert code == 0 and result["n_missing_predictions"] == 1 and result["hit_rate"] == pytest.approx(0.5)
+
+
+def test_free_text_through_an_extractor(capsys, tmp_path: Path, wheel_dir: Path) -> None:
+    (tmp_path / "ref.csv").write_text("name,openset\na,[happy]\nb,[angry]\nc,[sad]\n")
+    with (tmp_path / "answers.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows([["name", "answer"], ["a", "She smiles and looks happy in a warm room."],
+                                  ["b", "The video contains a man who is clearly angry."]])
+    code, out, _ = _run(capsys, "score-labels", "--references", str(tmp_path / "ref.csv"), "--predictions",
+                        str(tmp_path / "answers.csv"), "--text-column", "answer", "--extractor", "offline",
+                        "--resources", str(wheel_dir), "--json")
+    result = json.loads(out)
+    assert code == 0 and result["extractor"] == "offline" and result["n_failed"] == 0
+    assert result["n_missing_predictions"] == 1
+    labels_file = tmp_path / "answers.labels.csv"
+    assert result["extracted_labels_file"] == str(labels_file)
+    with labels_file.open(newline="") as fh:
+        rows = {row["name"]: json.loads(row["openset"]) for row in csv.DictReader(fh)}
+    assert rows == {"a": ["happy"], "b": ["angry"]}  # no "warm" room, no "content" from "contains"
+    # 2 of 3 clips right, the missing one counts as empty: recall 2/3 on the form metric
+    assert result["metrics"]["form"]["recall"] == pytest.approx(2 / 3)
+
+
+def test_text_column_missing_is_one_line(capsys, tmp_path: Path, wheel_dir: Path) -> None:
+    (tmp_path / "ref.csv").write_text("name,openset\na,[happy]\n")
+    (tmp_path / "answers.csv").write_text("name,reply\na,happy\n")
+    code, _, err = _run(capsys, "score-labels", "--references", str(tmp_path / "ref.csv"), "--predictions",
+                        str(tmp_path / "answers.csv"), "--text-column", "answer", "--resources", str(wheel_dir))
+    assert code == 2 and "answers.csv: needs a column 'answer'" in " ".join(err.split())

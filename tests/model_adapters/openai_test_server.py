@@ -84,6 +84,8 @@ class OpenAITestServer:
 
     def __init__(self, default: Reply | None = None) -> None:
         self.default = default or Reply.ok()
+        self.api_key: str | None = None  # when set, a request without `Bearer <api_key>` gets 401
+        self.get_requests: list[str] = []  # paths of GET requests (the adapter's /models check)
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -154,6 +156,22 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
 
+    def _refused(self) -> bool:
+        key = self.server.owner.api_key
+        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+            return False
+        self._send(401, json.dumps({"error": {"message": "Incorrect API key provided"}}).encode(), {})
+        return True
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self.server.owner.get_requests.append(self.path)
+        if self._refused():
+            return
+        if self.path.rstrip("/") != "/v1/models":
+            self._send(404, json.dumps({"error": {"message": f"no route {self.path}"}}).encode(), {})
+            return
+        self._send(200, json.dumps({"object": "list", "data": [{"id": "test-model", "object": "model"}]}).encode(), {})
+
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         try:
@@ -161,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         owner = self.server.owner
+        if self._refused():
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = owner._begin(RecordedRequest(self.path, headers, body, time.monotonic()))
         try:

@@ -18,7 +18,9 @@ def test_aliases_map_to_max_new_tokens():
     assert normalise_task_kwargs({"max_gen_toks": 3, "top_p": 0.9}) == {"max_new_tokens": 3, "top_p": 0.9}
 
 
-@pytest.mark.parametrize("bad, where", [({"stop": ["\n"]}, "stop: Extra inputs"), ({"max_new_tokens": 0}, "max_new_tokens"),
+@pytest.mark.parametrize("bad, where", [({"stop": ["\n"]}, "stop: Chat Completions only"),
+                                        ({"stop_sequence": "x"}, "unknown key .stop_sequence."),
+                                        ({"max_new_tokens": 0}, "max_new_tokens"),
                                         ({"temperature": -1}, "temperature"), ({"top_p": 1.5}, "top_p")])
 def test_bad_task_kwargs_name_the_key(bad: dict, where: str):
     with pytest.raises(ConfigError, match=where):

@@ -177,3 +177,16 @@ def test_unreadable_model_and_bad_yaml_are_one_line(tmp_path):
     manifest.write_text("model: [unclosed\n")
     with pytest.raises(ConfigError, match="is not valid YAML"):
         load_manifest(manifest)
+
+
+def test_a_manifest_model_runs_through_the_harness(sequence_model, tmp_path):
+    from emer_bench.runner.evaluate import RunConfig, run_evaluation
+
+    config = RunConfig(model="onnx", tasks=["emer-demo"], model_args={"manifest": str(sequence_model[1])},
+                       output_dir=tmp_path, limit=4, n_resamples=0)
+    results, _ = run_evaluation(config)
+    task = results["results"]["emer-demo"]
+    assert task["n_failed"] == 0 and task["n_total"] == 4
+    assert task["metrics"]["categorical.accuracy"]["n_scored"] == 4
+    assert task["metrics"]["dimensional.n_valence"]["value"] == 4
+    assert results["model"]["model_info"]["providers"][-1] == "CPUExecutionProvider"

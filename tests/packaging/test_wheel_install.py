@@ -20,11 +20,23 @@ def venv(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT),
                     "-w", str(tmp / "dist")], check=True, cwd=tmp)
     wheel = next((tmp / "dist").glob("emer_bench-*.whl"))
-    # System site packages give the venv the dependencies; the wheel itself shadows any editable copy.
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(tmp / "venv")], check=True)
-    subprocess.run([str(tmp / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
-                   check=True, cwd=tmp)
+    python = tmp / "venv" / "bin" / "python"
+    # The dependencies come from the interpreter running the tests. --system-site-packages only
+    # reaches the *base* interpreter's, which lacks them when the suite runs from a virtual
+    # environment, so its site-packages folders are also listed in a .pth file. Plain path lines
+    # in a .pth file do not run the .pth files found there, so an editable emer_bench in them stays
+    # inactive and the wheel's copy (earlier on sys.path) is the one imported.
+    nested_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    Path(nested_site, "emer_bench_test_deps.pth").write_text("\n".join(_site_dirs()) + "\n")
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, cwd=tmp)
     return tmp / "venv"
+
+
+def _site_dirs() -> list[str]:
+    """The running interpreter's package folders (venv, user and system site-packages)."""
+    return [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
 
 
 def test_package_comes_from_the_wheel(venv, tmp_path):

@@ -32,7 +32,14 @@ def test_builtin_table_cites_a_source_for_every_row() -> None:
     assert header == ["word", "valence", "arousal", "angle_deg", "source"]
     text = BUILTIN_TABLE.read_text()
     for row in rows:
-        assert row[4] in {"R80", "R80-form", "centre"} and f"[{row[4]}]" in text
+        source = row[4].split(" ")[0]
+        assert source in {"R80", "R80-form", "centre", "NRC18"} and f"[{source}]" in text
+        if source == "NRC18":  # the quoted raw [0, 1] ratings, rescaled by 2x - 1
+            raw = dict(part.split("=") for part in row[4].split(" ")[1:])
+            assert float(row[1]) == pytest.approx(2 * float(raw["v"]) - 1, abs=5e-4)
+            assert float(row[2]) == pytest.approx(2 * float(raw["a"]) - 1, abs=5e-4)
+    words = [row[0] for row in rows]
+    assert len(words) == len(set(words))  # a repeated word would be silently shadowed
 
 
 def test_nrc_vad_unit_scale_file(tmp_path: Path) -> None:
@@ -79,5 +86,5 @@ def test_geometry_by_hand() -> None:
 
 
 def test_map_labels_counts_distinct_labels() -> None:
-    points, n = map_labels(load_builtin(), ["Excited", "excited ", "bored", ""])
+    points, n = map_labels(load_builtin(), ["Excited", "excited ", "saddle", ""])
     assert n == 2 and points == [pytest.approx((0.707107, 0.707107))]

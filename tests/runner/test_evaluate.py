@@ -4,6 +4,7 @@ clearly-named stand-in adapters (test-only) that crash or fail on purpose."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import ClassVar
 
@@ -42,10 +43,13 @@ class FailingStandIn(ModelAdapter):
 
     name: ClassVar[str] = "test-failing"
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE, Modality.VIDEO})
+    healed: ClassVar[bool] = False  # set by a test: the server is back, every request succeeds
+    calls: ClassVar[list[str]] = []
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        FailingStandIn.calls.extend(p.request.clip_id for p in batch)
         return [Generation(index=p.request.index, error="HTTP 500: overloaded") if p.request.index % 2
-                else Generation(index=p.request.index, text="happy") for p in batch]
+                and not self.healed else Generation(index=p.request.index, text="happy") for p in batch]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -101,16 +105,30 @@ def test_crash_then_resume_asks_only_the_rest(tmp_path):
 def test_failures_are_recorded_counted_and_retried_on_resume(tmp_path):
     results, path = run_evaluation(config(tmp_path, model="test-failing"))
     task = results["results"]["emer-demo"]
-    assert task["n_failed"] == 5 and task["errors"] == {"HTTP 500": 5}
+    assert task["n_failed"] == 5 and task["errors"] == {"HTTPError": 5}
+    assert task["error_examples"] == {"HTTPError": "HTTP 500: overloaded"}
     assert task["metrics"]["label_overlap.fscore"]["n_failed"] == 5
     samples = read_samples(path.parent / task["config"]["samples_file"])
     failed = [r for r in samples.values() if not r.ok]
     assert len(failed) == 5 and all(r.response is None and r.error == "HTTP 500: overloaded" for r in failed)
+    # Resume: the same command asks again only the failed clips, and then counts no failure.
+    FailingStandIn.calls.clear()
+    FailingStandIn.healed = True
+    try:
+        resumed, _ = run_evaluation(config(tmp_path, model="test-failing"))
+    finally:
+        FailingStandIn.healed = False
+    assert sorted(FailingStandIn.calls) == sorted(r.clip_id for r in failed)
+    again = resumed["results"]["emer-demo"]
+    assert again["n_total"] == 10 and again["n_failed"] == 0 and again["errors"] == {}
+    assert again["metrics"]["label_overlap.fscore"]["n_failed"] == 0
 
 
 def test_missing_media_is_a_per_sample_error(tmp_path):
     media = tmp_path / "media"
     media.mkdir()
+    demo_clip = sorted((Path(__file__).resolve().parents[2] / "tasks" / "emer_demo" / "clips").glob("*.mp4"))[0]
+    shutil.copy(demo_clip, media / demo_clip.name)  # one clip of three present
     task_dir = tmp_path / "tasks"
     task_dir.mkdir()
     demo = Path(__file__).resolve().parents[2] / "tasks" / "emer_demo"
@@ -120,7 +138,7 @@ def test_missing_media_is_a_per_sample_error(tmp_path):
         "reference: [openset]\nscorers: [{name: label_overlap}]\n"
         f"media: {{dir: '{media}'}}\n")
     results, _ = run_evaluation(RunConfig(model="test-failing", tasks=["demo-missing-media"], output_dir=tmp_path / "out",
-                                          include_paths=[task_dir], n_resamples=0, limit=2))
+                                          include_paths=[task_dir], n_resamples=0, limit=3))
     task = results["results"]["demo-missing-media"]
     assert task["n_failed"] == 2 and task["errors"] == {"MediaError": 2}
 

@@ -52,7 +52,8 @@ def test_preprocess_runs_before_the_model_and_its_failures_are_recorded(tmp_path
     results, path = run_evaluation(config)
     assert path is not None
     task = results["results"]["emer-demo"]
-    assert task["n_total"] == 10 and task["n_failed"] == 1 and task["errors"] == {"ValueError": 1}
+    assert task["n_total"] == 10 and task["n_failed"] == 1 and task["errors"] == {"Error": 1}
+    assert task["error_examples"] == {"Error": "ValueError: cannot encode demo_03"}
     samples = read_samples(path.parent / task["config"]["samples_file"])
     failed = [r for r in samples.values() if not r.ok]
     assert [(r.clip_id, r.error) for r in failed] == [("demo_03", "ValueError: cannot encode demo_03")]

@@ -145,3 +145,11 @@ def test_duplicate_task_names_are_an_error(tmp_path):
     write(tmp_path, "b.yaml", BASE)
     with pytest.raises(ConfigError, match="task 't-base' is defined twice"):
         TaskIndex(include_paths=[tmp_path]).names()
+
+
+def test_task_dir_in_an_included_file_is_that_files_folder(tmp_path):
+    from emer_bench.tasks.documents import PathContext, load_documents
+
+    path = write(tmp_path, "mine.yaml", "include: emer-demo\ntask: my-demo\n")
+    task = load_task_file(path)
+    assert load_documents(task, PathContext())  # the demo's own annotations, found from here

@@ -17,11 +17,12 @@ from typing import Any, ClassVar
 from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
 from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
-from emer_bench.scoring.extractors.offline_frames import WordSenses, framed_mentions
+from emer_bench.scoring.extractors.offline_frames import framed_mentions
 from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetLexicon
 from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
                                                          concluding_zone_start, evidence_positions,
                                                          negated_positions)
+from emer_bench.scoring.extractors.offline_senses import describes_thing
 from emer_bench.scoring.extractors.offline_text import Token, sentences, tokenize
 
 
@@ -32,13 +33,13 @@ class OfflineExtractorArgs(ScorerArgs):
     resource_version: str | None = None
 
 
-def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordSenses) -> list[str]:
+def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordNetLexicon) -> list[str]:
     """Labels in order of first mention, after the rules (module docstrings)."""
     negated = negated_positions(tokens)
     mentions = [mention for mention in framed_mentions(tokens, matcher.find(tokens), senses)
-                if mention.label not in CATEGORY_WORDS
+                if mention.label not in CATEGORY_WORDS and not describes_thing(tokens, mention, senses)
                 and not any(position in negated for position in range(mention.first, mention.last + 1))
-                and not about_other_person(tokens, mention.first)]
+                and not about_other_person(tokens, mention.first, senses)]
     grouped = sentences(tokens)
     zone = concluding_zone_start(grouped)
     if zone is not None:

@@ -15,7 +15,7 @@ its noun phrase ("experiencing a tense situation" describes the situation), and 
 after a copula is a progressive verb ("she is speaking"); a word with neither an adjective
 nor a noun reading in WordNet ("speaks") is a verb and never a frame word.
 Never states, whatever WordNet says: the glue words of the frames themselves ("facial",
-"emotional"), non-feeling -ly adverbs ("slightly open"), "a certain" (a determiner) and a
+"emotional", the "sense" of "a sense of relief"), non-feeling -ly adverbs ("slightly open"), "a certain" (a determiner) and a
 word right after a modality noun ("the subtitle content": a noun compound).
 """
 
@@ -154,8 +154,10 @@ def framed_mentions(tokens: list[Token], mentions: list[Mention], senses: WordSe
     for mention in mentions:
         before = tokens[mention.first - 1].text if mention.first > 0 else ""
         last_word = tokens[mention.last].text
+        after = tokens[mention.last + 1].text if mention.last + 1 < len(tokens) else ""
         if ((before, tokens[mention.first].text) in DETERMINER_USES or before in COMPOUND_MODIFIERS
-                or mention.label in MODIFIERS or mention.label in DETERMINERS):
+                or mention.label in MODIFIERS or mention.label in DETERMINERS
+                or (last_word in OF_NOUNS and after in ("of", "with"))):
             accepted.append(False)  # frame glue ("facial", "overall") is never itself the state
             candidates.append(False)
         elif senses.is_affective(mention.label):

@@ -20,10 +20,14 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from emer_bench.scoring.extractors.offline_text import Token
 
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "none", "nothing",
-                      "hardly", "barely", "cannot", "impossible", "unable"})
+                      "hardly", "barely", "cannot", "impossible", "unable",
+                      # verbs of absence negate their object ("her face lacks any joy")
+                      "lack", "lacks", "lacked", "lacking"})
 # Two-word negators: the first word alone is not a negation ("lack" of what?).
 NEGATING_PHRASES = frozenset({("lack", "of"), ("lacks", "of"), ("absence", "of"), ("absent", "of"),
                               ("free", "of"), ("free", "from"), ("devoid", "of"), ("rather", "than"),
@@ -159,19 +163,29 @@ OTHER_PERSON = frozenset({("other", "person"), ("other", "person's"), ("other", 
                           ("listener",), ("listener's",), ("listeners",), ("someone", "else"),
                           ("someone", "else's"), ("audience",), ("audience's",)})
 OTHER_PERSON_REACH = 8  # tokens before an emotion word within its clause
+# "his friend", "her mother", "the other man": a possessive (or "other") before a noun naming
+# a person (WordNet noun.person) is someone related to the character, not the character.
+RELATING_WORDS = frozenset({"his", "her", "their", "my", "your", "our", "other", "another"})
 
 
-def _names_other_person(tokens: list[Token], index: int) -> bool:
+class PersonSenses(Protocol):
+    def noun_class(self, word: str) -> str | None: ...
+
+
+def _names_other_person(tokens: list[Token], index: int, senses: PersonSenses | None) -> bool:
     word = tokens[index].text
     following = tokens[index + 1].text if index + 1 < len(tokens) else ""
-    return (word,) in OTHER_PERSON or (word, following) in OTHER_PERSON
+    if (word,) in OTHER_PERSON or (word, following) in OTHER_PERSON:
+        return True
+    return (senses is not None and word in RELATING_WORDS and following.isalpha()
+            and senses.noun_class(following) == "noun.person")
 
 
-def about_other_person(tokens: list[Token], first: int) -> bool:
+def about_other_person(tokens: list[Token], first: int, senses: PersonSenses | None = None) -> bool:
     """True when the clause before token `first` is about someone other than the character."""
     for index in range(first - 1, max(-1, first - 1 - OTHER_PERSON_REACH), -1):
         if _ends_scope(tokens, index):
             return False
-        if _names_other_person(tokens, index):
+        if _names_other_person(tokens, index, senses):
             return True
     return False

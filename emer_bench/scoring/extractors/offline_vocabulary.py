@@ -33,6 +33,11 @@ class Mention:
 # ("happy" -> happiness, "nervous" -> jitteriness, "angrily" -> angry -> anger).
 AFFECT_LEXNAMES = frozenset({"noun.feeling", "verb.emotion"})
 SENSES_CONSIDERED = 2  # per part of speech; WordNet lists senses by frequency
+# Noun senses that can be a state of mind. A noun whose frequent senses are none of these
+# names a thing ("the content of the letter"), and a derivation landing on such a sense
+# ("contains" -> contain -> content = what is contained) is not the feeling of that name.
+MENTAL_NOUN_LEXNAMES = frozenset({"noun.feeling", "noun.state", "noun.attribute", "noun.cognition",
+                                  "noun.motive"})
 
 
 class WordNetLexicon:
@@ -49,6 +54,7 @@ class WordNetLexicon:
         self._lemma_cache: dict[str, list[str]] = {}
         self._affect_cache: dict[str, bool] = {}
         self._nominal_cache: dict[str, bool] = {}
+        self._noun_class_cache: dict[str, str | None] = {}
 
     def lemmas(self, word: str) -> list[str]:
         """WordNet base forms per part of speech, then the adjectives an adverb derives from."""
@@ -77,6 +83,8 @@ class WordNetLexicon:
         for lemma in self._own_lemmas(word):
             for other in lemma.derivationally_related_forms():
                 name = other.name().replace("_", " ").lower()
+                if other.synset().pos() == "n" and other.synset().lexname() not in MENTAL_NOUN_LEXNAMES:
+                    continue
                 if name not in found and name != word and _same_stem(word, name):
                     found.append(name)
         return found
@@ -103,6 +111,26 @@ class WordNetLexicon:
             key = word.replace(" ", "_")
             cached = self._nominal_cache[word] = bool(wn.synsets(key, pos=wn.ADJ) or wn.synsets(key, pos=wn.NOUN))
         return cached
+
+    def noun_class(self, word: str) -> str | None:
+        """WordNet lexicographer file of the most frequent noun sense ("room" -> noun.artifact),
+        None for a word without a noun reading."""
+        cached = self._noun_class_cache.get(word, "")
+        if cached == "":
+            wn = self._wn
+            synsets = wn.synsets(word.replace(" ", "_"), pos=wn.NOUN)
+            cached = self._noun_class_cache[word] = synsets[0].lexname() if synsets else None
+        return cached
+
+    def is_mental_noun(self, word: str) -> bool:
+        """As a noun, can `word` be a state of mind (MENTAL_NOUN_LEXNAMES, or a noun reading
+        derived from a feeling)? True for a word without a noun reading (nothing to say)."""
+        wn = self._wn
+        synsets = wn.synsets(word.replace(" ", "_"), pos=wn.NOUN)[:SENSES_CONSIDERED]
+        if not synsets or any(s.lexname() in MENTAL_NOUN_LEXNAMES for s in synsets):
+            return True
+        return any(other.synset().lexname() in AFFECT_LEXNAMES
+                   for s in synsets for lemma in s.lemmas() for other in lemma.derivationally_related_forms())
 
     def is_affective(self, word: str) -> bool:
         """True when a frequent sense of `word` is a feeling (see AFFECT_LEXNAMES)."""

@@ -14,27 +14,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
 from emer_bench.api.adapter import AdapterArgs, ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
-from emer_bench.errors import ConfigError, UnknownNameError
+from emer_bench.errors import ConfigError, EmerBenchError, UnknownNameError
+from emer_bench.redact import public_args
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm.cache import JsonlAnswerCache
 
 # Greedy decoding: adapters map do_sample=False to temperature 0 where the backend needs it.
 GREEDY: dict[str, Any] = {"do_sample": False, "temperature": 0.0}
-_SECRET_NAME = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization|credential)", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
 
 
 class ToolModelSpec(BaseModel):
@@ -55,16 +53,7 @@ class ToolModelSpec(BaseModel):
 
 def strip_secrets(data: dict[str, Any]) -> dict[str, Any]:
     """Drop keys that name secrets (api_key, token, ...) at any depth; drop user:pass@ from URLs."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if _SECRET_NAME.search(str(key)) or isinstance(value, SecretStr):
-            continue
-        if isinstance(value, dict):
-            value = strip_secrets(value)
-        elif isinstance(value, str):
-            value = _URL_USERINFO.sub(r"\1", value)
-        out[key] = value
-    return out
+    return public_args(data)
 
 
 def _secret_fields(args_cls: type[AdapterArgs]) -> set[str]:
@@ -107,6 +96,7 @@ class LLMTool:
         self._cache: JsonlAnswerCache | None = None
         self.model_calls = 0  # prompts sent to the model by this tool (cache misses)
         self.cache_hits = 0
+        self.check()  # tools are built with the task's scorers: before any model loads or is asked
 
     # -- identity ---------------------------------------------------------------------------
     def _validated(self) -> tuple[type[ModelAdapter], AdapterArgs]:
@@ -118,6 +108,15 @@ class LLMTool:
             args = validate(cls.Args, self.spec.model_args, f"{self.where}: model_args of '{self.spec.model}'")
             self._adapter_cls, self._args = cls, args
         return self._adapter_cls, self._args
+
+    def check(self) -> None:
+        """Before the run's first request: the tool's args are valid and its model can be loaded or
+        reached (`AdapterArgs.check_available`); else one ConfigError naming this tool."""
+        _, args = self._validated()
+        try:
+            args.check_available()
+        except EmerBenchError as exc:
+            raise ConfigError(f"{self.where}: model '{self.spec.model}' cannot be used: {exc}") from None
 
     def public_model_args(self) -> dict[str, Any]:
         """The validated model args (defaults included) without secrets."""

@@ -27,6 +27,13 @@ removed). Metrics over complete samples (a placed label and a stated valence):
 `valence_sign_consistency`, `arousal_sign_consistency` (where arousal was stated), and Pearson
 correlations `pearson_valence`, `pearson_arousal` between label coordinates and stated values;
 `completeness` is the fraction of answered samples that were complete. Failed samples: None.
+
+Structured predictions (classic recognizers; scoring/structured.py): `affective_space` takes the
+model's top-k classes (`structured_top_k`) as its predicted labels, or a VA-only model's own
+point; `va_consistency` compares the model's top class (with `labels`: its best class of that
+set) with its own valence/arousal (on [-1, 1], no rescaling) and reports `va_from_categories`,
+the share of complete samples whose VA the adapter DERIVED from its classes (fer-cnn), where
+agreement is expected by construction.
 """
 
 from __future__ import annotations
@@ -36,16 +43,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
+from emer_bench.api.structured import StructuredPrediction
 from emer_bench.metrics.regression import pearson
 from emer_bench.metrics.weighted import weighted_agreement
 from emer_bench.scoring.parsing.categories import LabelVocabulary
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
-from emer_bench.resources.va_lexicon import (VALexicon, centroid, load_builtin, load_lexicon, map_labels,
+from emer_bench.resources.va_lexicon import (Point, VALexicon, centroid, load_builtin, load_lexicon, map_labels,
                                            mean_nearest_distance, sign)
 from emer_bench.scoring.parsing.valence_arousal import parse_valence_arousal, strip_va_statements
+from emer_bench.scoring.structured import structured_category
 
 NAN = float("nan")
 
@@ -74,28 +83,33 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 class AffectiveSpaceArgs(LexiconArgs):
     extractor: ExtractorSpec = ExtractorSpec(name="lexicon")
+    structured_top_k: int = Field(default=1, ge=1)  # a classic recognizer's top-k classes as its labels
 
 
 class AffectiveSpaceScorer(Scorer[AffectiveSpaceArgs]):
     name = "affective_space"
     needs = frozenset({"openset"})
     headline = ("centroid_distance", "valence_sign_agreement")
+    reads_structured = True
     args: AffectiveSpaceArgs
 
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
         lexicon = get_lexicon(self.args, self.context)
         extractor = build_extractor(self.args.extractor, self.context)
-        answered = [i for i in items if not i.failed and i.prediction is not None]
-        extracted = iter(extractor.extract([i.prediction or "" for i in answered]))
+        def from_text(i: ScoringItem) -> bool:
+            return not i.failed and i.prediction is not None and i.structured is None
+
+        extracted = iter(extractor.extract([i.prediction or "" for i in items if from_text(i)]))
         out: list[SampleScore] = []
         for item in items:
-            predicted = next(extracted) if (not item.failed and item.prediction is not None) else []
+            predicted = next(extracted) if from_text(item) else []
             reference = item.reference.openset or []
             if not any(label.strip() for label in reference):
                 out.append(None)
                 continue
             ref_points, ref_n = map_labels(lexicon, reference)
-            pred_points, pred_n = map_labels(lexicon, predicted)
+            pred_points, pred_n = self._structured_points(item, lexicon) if item.structured is not None \
+                and not item.failed else map_labels(lexicon, predicted)
             row: dict[str, Any] = {"ref_n": ref_n, "ref_mapped": len(ref_points), "pred_n": pred_n,
                                    "pred_mapped": len(pred_points), "failed": item.failed,
                                    "ref_point": list(centroid(ref_points)) if ref_points else None,
@@ -105,6 +119,16 @@ class AffectiveSpaceScorer(Scorer[AffectiveSpaceArgs]):
                 row["nn_distance"] = mean_nearest_distance(pred_points, ref_points)
             out.append(row)
         return out
+
+    def _structured_points(self, item: ScoringItem, lexicon: VALexicon) -> tuple[list[Point], int]:
+        """A classic recognizer's top-k classes placed in the lexicon; a VA-only model's own point."""
+        structured = item.structured
+        assert structured is not None
+        if structured.has_classes:
+            return map_labels(lexicon, structured.top_k(self.args.structured_top_k))
+        if structured.valence is not None and structured.arousal is not None:
+            return [(structured.valence, structured.arousal)], 1
+        return [], 0
 
     def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
         rows = [s for s in samples if s is not None]
@@ -190,6 +214,7 @@ class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
     name = "va_consistency"
     needs = frozenset()
     headline = ("valence_sign_consistency", "pearson_valence")
+    reads_structured = True
     args: VAConsistencyArgs
 
     def _answer_labels(self, texts: list[str]) -> list[list[str]]:
@@ -199,12 +224,28 @@ class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
         extractor = build_extractor(self.args.extractor, self.context)
         return extractor.extract([strip_va_statements(t) for t in texts])
 
+    def _structured_row(self, structured: StructuredPrediction, lexicon: VALexicon) -> dict[str, Any]:
+        """The model's own top class (or, with `labels`, its best class of that set) against its own
+        valence/arousal, which are already on [-1, 1]."""
+        if self.args.labels:
+            vocab = LabelVocabulary.build(self.args.labels, self.args.synonyms)
+            label = structured_category(structured, vocab, lexicon)[0] if structured.has_classes else None
+        else:
+            label = (structured.top_k(1) or [None])[0]
+        points, n_labels = map_labels(lexicon, [label] if label else [])
+        return {"label_point": list(centroid(points)) if points else None, "n_labels": n_labels,
+                "n_mapped": len(points), "stated": [structured.valence, structured.arousal],
+                "va_from_categories": structured.va_source == "category_map"}
+
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
         lexicon = get_lexicon(self.args, self.context)
-        answered = [i for i in items if not i.failed and i.prediction is not None]
+        answered = [i for i in items if not i.failed and i.prediction is not None and i.structured is None]
         labels = iter(self._answer_labels([i.prediction or "" for i in answered]))
         out: list[SampleScore] = []
         for item in items:
+            if not item.failed and item.structured is not None:
+                out.append(self._structured_row(item.structured, lexicon))
+                continue
             if item.failed or item.prediction is None:
                 out.append(None)
                 continue
@@ -226,8 +267,11 @@ class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
             metrics[f"{dim}_sign_consistency"] = _mean([float(sign(a, band) == sign(b, band)) for a, b in pairs])
             metrics[f"pearson_{dim}"] = pearson([p[0] for p in pairs], [p[1] for p in pairs])
             metrics[f"n_{dim}"] = float(len(pairs))
-        complete = sum(1 for r in rows if r["label_point"] is not None and r["stated"][0] is not None)
-        metrics["completeness"] = complete / len(rows) if rows else NAN
+        complete = [r for r in rows if r["label_point"] is not None and r["stated"][0] is not None]
+        metrics["completeness"] = len(complete) / len(rows) if rows else NAN
+        # Share of complete samples whose VA was derived from the model's own classes: there,
+        # agreement holds largely by construction and is no independent check.
+        metrics["va_from_categories"] = _mean([float(bool(r.get("va_from_categories"))) for r in complete])
         return metrics
 
     def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
@@ -247,6 +291,8 @@ class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
             metrics[f"pearson_{dim}"], metrics[f"n_{dim}"] = stats["pearson"], stats["n"]
         complete = np.array([float(r["label_point"] is not None and r["stated"][0] is not None) for r in rows])
         metrics["completeness"] = _ratio(w @ complete, w.sum(axis=1))
+        derived = np.array([float(bool(r.get("va_from_categories"))) for r in rows]) * complete
+        metrics["va_from_categories"] = _ratio(w @ derived, w @ complete)
         return metrics
 
     def describe(self) -> dict[str, Any]:

@@ -12,6 +12,10 @@ scoring/parsing/categories.py). Counting rules:
 Label set L for F1: `labels` when given; otherwise the reference labels present (plus any label
 predicted, which can only come from that same set on the full data). F1 follows sklearn with
 zero_division=0 (emer_bench.metrics.classification).
+
+A sample with a structured prediction (a classic recognizer's class scores, or its
+valence/arousal) is read by the rule of emer_bench/scoring/structured.py instead of parsing
+text: the model's best class that the label set knows, or the label nearest to its VA point.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.errors import DataError
 from emer_bench.metrics.classification import accuracy, class_counts, macro_f1, weighted_f1
 from emer_bench.scoring.parsing.categories import LabelVocabulary, normalize_label
+from emer_bench.scoring.structured import builtin_va_table, structured_category
 
 
 class CategoricalArgs(ScorerArgs):
@@ -61,6 +66,7 @@ class CategoricalScorer(Scorer[CategoricalArgs]):
     name = "categorical"
     needs = frozenset({"label"})
     headline = ("accuracy", "macro_f1", "weighted_f1")
+    reads_structured = True
     args: CategoricalArgs
 
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
@@ -70,6 +76,10 @@ class CategoricalScorer(Scorer[CategoricalArgs]):
             reference = reference_label(vocab, item)
             if reference is None or (item.failed and not self.args.failed_as_wrong):
                 out.append(None)
+            elif not item.failed and item.structured is not None:
+                predicted, how = structured_category(item.structured, vocab, builtin_va_table(self.context))
+                out.append({"reference": reference, "prediction": predicted, "unparsed": predicted is None,
+                            "failed": False, "from": how})
             elif item.failed or item.prediction is None:
                 out.append({"reference": reference, "prediction": None, "unparsed": False, "failed": True})
             else:

@@ -1,6 +1,8 @@
 """`dimensional` (CCC / MSE / Pearson of valence and arousal) and `mer2023_combined`.
 
 Numbers are read from the answer by scoring/parsing/valence_arousal.py (JSON, "valence: -0.4", or bare numbers).
+A structured prediction's valence/arousal (on [-1, 1]) is used instead, rescaled linearly to
+the dimension's range (scoring/structured.py); one without a value for a dimension is unparsed.
 Rules, per configured dimension of a sample that has a reference value for it:
 - a stated value outside the dimension's range is CLIPPED to the range and counted in
   `n_clipped` (default, `out_of_range: clip`), or treated as not stated and counted in
@@ -30,6 +32,7 @@ from emer_bench.metrics.weighted import weighted_agreement
 from emer_bench.scoring.scorers.categorical import (CategoricalArgs, CategoricalScorer, categorical_metrics,
                                             categorical_metrics_weighted)
 from emer_bench.scoring.parsing.valence_arousal import parse_valence_arousal
+from emer_bench.scoring.structured import structured_value
 
 Dimension = Literal["valence", "arousal"]
 
@@ -66,6 +69,14 @@ def _reference_value(item: ScoringItem, dim: str, args: DimensionalArgs) -> floa
     return float(value)
 
 
+def _stated_values(item: ScoringItem, dims: tuple[str, ...], args: DimensionalArgs) -> Any:
+    """What the answer states: a structured prediction's values rescaled from [-1, 1] to each
+    dimension's range (scoring/structured.py), else the numbers parsed from the text."""
+    if item.structured is not None:
+        return {dim: structured_value(item.structured, dim, args.value_range(dim)) for dim in dims}
+    return parse_valence_arousal(item.prediction or "", dims)
+
+
 def score_dimensional(items: list[ScoringItem], args: DimensionalArgs) -> list[SampleScore]:
     dims = tuple(args.dimensions)
     for dim in dims:
@@ -78,8 +89,8 @@ def score_dimensional(items: list[ScoringItem], args: DimensionalArgs) -> list[S
         if all(v is None for v in refs.values()):
             out.append(None)
             continue
-        failed = item.failed or item.prediction is None
-        parsed = None if failed else parse_valence_arousal(item.prediction or "", dims)
+        failed = item.failed or (item.prediction is None and item.structured is None)
+        parsed = None if failed else _stated_values(item, dims, args)
         row: dict[str, Any] = {"failed": failed, "unparsed": [], "clipped": [], "invalid": []}
         for dim, ref in refs.items():
             if ref is None:
@@ -141,6 +152,7 @@ class DimensionalScorer(Scorer[DimensionalArgs]):
     name = "dimensional"
     needs = frozenset({"valence", "arousal"})
     headline = ("ccc", "ccc_valence", "ccc_arousal")
+    reads_structured = True
     args: DimensionalArgs
 
     def __init__(self, args: DimensionalArgs, context: Any) -> None:
@@ -176,6 +188,7 @@ class Mer2023CombinedScorer(Scorer[Mer2023CombinedArgs]):
     name = "mer2023_combined"
     needs = frozenset({"label", "valence"})
     headline = ("combined", "weighted_f1", "mse_valence")
+    reads_structured = True
     args: Mer2023CombinedArgs
 
     def _parts(self) -> tuple[CategoricalArgs, DimensionalArgs]:

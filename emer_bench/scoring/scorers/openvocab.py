@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import LabelExtractor, SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
@@ -23,10 +23,13 @@ from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import VERSIONS, ResolvedResources, describe_resources, resolve_resources
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
 from emer_bench.scoring.extractors.outcome import extract_with_errors
+from emer_bench.scoring.structured import structured_label_set
 
 
 class OpenVocabArgs(ScorerArgs):
     extractor: ExtractorSpec = ExtractorSpec(name="offline")  # `parse` when answers are label lists
+    # A structured prediction (classic recognizer) gives its top-k classes as the label set.
+    structured_top_k: int = Field(default=1, ge=1)
     resource_version: str | None = None  # default: the run's (ScoringContext.resource_version)
     resources: str | None = None  # emotion-wheel directory; default: run's --resources, env, cache
 
@@ -45,6 +48,7 @@ def _count_extraction_errors(samples: list[SampleScore]) -> float:
 
 class _OpenVocabScorer(Scorer[OpenVocabArgs]):
     reference_field: ClassVar[ReferenceField]
+    reads_structured = True
 
     def __init__(self, args: OpenVocabArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
@@ -74,8 +78,10 @@ class _OpenVocabScorer(Scorer[OpenVocabArgs]):
 
     def _predicted_labels(self, items: list[ScoringItem]) -> tuple[list[list[str] | None], list[str | None]]:
         """Extracted labels per item (None for failed samples: they count as empty predictions)
-        and the extraction error per item (the prediction then also counts as empty)."""
-        answered = [i for i, item in enumerate(items) if not item.failed and item.prediction is not None]
+        and the extraction error per item (the prediction then also counts as empty). A sample
+        with a structured prediction takes its top-k classes instead of the extractor's labels."""
+        answered = [i for i, item in enumerate(items)
+                    if not item.failed and item.prediction is not None and item.structured is None]
         extracted = extract_with_errors(self.extractor(), [items[i].prediction or "" for i in answered]) \
             if answered else []
         if len(extracted) != len(answered):
@@ -86,6 +92,9 @@ class _OpenVocabScorer(Scorer[OpenVocabArgs]):
         for i, found in zip(answered, extracted):
             labels[i] = parse_label_list(list(found.labels))
             errors[i] = found.error
+        for i, item in enumerate(items):
+            if not item.failed and item.structured is not None:
+                labels[i] = parse_label_list(structured_label_set(item.structured, self._args.structured_top_k))
         return labels, errors
 
     def _reference_labels(self, item: ScoringItem) -> list[str]:

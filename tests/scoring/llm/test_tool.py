@@ -121,10 +121,10 @@ def test_unknown_model_fails_when_built(tool_context) -> None:
         LLMTool(ToolModelSpec(model="scripted-lm"), tool_context, purpose="unit")
 
 
-def test_bad_model_args_name_the_key(scripted_llm, tool_context) -> None:
-    tool = make_tool(tool_context, temprature=0)
+def test_bad_model_args_name_the_key_when_the_tool_is_built(scripted_llm, tool_context) -> None:
+    # Built with the task's scorers, i.e. before the run's model loads or is asked anything.
     with pytest.raises(ConfigError, match=r"model_args of 'scripted-llm': unknown key 'temprature'"):
-        tool.generate(["p"])
+        make_tool(tool_context, temprature=0)
 
 
 class _VideoOnly(ScriptedLLMAdapter):
@@ -134,9 +134,8 @@ class _VideoOnly(ScriptedLLMAdapter):
 
 def test_a_model_that_takes_no_text_is_refused(tool_context) -> None:
     ADAPTERS.add("video-only-test", _VideoOnly, origin="runtime", replace=True)
-    tool = LLMTool(ToolModelSpec(model="video-only-test"), tool_context, purpose="unit")
     with pytest.raises(ConfigError, match="does not take text"):
-        tool.generate(["p"])
+        LLMTool(ToolModelSpec(model="video-only-test"), tool_context, purpose="unit")
 
 
 class _ReversedStream(ScriptedLLMAdapter):

@@ -43,8 +43,8 @@ def test_affective_space_by_hand() -> None:
     items = [
         space_item("same", "excited", ["excitement"]),  # identical point
         space_item("opposite", "depressed", ["excited"]),  # opposite points on the unit circle: distance 2
-        space_item("mixed", "pleased, aroused, bored", ["pleased"]),  # bored is not in the built-in table
-        space_item("unplaced", "excited", ["bored"]),  # reference cannot be placed: coverage only
+        space_item("mixed", "pleased, aroused, wistful", ["pleased"]),  # wistful is not in the built-in table
+        space_item("unplaced", "excited", ["wistful"]),  # reference cannot be placed: coverage only
         space_item("failed", None, ["sleepy"], failed=True),  # empty prediction: disagrees, no distance
         space_item("no-ref", "excited", []),  # skipped
     ]
@@ -61,8 +61,8 @@ def test_affective_space_by_hand() -> None:
     # arousal: same +/+ yes; opposite -/+ no; mixed +/0 no; failed no
     assert metrics["arousal_sign_agreement"] == pytest.approx(1 / 4)
     assert metrics["prediction_rate"] == pytest.approx(3 / 4)
-    assert metrics["ref_coverage"] == pytest.approx(4 / 5)  # bored unplaced (no-ref row skipped)
-    # excited, depressed, pleased, aroused, bored, excited: bored unplaced (failed: none; no-ref skipped)
+    assert metrics["ref_coverage"] == pytest.approx(4 / 5)  # wistful unplaced (no-ref row skipped)
+    # excited, depressed, pleased, aroused, wistful, excited: wistful unplaced (failed: none; no-ref skipped)
     assert metrics["pred_coverage"] == pytest.approx(5 / 6)
     assert metrics["n_counted"] == 4
 
@@ -85,7 +85,7 @@ def test_va_consistency_by_hand() -> None:
         ScoringItem("a", "excited, valence: 4, arousal: 9", Reference()),  # +/+ and +/+
         ScoringItem("b", "depressed, valence: 2.5, arousal: 2", Reference()),  # -/+ and -/-
         ScoringItem("c", "relaxed, valence: 5", Reference()),  # +/+; no arousal stated
-        ScoringItem("d", "bored, valence: 1", Reference()),  # label cannot be placed
+        ScoringItem("d", "wistful, valence: 1", Reference()),  # label cannot be placed
         ScoringItem("e", None, Reference(), failed=True),
     ]
     rows = scorer.score_samples(items)

@@ -39,6 +39,9 @@ class _OverlapJudge(Scorer[JudgeArgs]):
     max_new_tokens: ClassVar[int]
 
     def __init__(self, args: JudgeArgs, context: ScoringContext) -> None:
+        if context.judge is not None:  # --judge on the command line beats the task's judge (recorded as used)
+            args = args.model_copy(update={"judge": args.judge.model_copy(update={
+                "model": context.judge["model"], "model_args": dict(context.judge.get("model_args") or {})})})
         super().__init__(args, context)
         judge_args = args
         defaults = {**GREEDY, "max_new_tokens": self.max_new_tokens}

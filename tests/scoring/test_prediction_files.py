@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from emer_bench.cli.label_inputs import read_label_column
+from emer_bench.scoring.prediction_files import read_label_column
 from emer_bench.errors import DataError
 
 

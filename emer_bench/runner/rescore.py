@@ -1,0 +1,48 @@
+"""Re-scoring a saved samples file without a model (`emer-bench score`): the same results
+builder and file rules as a run, with its own immutable scores file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from emer_bench.api.scorer import ScoringContext
+from emer_bench.errors import DataError
+from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
+from emer_bench.results.schema import ResultsFile
+from emer_bench.results.writer import write_json_atomic
+from emer_bench.runner.generate import utc_now
+from emer_bench.runner.samples_file import read_samples
+from emer_bench.runner.score import build_task_scorers, score_task
+from emer_bench.tasks.discovery import TaskIndex
+from emer_bench.tasks.loader import import_plugins
+
+
+def rescore(samples_path: Path, task: str | None = None, include_paths: list[Path] | None = None,
+            resources: Path | None = None, resource_version: str = "mer2025", n_resamples: int = 1000,
+            seed: int = 1234, output: Path | None = None) -> tuple[ResultsFile, Path]:
+    """Score every record of `samples_path` with its task's scorers; returns results and their path."""
+    start, start_iso = time.monotonic(), utc_now()
+    if not samples_path.is_file():
+        raise DataError(f"samples file not found: {samples_path}")
+    records = sorted(read_samples(samples_path, strict=True).values(), key=lambda r: r.index)
+    if not records:
+        raise DataError(f"{samples_path}: no sample records")
+    tasks_in_file = sorted({r.task for r in records})
+    if task is None and len(tasks_in_file) > 1:
+        raise DataError(f"{samples_path}: records of several tasks {tasks_in_file}; pass --task")
+    loaded = TaskIndex(include_paths=list(include_paths or [])).load(task or tasks_in_file[0])
+    import_plugins(loaded)
+    context = ScoringContext(resources_dir=resources, resource_version=resource_version, seed=seed,
+                             cache_dir=samples_path.parent / ".cache")
+    scorers = build_task_scorers(loaded, context)
+    out = output or results_path(samples_path.parent, start_iso, prefix="results_rescored")
+    # Beside the results file, which names it (and the samples file) relative to its own folder.
+    scores_path = out.parent / scores_path_for(samples_path, start_iso).with_suffix(".rescored.jsonl").name
+    outcome = score_task(loaded, records, scorers, scores_path, n_resamples, seed)
+    results = new_results({"model": "(re-scored samples)", "model_args": {}, "model_info": {"samples": str(samples_path)},
+                           "batch_size": 0, "limit": None, "seed": seed}, start_iso)
+    results["results"][loaded.name] = task_result(loaded, records, outcome, {}, samples_path, scores_path)
+    stamp_provenance(results, start_iso, time.monotonic() - start)
+    write_json_atomic(out, results)
+    return results, out

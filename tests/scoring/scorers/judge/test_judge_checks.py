@@ -1,0 +1,73 @@
+"""Judge models are checked before the run's first request, and can be chosen on the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from emer_bench.api.scorer import ScoringContext
+from emer_bench.cli.main import main
+from emer_bench.errors import ConfigError
+from emer_bench.scoring.scorers.judge.scorers import ClueOverlapJudge, JudgeArgs
+
+TESTS = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(TESTS / "scoring"))
+from scripted_llm import scripted_llm, tool_context  # noqa: E402,F401 (fixtures)
+
+UNCACHED = "emer-bench-test/never-downloaded-judge"
+JUDGED = f"""include: emer-demo
+task: demo-judged
+scorers:
+  - name: rouge_l
+  - name: judge_clue_overlap
+    args: {{judge: {{model: hf_text, model_args: {{pretrained: {UNCACHED}}}}}}}
+main_metric: judge_clue_overlap.score
+"""
+
+
+def _run(tmp_path: Path, *extra: str) -> list[str]:
+    (tmp_path / "tasks").mkdir(exist_ok=True)
+    (tmp_path / "tasks" / "judged.yaml").write_text(JUDGED)
+    return ["run", "--model", "lexicon-baseline", "--tasks", "demo-judged", "--include-path", str(tmp_path / "tasks"),
+            "--output-dir", str(tmp_path / "out"), "--no-progress", *extra]
+
+
+def test_an_unavailable_judge_fails_before_any_answer(tmp_path, capsys):
+    assert main(_run(tmp_path)) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"scorer 'judge_clue_overlap' arg 'judge': model 'hf_text' cannot be used: model arg pretrained='{UNCACHED}'" \
+        in err and "not in the Hugging Face cache" in err
+    assert not list(tmp_path.rglob("samples_*"))
+
+
+def test_judge_on_the_command_line_replaces_the_tasks(tmp_path, capsys):
+    missing = tmp_path / "no-such-checkpoint"
+    assert main(_run(tmp_path, "--judge", "hf_text", "--judge-args", f"pretrained={missing}")) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"model 'hf_text' cannot be used: model arg pretrained='{missing}': no such checkpoint directory" in err
+    assert main(_run(tmp_path, "--judge-args", "pretrained=x")) == 2
+    assert "--judge-args needs --judge MODEL" in capsys.readouterr().err
+
+
+def test_a_local_checkpoint_without_config_is_refused(tmp_path, capsys):
+    (tmp_path / "empty-ckpt").mkdir()
+    assert main(_run(tmp_path, "--judge", "hf_text", "--judge-args", f"pretrained={tmp_path / 'empty-ckpt'}")) == 2
+    assert "no config.json in that directory" in capsys.readouterr().err
+
+
+def test_context_judge_is_the_one_used_and_recorded(scripted_llm, tool_context):
+    context = ScoringContext(cache_dir=tool_context.cache_dir,
+                             judge={"model": "scripted-llm", "model_args": {"default_reply": "Score: 6/10"}})
+    scorer = ClueOverlapJudge(JudgeArgs(judge={"model": "hf_text", "model_args": {"pretrained": UNCACHED}}), context)
+    assert scorer.args.judge.model == "scripted-llm" and scorer.describe()["args"]["judge"]["model"] == "scripted-llm"
+    with pytest.raises(ConfigError, match="model 'hf_text' cannot be used"):
+        ClueOverlapJudge(JudgeArgs(judge={"model": "hf_text", "model_args": {"pretrained": UNCACHED}}), tool_context)
+
+
+def test_llm_extractor_model_is_checked_when_built(tool_context):
+    from emer_bench.scoring.extractors.llm import LLMExtractor, LLMExtractorArgs
+
+    with pytest.raises(ConfigError, match=r"extractor 'llm': model 'hf_text' cannot be used: .*not in the Hugging"):
+        LLMExtractor(LLMExtractorArgs(model="hf_text", model_args={"pretrained": UNCACHED}), tool_context)

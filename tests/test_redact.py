@@ -1,0 +1,53 @@
+"""The one secret redactor: names, URLs, k=v lists, argv, known values, log records."""
+
+from __future__ import annotations
+
+import logging
+
+from emer_bench.redact import (install_log_redaction, is_secret_name, public_args, redact, redact_argv,
+                               redact_text, redact_url, register_secret, register_secrets_in)
+
+
+def test_secret_names_and_look_alikes() -> None:
+    for name in ("api_key", "OPENAI_API_KEY", "hf_token", "password", "Authorization", "client_secret", "key"):
+        assert is_secret_name(name), name
+    for name in ("max_new_tokens", "prompt_tokens", "tokenizer", "concurrency", "base_url", "max_tokens_field"):
+        assert not is_secret_name(name), name
+
+
+def test_text_urls_kv_lists_and_bearer_tokens() -> None:
+    text = "GET http://bob:hunter2pw@host:8/v1?api_key=abc123&page=2 with Bearer abcdefghij; api_key=zzz9,model=m"
+    out = redact_text(text)
+    assert "hunter2pw" not in out and "abc123" not in out and "abcdefghij" not in out and "zzz9" not in out
+    assert "page=2" in out and "model=m" in out and "host:8/v1" in out
+
+
+def test_openai_style_keys_and_registered_values_anywhere() -> None:
+    assert "sk-" not in redact_text("key sk-abcdefghijklmnopqrstuv0 leaked")
+    register_secret("plain-secret-value-77")
+    assert redact_text("the server said plain-secret-value-77!") == "the server said ***!"
+    register_secrets_in("http://u:url-password-99@h/v1?token=query-token-55")
+    assert "url-password-99" not in redact_text("echo url-password-99") and "query-token-55" not in redact_text("x query-token-55")
+
+
+def test_env_secrets_are_masked(monkeypatch) -> None:
+    monkeypatch.setenv("MY_SERVICE_TOKEN", "env-token-value-31")
+    assert redact_text("error: env-token-value-31 refused") == "error: *** refused"
+
+
+def test_argv_json_and_args() -> None:
+    argv = ["emer-bench", "--model-args", "base_url=http://a:b@h/v1,api_key=sk-1234567,model=x", "--api-key", "s3cr3t!!"]
+    assert redact_argv(argv) == ["emer-bench", "--model-args", "base_url=http://h/v1,api_key=***,model=x",
+                                 "--api-key", "***"]
+    assert redact({"api_key": "x", "n": {"password": "y"}, "usage": {"total_tokens": 3}}) == \
+        {"api_key": "***", "n": {"password": "***"}, "usage": {"total_tokens": 3}}
+    assert public_args({"api_key": "x", "base_url": "http://u:p@h/v1", "seed": 1}) == {"base_url": "http://h/v1", "seed": 1}
+    assert redact_url("https://user:pw@host:8443/v1?key=abc") == "https://host:8443/v1"
+
+
+def test_log_records_are_masked(caplog) -> None:
+    install_log_redaction()
+    register_secret("log-secret-value-42")
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("emer_bench.test").warning("retry with %s", "log-secret-value-42")
+    assert "log-secret-value-42" not in caplog.text and "retry with ***" in caplog.text
