@@ -48,6 +48,7 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("leaderboard", help="add a run to the leaderboard, verify it, build the page",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(handler=run)
     lsub = p.add_subparsers(dest="leaderboard_command", metavar="ACTION", required=True)
     a = lsub.add_parser("add", help="make a submission from a run", epilog=EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -61,12 +62,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--hardware", default=None, help="e.g. '1x A100 80GB'")
     a.add_argument("--task", action="append", default=None, help="submit only this task (repeatable)")
     a.add_argument("--force", action="store_true", help="replace an existing submission with this slug")
-    a.set_defaults(handler=run_add)
+    a.set_defaults(action_handler=run_add)
     for name, handler, text in (("verify", run_verify, "check every submission (recompute all metrics)"),
                                 ("build", run_build, "verify, then write leaderboard.json, README.md, site/")):
         v = lsub.add_parser(name, help=text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
         _verify_args(v)
-        v.set_defaults(handler=handler)
+        v.set_defaults(action_handler=handler)
         if name == "build":
             v.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
             v.add_argument("--seed", type=int, default=1234, help="bootstrap seed (default 1234)")
@@ -78,7 +79,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _common(pl)
     pl.add_argument("--out", default=None, help="output folder (default: DIR/plots)")
     pl.add_argument("--format", action="append", choices=["png", "svg", "pdf"], default=None)
-    pl.set_defaults(handler=run_plot)
+    pl.set_defaults(action_handler=run_plot)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The subcommand's entry point (the CLI contract): dispatch to add / verify / build / plot."""
+    return int(args.action_handler(args))
 
 
 def _options(args: argparse.Namespace) -> VerifyOptions:

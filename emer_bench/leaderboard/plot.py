@@ -43,7 +43,8 @@ def plot_task(task: dict[str, Any], out_dir: Path, formats: tuple[str, ...] = ("
         # Fixed metadata: the same board gives byte-identical files (no creation date, no version).
         path = out_dir / f"{make_slug(task['task']) or 'task'}.{fmt}"
         meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-        fig.savefig(path, format=fmt, dpi=150, metadata=meta)
+        with plt.rc_context({"svg.hashsalt": "emer-bench"}):  # fixed element ids in the SVG
+            fig.savefig(path, format=fmt, dpi=150, metadata=meta)
         written.append(path)
     plt.close(fig)
     return written

@@ -12,12 +12,11 @@ from typing import Any
 from emer_bench.api.records import SampleRecord
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.leaderboard.limits import MAX_RESULTS_BYTES, MAX_SAMPLES_BYTES, is_safe_slug, make_slug
-from emer_bench.leaderboard.redaction import redact
 from emer_bench.leaderboard.schema import META_FILE, RESULTS_FILE, SubmissionMeta, SubmittedSample, SubmittedTask
 from emer_bench.leaderboard.taskdata import is_bundled, references_sha256
 from emer_bench.results.schema import ResultsFile
 from emer_bench.results.writer import read_results, write_json_atomic
-from emer_bench.runner.run_key import public_args
+from emer_bench.redact import public_args, redact
 from emer_bench.runner.samples_file import read_samples
 from emer_bench.tasks.discovery import TaskIndex
 
@@ -115,9 +114,11 @@ def _results_for_submission(results: ResultsFile, tasks: dict[str, SubmittedTask
     for name, entry in kept.items():
         config = dict(entry.get("config", {}))
         config["samples_file"] = tasks[name].samples_file
-        config.pop("scores_file", None)  # per-sample scores are recomputed, never taken from a submission
+        for key in ("scores_file", "scores_sha256"):  # per-sample scores are recomputed, never taken from a submission
+            config.pop(key, None)
         entry["config"] = config
         entry["notes"] = []  # notes name local paths (resource caches); verify writes its own
+        entry.pop("error_examples", None)  # the samples keep every error; examples may name local paths
     model: dict[str, Any] = dict(results.get("model", {}))
     model["model_args"] = public_args(dict(model.get("model_args", {}) or {}))
     provenance: dict[str, Any] = dict(results.get("provenance", {}))

@@ -141,3 +141,5 @@ def test_plot_writes_png_and_svg(board: Path, options: VerifyOptions, tmp_path: 
     assert (tmp_path / "plots/emer-demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (tmp_path / "plots/emer-demo.svg").read_text()
     assert "<svg" in svg and "Lexicon baseline" in svg
+    again = plot_board(data, tmp_path / "again")
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in written]  # CI commits only real changes

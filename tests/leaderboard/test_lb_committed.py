@@ -18,12 +18,13 @@ def test_committed_board_verifies_and_is_up_to_date(tmp_path: Path, scoring_cont
     copy = tmp_path / "leaderboard"
     shutil.copytree(BOARD, copy, ignore=shutil.ignore_patterns("site", "plots", "leaderboard.json", "README.md"))
     result = build_board(copy, VerifyOptions(context=scoring_context))
-    assert result.ok, result.check.problems.lines
+    assert result.ok, ("the committed leaderboard no longer verifies (a task or scorer changed?); "
+                       f"re-make it with `bash scripts/leaderboard_seed.sh`: {result.check.problems.lines}")
     assert any(e.status == VERIFIED and e.submission.slug == "lexicon-baseline" for e in result.check.entries)
     for rel in ["leaderboard.json", "README.md", "site/index.html",
                 *(str(p.relative_to(BOARD)) for p in (BOARD / "site/models").glob("*.html"))]:
         assert (copy / rel).read_text(encoding="utf-8") == (BOARD / rel).read_text(encoding="utf-8"), (
-            f"leaderboard/{rel} is stale: run `emer-bench leaderboard build`")
+            f"leaderboard/{rel} is stale: run `emer-bench leaderboard build` (or scripts/leaderboard_seed.sh)")
     assert sorted(p.name for p in (copy / "site/models").iterdir()) == sorted(
         p.name for p in (BOARD / "site/models").iterdir())
 

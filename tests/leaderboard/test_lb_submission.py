@@ -11,7 +11,7 @@ import pytest
 
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.leaderboard import submission
-from emer_bench.leaderboard.redaction import redact
+from emer_bench.redact import redact
 from emer_bench.leaderboard.submission import AddOptions, add_submission
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.documents import PathContext, load_documents
@@ -64,9 +64,9 @@ def test_secrets_are_redacted(tmp_path: Path, demo_run: Path) -> None:
     assert "HTTPError: 401" in text  # the failure itself is kept and shown
 
 
-def test_redact_keeps_harmless_keys() -> None:
+def test_project_redactor_keeps_harmless_keys() -> None:
     assert redact({"max_new_tokens": 5, "total_tokens": 9, "token": "t"}) == {
-        "max_new_tokens": 5, "total_tokens": 9, "token": "[redacted]"}
+        "max_new_tokens": 5, "total_tokens": 9, "token": "***"}
 
 
 @pytest.mark.parametrize("name,slug", [("../../etc/passwd", "etc-passwd"), ("Qwen2.5-Omni 7B", "qwen2-5-omni-7b"),
