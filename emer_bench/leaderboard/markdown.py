@@ -39,6 +39,8 @@ def _ci(ci: list[float | None] | None) -> str:
 def _status(row: dict[str, Any]) -> str:
     if row["status"] != "verified":
         return "not verifiable here (claimed, not recomputed)"
+    if row["value"] is None:
+        return "verified, no main metric (not ranked)"
     return "verified" + (" · ≈ next (n.s.)" if row.get("tied_with_next") else "")
 
 
@@ -91,7 +93,8 @@ def _summary(board: dict[str, Any]) -> list[str]:
     for task in board["tasks"]:
         for row in task["rows"]:
             names[row["submission"]] = row["name"]
-            mark = f"#{row['rank']}" if row["rank"] is not None else "unverified"
+            mark = f"#{row['rank']}" if row["rank"] is not None else (
+                "unverified" if row["status"] != "verified" else "not ranked")
             cells.setdefault(row["submission"], {})[task["task"]] = f"{pct(row['value'])} ({mark})"
     head = "| model | " + " | ".join(md_text(t) for t in tasks) + " |"
     lines = ["## Summary", "", head, "| --- |" + " ---: |" * len(tasks)]

@@ -22,6 +22,8 @@ def _num_cell(value: float | None, text: str | None = None) -> str:
 def _status_badge(row: dict[str, Any]) -> str:
     if row["status"] != "verified":
         return "<span class=\"badge warn\">not verifiable here</span>"
+    if row["value"] is None:
+        return "<span class=\"badge ok\">verified</span> <span class=\"badge\">no main metric, not ranked</span>"
     tie = " <span class=\"badge\" title=\"paired bootstrap: not significantly different from the next row\">" \
           "≈ next</span>" if row.get("tied_with_next") else ""
     return "<span class=\"badge ok\">verified</span>" + tie

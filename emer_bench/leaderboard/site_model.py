@@ -41,6 +41,17 @@ def _scores_text(entry: TaskEntry, i: int, numeric_only: bool) -> str:
     return "\n".join(parts)
 
 
+def _structured_text(structured: dict[str, Any] | None) -> str:
+    """A classic recognizer's answer: its top classes and valence/arousal."""
+    data = structured or {}
+    ranked = sorted(zip(data.get("labels") or [], data.get("scores") or []), key=lambda x: -float(x[1]))
+    lines = ["classes: " + ", ".join(f"{label} {_fmt(float(score))}" for label, score in ranked[:3])] if ranked else []
+    if data.get("valence") is not None or data.get("arousal") is not None:
+        lines.append(f"valence {_fmt(data.get('valence'))}, arousal {_fmt(data.get('arousal'))} "
+                     f"({data.get('va_source') or 'source unknown'})")
+    return "\n".join(lines) or "(structured prediction)"
+
+
 def _reference_text(ref: Reference | None) -> str:
     if ref is None:
         return ""
@@ -62,7 +73,8 @@ def _sample_rows(entry: TaskEntry, public: bool) -> tuple[str, str]:
     rows = []
     for i, s in enumerate(entry.samples):
         prompt = s.prompt if s.prompt is not None else (entry.data.prompt(s.clip_id) if public else None)
-        answer = s.response if s.ok else f"FAILED: {s.error or 'empty answer'}"
+        answer = (s.response if s.response is not None else _structured_text(s.structured)) if s.ok \
+            else f"FAILED: {s.error or 'empty answer'}"
         cls = "" if s.ok else " class=\"failed\""
         rows.append(f"<tr{cls} data-clip=\"{esc(s.clip_id)}\"><td class=\"num\" data-value=\"{s.index}\">{s.index}</td>"
                     f"<td>{esc(s.clip_id)}</td><td><pre class=\"text\">{esc(prompt or '—')}</pre></td>"
@@ -77,7 +89,8 @@ def _task_section(entry: TaskEntry, private: bool) -> str:
     public = private or entry.data.documents is not None and _bundled(entry)
     status = ("<span class=\"badge ok\">verified</span>" if entry.status == VERIFIED
               else "<span class=\"badge warn\">not verifiable here (claimed, not recomputed)</span>")
-    metrics = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\" data-value=\"{v!r}\">{100 * v:.2f}</td></tr>"
+    # As the scorers give them (fractions, counts, CCC on [-1, 1]): no x100, which would misstate counts.
+    metrics = "".join(f"<tr><td>{esc(k)}</td><td class=\"num\" data-value=\"{v!r}\">{v:.4f}</td></tr>"
                       for k, v in sorted(entry.metrics.items()) if not math.isnan(v))
     notes = "".join(f"<li>{esc(n)}</li>" for n in entry.notes)
     head, rows = _sample_rows(entry, public)
@@ -85,7 +98,7 @@ def _task_section(entry: TaskEntry, private: bool) -> str:
                                 "and are not shown.</p>")
     return (f"<section class=\"task\" data-task=\"{esc(entry.task)}\"><h2>{esc(entry.task)} {status}</h2>"
             f"<p>modalities: {esc(', '.join(entry.modalities))}; failed: {entry.n_failed}/{len(entry.samples)}</p>"
-            f"<table class=\"sortable metrics\"><thead><tr><th>metric</th><th class=\"num\">×100</th></tr></thead>"
+            f"<table class=\"sortable metrics\"><thead><tr><th>metric</th><th class=\"num\">value</th></tr></thead>"
             f"<tbody>{metrics}</tbody></table>" + (f"<ul class=\"note\">{notes}</ul>" if notes else "")
             + f"<h3>Samples</h3>{hidden}<table class=\"sortable samples\">{head}<tbody>{rows}</tbody></table></section>")
 
