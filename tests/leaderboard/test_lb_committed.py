@@ -20,7 +20,12 @@ def test_committed_board_verifies_and_is_up_to_date(tmp_path: Path, scoring_cont
     result = build_board(copy, VerifyOptions(context=scoring_context))
     assert result.ok, ("the committed leaderboard no longer verifies (a task or scorer changed?); "
                        f"re-make it with `bash scripts/leaderboard_seed.sh`: {result.check.problems.lines}")
-    assert any(e.status == VERIFIED and e.submission.slug == "lexicon-baseline" for e in result.check.entries)
+    status = {e.submission.slug: (e.status, e.main_value is not None) for e in result.check.entries}
+    assert status["lexicon-baseline"] == (VERIFIED, True)
+    assert status["fer-cnn"] == (VERIFIED, False)  # class scores only: no text, so no main metric; not ranked
+    assert result.board is not None
+    ranks = {r["submission"]: r["rank"] for r in result.board["tasks"][0]["rows"]}
+    assert ranks == {"lexicon-baseline": 1, "fer-cnn": None}
     for rel in ["leaderboard.json", "README.md", "site/index.html",
                 *(str(p.relative_to(BOARD)) for p in (BOARD / "site/models").glob("*.html"))]:
         assert (copy / rel).read_text(encoding="utf-8") == (BOARD / rel).read_text(encoding="utf-8"), (
