@@ -64,6 +64,16 @@ def register_secrets_in(text: str) -> None:
             register_secret(match.group("value"))
 
 
+def register_arg_secrets(args: dict[str, Any]) -> None:
+    """Every secret-named or SecretStr value of a model's args, and every secret inside its other
+    string values (URL user-info, `?api_key=`), becomes a known secret, masked wherever it appears."""
+    for name, value in args.items():
+        if is_secret_name(str(name)) or hasattr(value, "get_secret_value"):
+            register_secret(value)
+        elif isinstance(value, str):
+            register_secrets_in(value)
+
+
 def _secret_values() -> list[str]:
     env = [v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= _MIN_SECRET_LEN]
     with _lock:

@@ -16,7 +16,7 @@ import weakref
 from typing import Any, Iterable, Iterator, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, JsonValue, SecretStr, field_validator
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
 from emer_bench.api.media import MediaError
@@ -32,7 +32,7 @@ from .openai_stream import StreamScheduler
 logger = logging.getLogger(__name__)
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-TRANSPORT = {"transport": True}  # emer_bench.runner.run_key.transport_fields
+TRANSPORT: dict[str, JsonValue] = {"transport": True}  # emer_bench.runner.run_key.transport_fields
 
 
 def _api_key_from_env() -> str | None:
@@ -72,6 +72,12 @@ class OpenAIChatArgs(AdapterArgs):
         if not host:
             raise ValueError(f"base_url {value!r} names no host (e.g. http://localhost:8000/v1)")
         return value.rstrip("/")
+
+    def check_available(self) -> None:
+        """`GET {base_url}/models` (a few seconds at most): the server answers and takes the key.
+        A server without that route (404/405/501) passes: it answered."""
+        api_key = self.api_key.get_secret_value() if self.api_key is not None else None
+        check_server(self.base_url, api_key, timeout_s=min(5.0, self.timeout))
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -120,12 +126,6 @@ class OpenAIChatAdapter(ModelAdapter[OpenAIChatArgs]):
         settings = self.args.model_dump(mode="json", exclude={"api_key", "base_url", "model"})
         return {"adapter": self.name, "model_id": self.model_id, "base_url": redact_url(self.args.base_url),
                 "api_key_set": self.args.api_key is not None, "settings": settings}
-
-    def preflight(self) -> None:
-        """`GET {base_url}/models` (a few seconds at most): the server answers and takes the key.
-        A server without that route (404/405/501) passes: it answered."""
-        api_key = self.args.api_key.get_secret_value() if self.args.api_key is not None else None
-        check_server(self.args.base_url, api_key, timeout_s=min(5.0, self.args.timeout))
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
         """Answer a batch concurrently; results in the batch's order."""

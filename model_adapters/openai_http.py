@@ -21,6 +21,8 @@ import base64
 import functools
 import json
 import logging
+import os
+import socket
 import ssl
 import time
 import urllib.error
@@ -100,11 +102,11 @@ def parse_completion(body: str) -> ChatResult:
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         if data.get("error"):  # some proxies answer 200 with an error object
             error = data["error"]
-            message = error.get("message") if isinstance(error, dict) else error
-            return ChatResult(error=f"APIError: {str(message)[:_MAX_MESSAGE_CHARS]}")
+            error_message = error.get("message") if isinstance(error, dict) else error
+            return ChatResult(error=f"APIError: {str(error_message)[:_MAX_MESSAGE_CHARS]}")
         return ChatResult(error=f"BadResponse: no choices in the response: {body[:200]!r}")
     choice = choices[0]
-    message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+    message: dict[str, Any] = choice["message"] if isinstance(choice.get("message"), dict) else {}
     content = message.get("content")
     if isinstance(content, list):  # a few servers answer with content parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
@@ -211,7 +213,7 @@ class ChatCompletionsClient:
             # A certificate that does not verify will not verify on the next attempt either.
             return _Attempt(ChatResult(error=f"TLSError: {self._display_url}: {exc}"))
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
-            error = f"ConnectionError: {self._display_url}: {type(exc).__name__}: {exc}"
+            error = f"ConnectionError: {self._display_url}: {_connection_reason(exc)}"
             # Connecting itself failed (refused, DNS): not a stale keep-alive connection.
             stale = not isinstance(exc, aiohttp.ClientConnectorError)
             return _Attempt(ChatResult(error=error), retryable=True, stale_connection=stale)
@@ -234,6 +236,18 @@ class ChatCompletionsClient:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _connection_reason(exc: Exception) -> str:
+    """Why a connection failed, without repeating the host (the message names the URL once):
+    aiohttp's own text ("Cannot connect to host h:p ssl:default [Connect call failed ('h', p)]")
+    names it twice more."""
+    os_error = getattr(exc, "os_error", None)
+    if isinstance(os_error, socket.gaierror):
+        return f"cannot resolve the host ({os_error.strerror})"
+    if os_error is not None and isinstance(getattr(os_error, "errno", None), int) and os_error.errno > 0:
+        return f"cannot connect ({os.strerror(os_error.errno)})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def proxy_for(url: str) -> str | None:

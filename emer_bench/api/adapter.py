@@ -51,8 +51,9 @@ class AdapterArgs(BaseModel):
     def check_available(self) -> None:
         """Without loading anything heavy (seconds at most): raise an EmerBenchError naming what to
         fix when the model these args name cannot be loaded or reached (a checkpoint that is not on
-        disk, a server that does not answer). Used for judge and extractor models before the run's
-        first request. Default: nothing to check."""
+        disk, a server that does not answer, a key it refuses). Called for the run's model before it
+        is built, and for judge and extractor models before the run's first request. Default:
+        nothing to check."""
 
 
 @dataclass
@@ -104,11 +105,6 @@ class ModelAdapter(ABC, Generic[A]):
     def describe(self) -> dict[str, Any]:
         """Model facts recorded in the results' config (never secrets)."""
         return {"adapter": self.name, "model_id": self.model_id}
-
-    def preflight(self) -> None:
-        """A quick check, before the first request, that the model can be asked at all (e.g. an
-        API server reachable and the key accepted); raise an EmerBenchError that says what to fix.
-        Must take at most a few seconds. Default: nothing to check."""
 
     def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
         """The adapter's per-request work that needs no model (JPEG/JSON encoding, a processor

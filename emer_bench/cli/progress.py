@@ -8,7 +8,7 @@ import time
 from typing import Callable, Iterator, TextIO
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn,
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TaskID, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.text import Text
 
@@ -23,7 +23,7 @@ class _RateColumn(ProgressColumn):
 class RichProgress:
     """Progress sink shown as a rich bar: count, rate, failures, elapsed and ETA."""
 
-    def __init__(self, progress: Progress, task_id: int) -> None:
+    def __init__(self, progress: Progress, task_id: TaskID) -> None:
         self.progress, self.task_id, self.failed = progress, task_id, 0
 
     def advance(self, failed: bool) -> None:

@@ -18,6 +18,7 @@ from emer_bench.scoring.extractors.spec import ExtractorSpec
 from emer_bench.scoring.label_files import Extraction, score_label_files
 from emer_bench.metrics.wheel_mapping import METRIC_NAMES
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS
+from emer_bench.results.writer import to_strict_json
 
 EPILOG = """\
 references: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and either `openset`
@@ -64,15 +65,6 @@ def add_parser(subparsers: Any) -> None:
                         help=f"pinned resource set (default {DEFAULT_VERSION})")
     parser.add_argument("--json", action="store_true", help="print the scores as one JSON object (fractions)")
     parser.set_defaults(handler=run)
-
-
-def _json_safe(value: Any) -> Any:
-    """NaN (no sample counted) becomes null so the output stays valid JSON."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    return value
 
 
 def _pct(value: float) -> str:
@@ -126,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     scores = score_label_files(args.references, args.predictions, args.resources, args.resource_version,
                                _extraction(args))
     if args.json:
-        print(json.dumps(_json_safe(scores.summary)))
+        print(json.dumps(to_strict_json(scores.summary)))  # NaN (no sample counted) -> null
     else:
         _print_table(scores.summary, scores.details, Console())
     # a failed extraction is a failed sample: scored as empty, and the exit code says so

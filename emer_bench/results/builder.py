@@ -88,3 +88,14 @@ def new_results(model: ModelConfigRecord, start_iso: str) -> ResultsFile:
 
 def stamp_provenance(results: ResultsFile, start_iso: str, duration_s: float) -> None:
     results["provenance"] = collect_provenance(start_iso, duration_s)
+
+
+def incomplete_tasks(results: ResultsFile, max_failure_rate: float) -> list[str]:
+    """One line per task whose failed fraction exceeds the allowed rate (the run is then incomplete)."""
+    lines = []
+    for name, task in results["results"].items():
+        total, failed = task["n_total"], task["n_failed"]
+        if total and failed / total > max_failure_rate:
+            lines.append(f"{name}: {failed} of {total} samples failed ({failed / total:.1%} > --max-failure-rate "
+                         f"{max_failure_rate:g})")
+    return lines

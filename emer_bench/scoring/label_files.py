@@ -11,6 +11,7 @@ extraction failed, counts as an empty prediction (the reference rule) and is cou
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from emer_bench.metrics.openvocab import (aggregate_ew, aggregate_hit_rate, ew_s
                                           hit_rate_sample_components)
 from emer_bench.resources.emotion_wheel import describe_resources, resolve_resources
 from emer_bench.resources.wheel_tables import load_wheel_tables
+from emer_bench.results.writer import write_text_atomic
 from emer_bench.scoring.extractors.outcome import ExtractedLabels, extract_with_errors
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
 from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
@@ -60,14 +62,12 @@ def _extract(preds: LabelColumn, extraction: Extraction, context: ScoringContext
 
 
 def _write_extracted(path: Path, id_column: str, extracted: dict[str, ExtractedLabels]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([id_column, "openset", "error"])
-        for name, outcome in extracted.items():
-            writer.writerow([name, json.dumps(outcome.labels, ensure_ascii=False), outcome.error or ""])
-    tmp.replace(path)
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow([id_column, "openset", "error"])
+    for name, outcome in extracted.items():
+        writer.writerow([name, json.dumps(outcome.labels, ensure_ascii=False), outcome.error or ""])
+    write_text_atomic(path, handle.getvalue())
 
 
 def _prediction_lists(preds: LabelColumn, extraction: Extraction | None,

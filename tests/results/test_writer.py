@@ -4,7 +4,7 @@ import math
 import pytest
 
 from emer_bench.errors import DataError
-from emer_bench.results.writer import read_results, write_json_atomic
+from emer_bench.results.writer import read_results, write_json_atomic, write_jsonl_atomic
 
 
 def test_nan_metrics_are_written_as_null(tmp_path):
@@ -26,3 +26,14 @@ def test_read_results_errors_name_the_file(tmp_path):
     other.write_text("{}")
     with pytest.raises(DataError, match="not an emer-bench results file"):
         read_results(other)
+
+
+def test_the_one_writer_masks_secrets_writes_null_for_nan_and_never_replaces_an_exclusive_file(tmp_path) -> None:
+    path = tmp_path / "scores.jsonl"
+    write_jsonl_atomic(path, [{"v": math.nan, "api_key": "sk-should-not-appear", "url": "http://u:pw@h/v1"}],
+                       exclusive=True)
+    text = path.read_text()
+    assert '"v": null' in text and "sk-should-not-appear" not in text and "pw@" not in text
+    with pytest.raises(DataError, match="already exists"):
+        write_jsonl_atomic(path, [{"v": 1}], exclusive=True)
+    assert path.read_text() == text and not list(tmp_path.glob(".*.tmp"))

@@ -26,10 +26,11 @@ from emer_bench.api.records import Generation
 from emer_bench.api.requests import GenerationRequest, Modality
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import ConfigError, EmerBenchError, UnknownNameError
-from emer_bench.redact import public_args
+from emer_bench.redact import public_args, register_arg_secrets
 from emer_bench.validation import validate
 from emer_bench.registries import ADAPTERS
 from emer_bench.scoring.llm.cache import JsonlAnswerCache
+from emer_bench.results.writer import write_text_atomic
 
 # Greedy decoding: adapters map do_sample=False to temperature 0 where the backend needs it.
 GREEDY: dict[str, Any] = {"do_sample": False, "temperature": 0.0}
@@ -105,7 +106,9 @@ class LLMTool:
             if Modality.SUBTITLE not in cls.modalities:
                 raise ConfigError(f"{self.where}: model '{self.spec.model}' does not take text "
                                   f"(modalities {sorted(m.value for m in cls.modalities)})")
+            register_arg_secrets(self.spec.model_args)  # before validation: its messages may echo a value
             args = validate(cls.Args, self.spec.model_args, f"{self.where}: model_args of '{self.spec.model}'")
+            register_arg_secrets(dict(args))  # a judge's key is masked wherever a message echoes it
             self._adapter_cls, self._args = cls, args
         return self._adapter_cls, self._args
 
@@ -156,7 +159,7 @@ class LLMTool:
             identity_file = folder / f"{sha[:24]}.identity.json"
             if not identity_file.is_file():  # for humans auditing the cache
                 folder.mkdir(parents=True, exist_ok=True)
-                identity_file.write_text(json.dumps(self.identity(), indent=2, sort_keys=True, default=str))
+                write_text_atomic(identity_file, json.dumps(self.identity(), indent=2, sort_keys=True, default=str))
             self._cache = JsonlAnswerCache(folder / f"{sha[:24]}.jsonl")
         return self._cache
 

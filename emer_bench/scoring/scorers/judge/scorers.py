@@ -1,12 +1,13 @@
-"""`judge_clue_overlap` and `judge_label_overlap`: EMER v1's two 0-10 judge scores (emer-metrics.md §8).
+"""`judge_clue_overlap` and `judge_label_overlap`: EMER v1's two 0-10 judge scores (docs/openvocab-metrics.md §8).
 
 Any registered adapter that takes text can judge (`judge: {model: openai, model_args: {...}}`),
 at temperature 0 by default, through the shared `LLMTool` (batched, cached on disk).
 
 Per sample: `{"score": 7.0, "reply": "...", "judge_error": None}`; a reply without a valid
 score gives `score: None` and `judge_error`, so the sample is counted as a judge failure and
-left out of the mean (never given a default score). A failed sample (no answer) is skipped
-(None) unless `failed_as_zero`; an empty answer scores 0 without asking the judge.
+left out of the mean (never given a default score). A failed sample (no answer) is an empty
+answer (docs/failures.md): it scores 0 without asking the judge, like an empty answer
+(`failed_as_zero: false` leaves it out instead).
 Aggregate: `score`, the mean over judged samples; `n_judged`; `n_judge_failures`.
 """
 
@@ -28,7 +29,7 @@ from emer_bench.scoring.scorers.similarity.base import EMPTY_ANSWER_RULE, FAILED
 
 class JudgeArgs(ScorerArgs):
     judge: ToolModelSpec  # the judge model: a registered adapter name and its model_args
-    failed_as_zero: bool = False  # score failed samples 0 instead of leaving them out of the mean
+    failed_as_zero: bool = True  # failed samples score 0 (the one rule); False leaves them out of the mean
     system_prompt: str | None = Field(default=None)  # optional system message for the judge
 
 

@@ -1,9 +1,9 @@
 """What every explanation-similarity scorer shares: the per-sample rules and the mean.
 
 Rules, the same for every similarity metric (documented in each scorer's describe()):
-- a failed sample (`prediction is None`) is skipped (component None) so it leaves the mean;
-  the harness counts it in `n_failed` and `n_scored` shows how many entered the mean. With
-  `failed_as_zero: true` it scores 0 instead (and is flagged `failed`);
+- a failed sample (`prediction is None`) is an empty answer and counts: it scores 0 (flagged
+  `failed`), the rule of every scorer (docs/failures.md); the harness reports `n_failed` beside
+  every metric. `failed_as_zero: false` (an ablation, recorded in the results) leaves it out;
 - an empty or whitespace-only answer explains nothing: it scores 0 on every metric without
   calling the model (flagged `empty_prediction`), because an embedding of "" is meaningless;
 - a clip with no reference explanation is a data error, never a silent skip.
@@ -21,13 +21,13 @@ from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.errors import DataError
 
-FAILED_SAMPLE_RULE = ("failed samples (no answer) are excluded from the mean and counted in n_failed; "
-                      "failed_as_zero=true scores them 0 instead")
+FAILED_SAMPLE_RULE = ("a failed sample (no answer) is an empty answer: it scores 0 and counts in the mean "
+                      "(n_failed says how many); failed_as_zero=false leaves failed samples out instead")
 EMPTY_ANSWER_RULE = "an empty answer scores 0"
 
 
 class SimilarityArgs(ScorerArgs):
-    failed_as_zero: bool = False  # score failed samples 0 instead of leaving them out of the mean
+    failed_as_zero: bool = True  # failed samples score 0 (the one rule); False leaves them out of the mean
 
 
 def reference_explanation(item: ScoringItem, scorer: str) -> str:

@@ -58,10 +58,10 @@ def test_scores_failures_and_mean(scripted_llm, tool_context) -> None:
     assert comps[1]["score"] == 2.0
     assert comps[2]["score"] is None and comps[2]["reply"] == "I cannot judge this."
     assert comps[2]["judge_error"].startswith("JudgeParseError: no number")
-    assert comps[3] is None  # failed sample: skipped, the harness counts it in n_failed
+    assert comps[3] == {"score": 0.0, "failed": True}  # failed sample: an empty answer, counted
     assert comps[4] == {"score": 0.0, "empty_prediction": True}
     assert comps[5] == {"score": None, "reply": None, "judge_error": "ScriptedError: timed out"}
-    assert scorer.aggregate(comps) == {"score": pytest.approx(10 / 3), "n_judged": 3.0, "n_judge_failures": 2.0}
+    assert scorer.aggregate(comps) == {"score": pytest.approx(10 / 4), "n_judged": 4.0, "n_judge_failures": 2.0}
     # the judge saw the clue-overlap prompt with reference and prediction, once per judged sample
     prompts = [r.prompt for r in scripted_llm.calls]
     assert len(prompts) == 4 and prompts[0] == CLUE_OVERLAP.render(REF, items()[0].prediction)
@@ -70,9 +70,9 @@ def test_scores_failures_and_mean(scripted_llm, tool_context) -> None:
                for r in scripted_llm.calls)
 
 
-def test_failed_as_zero_scores_failed_samples_zero(scripted_llm, tool_context) -> None:
-    comps = judge(ClueOverlapJudge, tool_context, failed_as_zero=True).score_samples(items())
-    assert comps[3] == {"score": 0.0, "failed": True}
+def test_failed_as_zero_false_leaves_failed_samples_out(scripted_llm, tool_context) -> None:
+    comps = judge(ClueOverlapJudge, tool_context, failed_as_zero=False).score_samples(items())
+    assert comps[3] is None
 
 
 def test_label_overlap_uses_its_own_prompt(scripted_llm, tool_context) -> None:

@@ -22,20 +22,20 @@ def batch() -> list[ScoringItem]:
             ScoringItem("d", "A storm destroys the harbour at night.", REF)]
 
 
-def test_failed_samples_are_skipped_and_left_out_of_the_mean() -> None:
+def test_failed_samples_count_as_empty_answers_by_default() -> None:
     scorer = RougeLScorer(SimilarityArgs(), ScoringContext())
     comps = scorer.score_samples(batch())
-    assert comps[1] is None  # n_scored excludes it; the harness reports it in n_failed
+    assert comps[1] == {"fscore": 0.0, "failed": True}  # counted; the harness also reports it in n_failed
     assert comps[2] == {"fscore": 0.0, "empty_prediction": True}
     assert comps[0]["fscore"] == pytest.approx(1.0)
-    assert scorer.aggregate(comps)["fscore"] == pytest.approx((1.0 + 0.0 + comps[3]["fscore"]) / 3)
+    assert scorer.aggregate(comps)["fscore"] == pytest.approx((1.0 + 0.0 + 0.0 + comps[3]["fscore"]) / 4)
 
 
-def test_failed_as_zero_scores_them_zero_and_flags_them() -> None:
-    scorer = Bleu4Scorer(SimilarityArgs(failed_as_zero=True), ScoringContext())
+def test_failed_as_zero_false_leaves_them_out_of_the_mean() -> None:
+    scorer = Bleu4Scorer(SimilarityArgs(failed_as_zero=False), ScoringContext())
     comps = scorer.score_samples(batch())
-    assert comps[1] == {"score": 0.0, "failed": True}
-    assert scorer.aggregate(comps)["score"] == pytest.approx(sum(c["score"] for c in comps) / 4)
+    assert comps[1] is None
+    assert scorer.aggregate(comps)["score"] == pytest.approx(sum(c["score"] for c in comps if c) / 3)
 
 
 def test_no_scored_sample_gives_nan() -> None:
@@ -51,7 +51,7 @@ def test_missing_reference_explanation_names_the_clip() -> None:
 
 def test_describe_states_the_failed_sample_rule() -> None:
     described = Bleu4Scorer(SimilarityArgs(), ScoringContext()).describe()
-    assert described["args"] == {"failed_as_zero": False}
+    assert described["args"] == {"failed_as_zero": True}
     assert any("n_failed" in rule for rule in described["rules"])
 
 

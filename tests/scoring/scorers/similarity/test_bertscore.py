@@ -30,7 +30,7 @@ def test_identical_near_one_close_above_unrelated() -> None:
     assert comps[0]["fscore"] == pytest.approx(1.0, abs=1e-4)
     assert comps[0]["fscore"] > comps[1]["fscore"] > comps[2]["fscore"]
     assert set(comps[1]) == {"fscore", "precision", "recall"}
-    assert comps[3] is None
+    assert comps[3] == {"fscore": 0.0, "precision": 0.0, "recall": 0.0, "failed": True}  # counted as empty
     assert set(scorer.aggregate(comps)) == {"fscore", "precision", "recall"}
     model = scorer.describe()["resources"]["bertscore_model"]
     assert model["num_layers"] == DEFAULT_NUM_LAYERS and model["rescale_with_baseline"] is False
