@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,12 +77,12 @@ class PlannedTask:
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % (2**32))
-    try:
-        import torch  # noqa: PLC0415 - only when a torch adapter already brought it in
-
+    # Only when something already imported torch: importing it here costs seconds of startup on
+    # API and text-only runs. Torch adapters seed it themselves with the run's seed (their `seed`
+    # arg), after importing it.
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.manual_seed(seed)
-    except ImportError:
-        pass
 
 
 def build_adapter(config: RunConfig) -> ModelAdapter:
