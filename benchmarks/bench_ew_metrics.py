@@ -8,7 +8,7 @@ unknown words, capitalisation, empty lists and missing predictions mixed in):
 - the aggregate alone (what a bootstrap resample costs);
 - hit rate + m-score on the same predictions against single categorical labels;
 - baseline in the same run: the straightforward pandas oracle of the tests
-  (tests/metrics/ew_oracle.py, a literal reading of emer-metrics.md); every number must agree
+  (tests/metrics/ew_oracle.py, a literal reading of docs/openvocab-metrics.md); every number must agree
   to 1e-9, or the benchmark fails.
 
     python3 benchmarks/bench_ew_metrics.py [--n 10000] [--resources ../shared/data/emotion_wheel/mer2025]

@@ -62,10 +62,13 @@ def parts(repeats: int) -> list[tuple[str, float]]:
     assert frames is not None
     crops = np.random.default_rng(0).integers(0, 256, (64, 64, 64), dtype=np.uint8)
     out = []
-    for n in (8, 64):
-        adapter.classify(crops[:n])
-        best = min(_timed(lambda n=n: adapter.classify(crops[:n])) for _ in range(repeats * 3))
-        out.append((f"CNN alone, {n} crops per forward pass", 1000 * best / n))
+    for threads in (1, 0):
+        adapter = FerCnnAdapter(FerCnnArgs(threads=threads))
+        for n in (8, 64):
+            adapter.classify(crops[:n])
+            best = min(_timed(lambda n=n: adapter.classify(crops[:n])) for _ in range(repeats * 3))
+            shown = "1 thread" if threads == 1 else f"torch default ({os.cpu_count()}) threads"
+            out.append((f"CNN alone, {n} crops per forward pass, {shown}", 1000 * best / n))
     gray = [adapter._cv2.cvtColor(f, adapter._cv2.COLOR_RGB2GRAY) for f in frames]
     best = min(_timed(lambda: [adapter.detect(g) for g in gray]) for _ in range(repeats * 3))
     out.append(("Haar face detection alone (256x192 frame)", 1000 * best / len(gray)))

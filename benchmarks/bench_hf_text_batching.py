@@ -131,8 +131,7 @@ def main() -> None:
         f"{lengths[len(lengths) // 2]}), greedy, max_new_tokens={args.max_new_tokens}, through `generate_stream`",
         f"- command: `python3 benchmarks/bench_hf_text_batching.py --n {args.n} --batch-size {args.batch_size}`",
         "",
-        "| strategy | wall s (best of {}) | prompts/s | speed-up | padding share | answers equal to baseline |".format(
-            args.repeats),
+        f"| strategy | wall s (best of {args.repeats}) | prompts/s | speed-up | padding share | answers equal to baseline |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, best, rate, speedup, padding, same in rows:

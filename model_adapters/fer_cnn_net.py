@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -53,6 +53,17 @@ def _same_pad(x: torch.Tensor, kernel: int, stride: int, value: float = 0.0) -> 
 
 class _Layer(nn.Module):
     """One Keras layer as a torch module; `inputs` names the layers that feed it."""
+
+    # Registered per layer kind from the file (declared for the type checker: nn.Module's
+    # __getattr__ would otherwise make them Tensor | Module).
+    weight: torch.Tensor
+    depthwise: torch.Tensor
+    pointwise: torch.Tensor
+    mean: torch.Tensor
+    var: torch.Tensor
+    gamma: torch.Tensor
+    beta: torch.Tensor
+    inputs: list[str]
 
     def __init__(self, kind: str, config: dict[str, Any], inputs: list[str]) -> None:
         super().__init__()
@@ -111,7 +122,7 @@ class MiniXception(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         values: dict[str, torch.Tensor] = {}
         for name in self.order:
-            layer = self.layers[name]
+            layer = cast(_Layer, self.layers[name])
             args = [values[i] if i in values else x for i in layer.inputs]
             values[name] = layer(*args)
         return values[self.output]

@@ -32,26 +32,26 @@ import logging
 from typing import Any, ClassVar
 
 import numpy as np
-from emer_bench.model_adapters.hf_auto_lora import activate, load_loras, lora_for
-from emer_bench.model_adapters.hf_auto_probe import (
+from .hf_auto_lora import activate, load_loras, lora_for
+from .hf_auto_probe import (
     Capabilities,
     check_native_checkpoint,
     missing_media_line,
     model_class_for,
     read_capabilities,
 )
-from emer_bench.model_adapters.hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
-from emer_bench.model_adapters.hf_media import (
+from .hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
+from .hf_media import (
     TOKEN_ALIGNED_PAD,
     MediaParts,
     collate_encodings,
     frames_to_tensor,
     sampling_fps,
 )
-from emer_bench.model_adapters.hf_video import ms_clock_metadata
+from .hf_video import ms_clock_metadata
 from pydantic import Field
 
-from emer_bench.api.adapter import AdapterArgs, PreparedRequest
+from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
 
@@ -77,17 +77,14 @@ class HFAutoArgs(HFArgs):
     lora: bool = True
 
 
-class HFAutoAdapter(HFAdapter):
+class HFAutoAdapter(HFAdapter[HFAutoArgs]):
     """Any transformers multimodal chat checkpoint, media as its processor and template take them."""
 
     name: ClassVar[str] = "hf_auto"
-    description: ClassVar[str] = ("Any transformers multimodal chat model (Auto classes + the processor's chat "
-                                  "template); takes what the checkpoint takes")
     # What the adapter can take at most; `active_modalities` is what this checkpoint takes.
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
-    Args: ClassVar[type[AdapterArgs]] = HFAutoArgs
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: HFAutoArgs) -> None:
         super().__init__(args)
         self.caps: Capabilities = read_capabilities(self.processor, self.model)
         if not (self.caps.video or self.caps.image or self.caps.audio):
@@ -99,7 +96,7 @@ class HFAutoAdapter(HFAdapter):
 
     @property
     def auto_args(self) -> HFAutoArgs:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
     # ---- loading ---------------------------------------------------------------------------
     def _load_config(self) -> Any:
@@ -111,8 +108,9 @@ class HFAutoAdapter(HFAdapter):
         tokenizer = getattr(processor, "tokenizer", None)
         # Some processor classes (e.g. Phi-4-multimodal's) do not take the checkpoint's
         # chat_template.jinja when loading while their tokenizer does: it is the same template.
-        if not getattr(processor, "chat_template", None) and getattr(tokenizer, "chat_template", None):
-            processor.chat_template = tokenizer.chat_template
+        template = getattr(tokenizer, "chat_template", None)
+        if not getattr(processor, "chat_template", None) and template:
+            processor.chat_template = template
         return processor
 
     def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
@@ -146,7 +144,7 @@ class HFAutoAdapter(HFAdapter):
         parts = MediaParts()
         sent: dict[str, str] = {}
         if Modality.VIDEO in wants:
-            frames = self.require_media(prepared, "frames").frames
+            frames = self.require_frames(prepared)
             parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]))
             if self.frames_as_video:
                 parts.content.append({"type": "video"})
@@ -239,8 +237,8 @@ class HFAutoAdapter(HFAdapter):
         return isinstance(self.processor, OmniModalProcessorMixin)
 
     def _video_kwargs(self, item: ModelInput) -> dict[str, Any]:
-        from emer_bench.model_adapters.qwen2_5_omni import DEFAULT_FPS, omni_size_kwargs
-        from emer_bench.model_adapters.qwen_vl import qwen_vl_size
+        from .qwen2_5_omni import DEFAULT_FPS, omni_size_kwargs
+        from .qwen_vl import qwen_vl_size
 
         media = item.prepared.media
         num_frames = int(item.media.videos[0].shape[0])

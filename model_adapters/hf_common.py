@@ -1,4 +1,4 @@
-"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video).
+"""Shared base for the transformers adapters (qwen2_5_omni, qwen2_audio, hf_text, qwen_vl, llava_video, hf_auto and its families).
 
 Media: every subclass uses ``MediaInput.DECODED``: the harness decodes frames (uint8 [T,H,W,3]) and
 16 kHz mono audio ahead of the model with PyAV in its prefetch pool, so GPU time is not spent in
@@ -13,7 +13,7 @@ and implement ``load_model(path, load_kwargs)``. Optional hooks, each with a wor
 - ``load_processor(path)``: ``AutoProcessor`` (a text-only adapter returns its tokenizer);
 - ``media_parts(prepared) -> MediaParts``: chat-content items + arrays for one request; default one
   ``{"type": "video"}`` (frames as torch uint8 [T,3,H,W]) then one ``{"type": "audio"}`` (float32
-  16 kHz), as the task's modalities grant; helpers ``require_media``, ``audio_input``;
+  16 kHz), as the task's modalities grant; helpers ``require_media``, ``require_frames``, ``audio_input``;
 - ``messages_for`` / ``render``: messages (system, then user content + the task prompt) through
   ``processor.apply_chat_template`` (the model's own template);
 - ``processor_kwargs(item)``: extra kwargs of the processor call for one request (e.g. videos_kwargs);
@@ -192,7 +192,7 @@ class HFAdapter(ModelAdapter[HA]):
         parts = MediaParts()
         wants = self.wanted_modalities(prepared)
         if Modality.VIDEO in wants:
-            frames = self.require_media(prepared, "frames").frames
+            frames = self.require_frames(prepared)
             parts.content.append({"type": "video"})
             parts.videos.append(frames_to_tensor(frames))
             parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]))
@@ -200,6 +200,12 @@ class HFAdapter(ModelAdapter[HA]):
             parts.content.append({"type": "audio"})
             parts.audios.append(self.audio_input(prepared, parts.audit))
         return parts
+
+    def require_frames(self, prepared: PreparedRequest) -> np.ndarray:
+        """The decoded frames (uint8 [T, H, W, 3]); MediaError when the task granted video but none arrived."""
+        frames = self.require_media(prepared, "frames").frames
+        assert frames is not None  # require_media raised otherwise
+        return frames
 
     def require_media(self, prepared: PreparedRequest, what: Literal["frames", "audio"]) -> DecodedMedia:
         media = prepared.media

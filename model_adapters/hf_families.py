@@ -17,18 +17,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from emer_bench.model_adapters.hf_auto import HFAutoAdapter
-
-from emer_bench.api.adapter import AdapterArgs
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
+
+from .hf_auto import HFAutoAdapter, HFAutoArgs
 
 AV = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
 V = frozenset({Modality.VIDEO, Modality.SUBTITLE})
 
 
 class _NamedFamily(HFAutoAdapter):
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: HFAutoArgs) -> None:
         super().__init__(args)
         missing = sorted(m.value for m in self.modalities - self.caps.modalities)
         if missing:  # a named family that cannot take what it is listed with is a broken checkpoint
@@ -42,34 +41,29 @@ class _NamedFamily(HFAutoAdapter):
 
 class Qwen3OmniAdapter(_NamedFamily):
     name: ClassVar[str] = "qwen3_omni"
-    description: ClassVar[str] = "Qwen3-Omni (thinker) via hf_auto: video + the clip's own audio track + text"
     modalities: ClassVar[frozenset[Modality]] = AV
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen3_omni_moe", "qwen3_omni_moe_thinker")
 
 
 class Gemma3nAdapter(_NamedFamily):
     name: ClassVar[str] = "gemma3n"
-    description: ClassVar[str] = "Gemma 3n via hf_auto: frames as images + audio + text"
     modalities: ClassVar[frozenset[Modality]] = AV
     accepted_model_types: ClassVar[tuple[str, ...]] = ("gemma3n",)
 
 
 class Phi4MultimodalAdapter(_NamedFamily):
     name: ClassVar[str] = "phi4_multimodal"
-    description: ClassVar[str] = "Phi-4-multimodal via hf_auto: frames as images + audio + text"
     modalities: ClassVar[frozenset[Modality]] = AV
     accepted_model_types: ClassVar[tuple[str, ...]] = ("phi4_multimodal",)
 
 
 class InternVL3Adapter(_NamedFamily):
     name: ClassVar[str] = "internvl3"
-    description: ClassVar[str] = "InternVL3 (-hf checkpoints) via hf_auto: video + text"
     modalities: ClassVar[frozenset[Modality]] = V
     accepted_model_types: ClassVar[tuple[str, ...]] = ("internvl",)
 
 
 class VideoLlama3Adapter(_NamedFamily):
     name: ClassVar[str] = "videollama3"
-    description: ClassVar[str] = "VideoLLaMA3 (transformers-native checkpoints) via hf_auto: video + text"
     modalities: ClassVar[frozenset[Modality]] = V
     accepted_model_types: ClassVar[tuple[str, ...]] = ("video_llama_3",)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Iterable, Iterator
 
 from pydantic import Field
 
-from emer_bench.api.adapter import AdapterArgs, PreparedRequest
+from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError

@@ -58,7 +58,7 @@ class HFVideoAdapter(HFAdapter[HVA]):
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.SUBTITLE})
     # Frames the vision tower folds into one temporal patch (Qwen: 2); shorter clips repeat
     # their last frame, as the reference Qwen video reader does.
-    min_frames: ClassVar[int] = 1
+    min_frames: int = 1  # an instance may read it from its processor (Qwen: temporal_patch_size)
     # Families whose pixel_values_videos are [batch, T, 3, H, W] can only batch equal T.
     batch_needs_equal_frames: ClassVar[bool] = False
 

@@ -50,7 +50,7 @@ def frames_to_array(frames: np.ndarray, manifest: Manifest) -> np.ndarray:
         image = Image.fromarray(frame)
         if video.channels == 1:
             image = image.convert("L")
-        arr = np.asarray(image.resize((width, height), Image.BILINEAR), dtype=np.float32) / 255.0
+        arr = np.asarray(image.resize((width, height), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
         out.append(arr[..., None] if arr.ndim == 2 else arr)
     x = (np.stack(out) - np.asarray(video.mean, np.float32)) / np.asarray(video.std, np.float32)
     return np.ascontiguousarray(x if video.layout.endswith("HWC") else x.transpose(0, 3, 1, 2), dtype=np.float32)

@@ -16,7 +16,7 @@ import weakref
 from typing import Any, Iterable, Iterator, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, JsonValue, SecretStr, field_validator
 
 from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, PreparedRequest
 from emer_bench.api.media import MediaError
@@ -32,7 +32,7 @@ from .openai_stream import StreamScheduler
 logger = logging.getLogger(__name__)
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-TRANSPORT = {"transport": True}  # emer_bench.runner.run_key.transport_fields
+TRANSPORT: dict[str, JsonValue] = {"transport": True}  # emer_bench.runner.run_key.transport_fields
 
 
 def _api_key_from_env() -> str | None:

@@ -102,11 +102,11 @@ def parse_completion(body: str) -> ChatResult:
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         if data.get("error"):  # some proxies answer 200 with an error object
             error = data["error"]
-            message = error.get("message") if isinstance(error, dict) else error
-            return ChatResult(error=f"APIError: {str(message)[:_MAX_MESSAGE_CHARS]}")
+            error_message = error.get("message") if isinstance(error, dict) else error
+            return ChatResult(error=f"APIError: {str(error_message)[:_MAX_MESSAGE_CHARS]}")
         return ChatResult(error=f"BadResponse: no choices in the response: {body[:200]!r}")
     choice = choices[0]
-    message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+    message: dict[str, Any] = choice["message"] if isinstance(choice.get("message"), dict) else {}
     content = message.get("content")
     if isinstance(content, list):  # a few servers answer with content parts
         content = "".join(p.get("text", "") for p in content if isinstance(p, dict))

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from emer_bench.api.adapter import AdapterArgs, PreparedRequest
+from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
 from .hf_common import HFAdapter, HFArgs, ModelInput
@@ -70,11 +70,11 @@ class Qwen25OmniAdapter(HFAdapter[Qwen25OmniArgs]):
         wants = self.wanted_modalities(prepared)
         if not (self.omni_args.use_audio_in_video and {Modality.VIDEO, Modality.AUDIO} <= wants):
             return super().media_parts(prepared)
-        media = self.require_media(prepared, "frames")
+        frames = self.require_frames(prepared)
         parts = MediaParts(content=[{"type": "video"}])  # the audio rides inside the video slot
-        parts.videos.append(frames_to_tensor(media.frames))
+        parts.videos.append(frames_to_tensor(frames))
         parts.audios.append(self.audio_input(prepared, parts.audit))
-        parts.audit.update(num_frames=int(media.frames.shape[0]), frame_size=list(media.frames.shape[1:3]),
+        parts.audit.update(num_frames=int(frames.shape[0]), frame_size=list(frames.shape[1:3]),
                            audio_in_video=True)
         return parts
 

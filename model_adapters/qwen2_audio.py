@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from emer_bench.api.adapter import AdapterArgs
 from emer_bench.api.requests import Modality
 from .hf_common import AUDIO_RATE, HFAdapter, HFArgs, ModelInput
 

@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from emer_bench.api.adapter import AdapterArgs
 from emer_bench.errors import ConfigError
 from .hf_common import HFArgs, ModelInput
 from .hf_video import HFVideoAdapter
@@ -107,7 +106,7 @@ class Qwen3VLAdapter(_QwenVLAdapter):
     model_class_name: ClassVar[str] = "Qwen3VLForConditionalGeneration"
     size_is_whole_clip: ClassVar[bool] = True
 
-    def __init__(self, args: AdapterArgs) -> None:
+    def __init__(self, args: QwenVLArgs) -> None:
         require_qwen3_vl_support()
         super().__init__(args)
 

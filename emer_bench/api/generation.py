@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from emer_bench.errors import ConfigError
 from emer_bench.validation import describe_problems
 
-GEN_KWARG_ALIASES = {"max_tokens": "max_new_tokens", "max_gen_toks": "max_new_tokens",
+GEN_KWARG_ALIASES: dict[str, str] = {"max_tokens": "max_new_tokens", "max_gen_toks": "max_new_tokens",
                      "max_completion_tokens": "max_new_tokens"}
 
 
@@ -51,7 +51,7 @@ class GenerationSettings(SamplingArgs):
             return data
         out: dict[str, Any] = {}
         for key, value in data.items():
-            name = GEN_KWARG_ALIASES.get(key, key)
+            name = GEN_KWARG_ALIASES[key] if key in GEN_KWARG_ALIASES else key
             if name in out:  # two spellings of one setting in the same mapping
                 raise ValueError(f"'{key}' and another spelling of '{name}' both set the output length; give one")
             out[name] = value

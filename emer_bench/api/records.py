@@ -72,7 +72,7 @@ class SampleRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SampleRecord":
-        fields = {k: data.get(k) for k in cls.__dataclass_fields__}
+        fields: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
         fields["reference"] = Reference.from_dict(data.get("reference") or {})
         for k in ("media", "inputs", "usage"):
             fields[k] = fields[k] or {}

@@ -66,7 +66,8 @@ class ScoringContext:
         """Return the object stored under `key`, creating it once (embedding models, tables)."""
         if key not in self._shared:
             self._shared[key] = factory()
-        return self._shared[key]
+        value: S = self._shared[key]  # stored by this method, so of the type its factory made
+        return value
 
 
 A = TypeVar("A", bound=ScorerArgs)

@@ -11,7 +11,9 @@ from emer_bench.errors import ConfigError
 
 def _split_top_level(text: str) -> list[str]:
     """Split on commas outside brackets/quotes, so `labels=[a,b]` stays one pair."""
-    parts, depth, quote, current = [], 0, "", []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for ch in text:
         if quote:
             quote = "" if ch == quote else quote

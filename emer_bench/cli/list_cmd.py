@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             table.add_row(entry.name, entry.description or entry.origin, ", ".join(entry.info.get("modalities", [])))
     else:
         registry = SCORERS if args.what == "scorers" else EXTRACTORS
-        for entry in registry.entries():
-            table.add_row(entry.name, entry.description or entry.origin)
+        for listed in registry.entries():
+            table.add_row(listed.name, listed.description or listed.origin)
     console.print(table)
     return 0

@@ -21,7 +21,7 @@ from emer_bench.redact import install_log_redaction, redact_text
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, resolve_resources
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ["run", "list", "score", "score_labels", "score_text", "compare", "resources"]
+COMMANDS = ["run", "ablate", "list", "score", "score_labels", "score_text", "compare", "resources"]
 
 # lm-evaluation-harness spellings, accepted so its users' habits (and scripts) work unchanged.
 LM_EVAL_ALIASES = {"--model_args": "--model-args", "--output_path": "--output-dir", "--gen_kwargs": "--gen-kwargs",

@@ -16,6 +16,7 @@ from emer_bench.cli.summary import print_summary, safe
 from emer_bench.errors import ConfigError
 from emer_bench.results.builder import incomplete_tasks
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
+from emer_bench.tasks.modalities import parse_modalities
 
 EXIT_INCOMPLETE = 3  # see README "When things go wrong"
 
@@ -39,6 +40,15 @@ first requests all failing the same way); 5 another run holds the output folder;
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="evaluate a model on one or more tasks", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_arguments(p)
+    p.add_argument("--modalities", default=None, metavar="SET",
+                   help="run every task with only these inputs: a comma-separated subset of video,audio,subtitle "
+                        "(subtitle alone needs no media)")
+    p.set_defaults(handler=run)
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """The options `run` shares with `ablate`."""
     p.add_argument("--model", required=True, help="adapter name (see `emer-bench list models`)")
     p.add_argument("--model-args", default="", help="k=v,k=v arguments for the adapter")
     p.add_argument("--tasks", required=True, help="comma-separated task names (see `emer-bench list tasks`)")
@@ -59,10 +69,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--progress-interval", type=float, default=30.0,
                    help="seconds between plain progress lines when not on a terminal (default: %(default)s)")
     add_judge_arguments(p)
-    p.set_defaults(handler=run)
 
 
-def _config(args: argparse.Namespace) -> RunConfig:
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig of the shared `run`/`ablate` options (`run`'s single --modalities included)."""
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     if not tasks:
         raise ConfigError("--tasks: give at least one task name")
@@ -77,11 +87,12 @@ def _config(args: argparse.Namespace) -> RunConfig:
         data_dir=Path(args.data_dir) if args.data_dir else None, media_dir=Path(args.media_dir) if args.media_dir else None,
         resources_dir=Path(args.resources) if args.resources else None, resource_version=args.resource_version,
         n_resamples=args.n_resamples, judge=judge_override(args),
+        modalities=parse_modalities(args.modalities) if isinstance(args.modalities, str) else None,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = run_config(args)
     console = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     factory = None

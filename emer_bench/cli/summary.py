@@ -83,3 +83,8 @@ def print_summary(results: ResultsFile, console: Console, results_path: Path | N
             console.print(f"[red]{safe(line)}[/]", soft_wrap=True, highlight=False)
         for note in task.get("notes", []):
             console.print(f"[yellow]{safe(task_name)}: {safe(note)}[/]", soft_wrap=True, highlight=False)
+    for group, summary in results.get("groups", {}).items():
+        value = summary["value"]
+        shown = _number(value) if value is not None else f"n/a (missing: {', '.join(summary['missing'])})"
+        console.print(f"[bold]{safe(group)}[/] {summary['aggregate']} of the tasks' main metrics: {safe(shown)}",
+                      highlight=False)

@@ -97,7 +97,7 @@ class VideoSink:
         self.fps = fps
         self.uniform = UniformPicker(total or 0, options.num_frames or 0) \
             if self.mode == "uniform" else None
-        self.rate = RatePicker(float(options.fps)) if self.mode == "fps" else None
+        self.rate = RatePicker(float(options.fps or 0.0)) if self.mode == "fps" else None  # fps mode: fps is set
         self.prev: tuple[VideoFrame, int, float] | None = None  # last frame seen, unconverted
         self.decoded = 0
         self.done = False  # True once no later frame can be kept
@@ -140,7 +140,7 @@ def seek_targets(options: MediaOptions, duration_s: float | None, fps: float | N
         n = total or int(round(duration_s * fps))
         targets = [i / fps for i in uniform_indices(n, int(options.num_frames or 0))]
     elif mode == "fps":
-        targets = rate_target_times(duration_s, float(options.fps))
+        targets = rate_target_times(duration_s, float(options.fps or 0.0))  # fps mode: fps is set
     else:
         return None
     if not targets or duration_s / len(targets) < SEEK_MIN_GAP_S:
@@ -166,6 +166,8 @@ def sample_by_seeking(container: InputContainer, stream: VideoStream, options: M
 
 def _frame_at(container: InputContainer, stream: VideoStream, conv: _Converter, path: str,
               target: float, tolerance: float) -> tuple[VideoFrame, float] | None:
+    if stream.time_base is None:
+        raise MediaError(path, "the video stream has no time base")
     pts = int((target + conv.start_s) / stream.time_base)
     try:
         container.seek(pts, stream=stream, backward=True, any_frame=False)

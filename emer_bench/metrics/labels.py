@@ -1,4 +1,4 @@
-"""Rule 1 of the EMER scoring rules (docs: emer-metrics.md §1): turning a cell into a label list.
+"""Rule 1 of the EMER scoring rules (docs/openvocab-metrics.md §1): turning a cell into a label list.
 
 Mirrors the reference `string_to_list` followed by the callers' `item.lower().strip()`:
 - a real list (or tuple / numpy array) is used as it is;

@@ -1,4 +1,4 @@
-"""Open-vocabulary label metrics (emer-metrics.md §3-§5) as pure functions over parsed labels.
+"""Open-vocabulary label metrics (docs/openvocab-metrics.md §3-§5) as pure functions over parsed labels.
 
 Two steps, so that a bootstrap can re-aggregate resampled samples:
 - per sample: `ew_sample_components` -> {metric: (precision, recall) | None (skipped)} and

@@ -1,7 +1,7 @@
 """Agreement metrics for continuous ratings (valence, arousal).
 
 All statistics are POPULATION statistics (divide by n), as in the CCC definition used by AVEC /
-ABAW (emer-metrics.md §9):
+ABAW (docs/openvocab-metrics.md §9):
 
     CCC = 2 cov(x, y) / (var(x) + var(y) + (mean(x) - mean(y))^2),  with cov = rho * sx * sy.
 

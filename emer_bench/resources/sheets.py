@@ -19,7 +19,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Union
 
 from emer_bench.errors import EmerBenchError
 
@@ -29,7 +28,7 @@ PANDAS_NA_STRINGS: frozenset[str] = frozenset({
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 })
 
-Cell = Union[str, int, float, bool, datetime, None]
+Cell = str | int | float | bool | datetime | None
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def _convert_xlsx_cell(cell: object) -> Cell:
     if data_type == "n" and isinstance(value, (int, float)) and not isinstance(value, bool):
         as_int = int(value)
         return as_int if as_int == value else float(value)
-    return value  # type: ignore[return-value]
+    return value
 
 
 def read_xlsx_table(path: Path, error: type[EmerBenchError]) -> Table:

@@ -120,7 +120,7 @@ def parse_wheel_tables(directory: Path, sha256: dict[str, str]) -> WheelTables:
         for level in LEVELS:
             wheel_maps[(wheel, level)] = wheel_map_from_tree(tree, level)
     orphans = sorted({name for names in form_map.values() for name in names} - set(synonym_map))
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if orphans:
         warnings = (f"format.csv names without a synonym.xlsx entry (dropped under the synonym and wheel "
                     f"mappings; the reference code would stop with a KeyError): {orphans[:10]}"

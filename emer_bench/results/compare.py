@@ -132,7 +132,7 @@ def common_scorers(task: str, a: TaskRun, b: TaskRun) -> list[ScorerConfig]:
     return shared
 
 
-def rebuild_scorer(config: ScorerConfig) -> Scorer:
+def rebuild_scorer(config: ScorerConfig) -> Scorer[Any]:
     """The scorer as it was configured; constructors are cheap, only `aggregate` is used."""
     cls = SCORERS.get(config["scorer"])
     what = f"scorer '{config['alias']}' ({config['scorer']}): recorded args are invalid now"
@@ -149,7 +149,7 @@ def components(run: TaskRun, keys: list[ItemKey], alias: str) -> list[Any]:
     return out
 
 
-def select_metrics(scorer: Scorer, alias: str, produced: dict[str, float], metric: str | None,
+def select_metrics(scorer: Scorer[Any], alias: str, produced: dict[str, float], metric: str | None,
                    all_metrics: bool) -> list[str]:
     if metric is not None:
         wanted = metric.split(".", 1)[1] if metric.startswith(f"{alias}.") else metric
@@ -196,7 +196,7 @@ def compare_runs(path_a: Path, path_b: Path, task: str | None = None, metric: st
 def comparisons_to_json(comparisons: list[TaskComparison], a: Path, b: Path, n_resamples: int, seed: int,
                         alpha: float) -> dict[str, Any]:
     """The comparison as plain JSON (NaN as null): what `compare --json` prints."""
-    return to_strict_json({
+    data: dict[str, Any] = to_strict_json({
         "a": str(a), "b": str(b), "n_resamples": n_resamples, "seed": seed, "alpha": alpha,
         "tasks": [{
             "task": c.task, "n_common": c.n_common, "n_only_a": c.n_only_a, "n_only_b": c.n_only_b,
@@ -209,3 +209,4 @@ def comparisons_to_json(comparisons: list[TaskComparison], a: Path, b: Path, n_r
             } for row in c.rows],
         } for c in comparisons],
     })
+    return data

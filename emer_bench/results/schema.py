@@ -86,6 +86,7 @@ class ResultsFile(TypedDict):
     results: dict[str, TaskResult]  # task name -> result
     model: ModelConfigRecord
     provenance: Provenance
+    groups: NotRequired[dict[str, Any]]  # group name -> emer_bench.tasks.groups.group_summary (when asked)
 
 
 class SampleScoreLine(TypedDict):

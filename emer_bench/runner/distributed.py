@@ -49,7 +49,11 @@ def detect_process_group() -> ProcessGroup:
 
     if not dist.is_initialized():
         dist.init_process_group(backend="gloo")
-    return ProcessGroup(rank=dist.get_rank(), world_size=dist.get_world_size(), _barrier=dist.barrier)
+
+    def barrier() -> None:
+        dist.barrier()
+
+    return ProcessGroup(rank=dist.get_rank(), world_size=dist.get_world_size(), _barrier=barrier)
 
 
 def part_path(samples_path: Path, rank: int) -> Path:

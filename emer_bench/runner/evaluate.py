@@ -30,13 +30,16 @@ from emer_bench.runner.fingerprint import request_fingerprint
 from emer_bench.runner.generate import CircuitBreaker, ProgressSink, generate_task, utc_now
 from emer_bench.runner.lock import OutputLock
 from emer_bench.runner.prechecks import check_inputs, check_media, check_output_dir
-from emer_bench.runner.run_key import public_args, run_key, slug, transport_fields
+from emer_bench.redact import public_args
+from emer_bench.runner.run_key import run_key, slug, transport_fields
 from emer_bench.runner.samples_file import SamplesWriter, read_samples
 from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.requests import build_requests
+from emer_bench.tasks.groups import group_summary, requested_groups
 from emer_bench.tasks.loader import LoadedTask, import_plugins
+from emer_bench.tasks.modalities import with_modalities
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import describe_problems
 
@@ -62,6 +65,7 @@ class RunConfig:
     resource_version: str = "mer2025"
     n_resamples: int = 1000
     prefetch_workers: int = 2
+    modalities: tuple[Modality, ...] | None = None  # --modalities: run every task with only these inputs
     judge: dict[str, Any] | None = None  # --judge/--judge-args: replaces every LLM judge's model
 
 
@@ -70,7 +74,7 @@ class PlannedTask:
     task: LoadedTask
     requests: list[Any]
     references: dict[str, Any]
-    scorers: list[tuple[ScorerSpec, Scorer]]
+    scorers: list[tuple[ScorerSpec, Scorer[Any]]]
     gen_kwargs: dict[str, Any]
 
 
@@ -85,7 +89,7 @@ def seed_everything(seed: int) -> None:
         torch.manual_seed(seed)
 
 
-def build_adapter(config: RunConfig) -> ModelAdapter:
+def build_adapter(config: RunConfig) -> ModelAdapter[Any]:
     cls = ADAPTERS.get(config.model)
     args = dict(config.model_args)
     if config.batch_size is not None:
@@ -108,8 +112,8 @@ def plan_tasks(config: RunConfig, context: ScoringContext) -> list[PlannedTask]:
     index = TaskIndex(include_paths=list(config.include_paths))
     paths = PathContext.from_env(config.data_dir, config.media_dir)
     planned = []
-    for name in config.tasks:
-        task = index.load(name)
+    for name in index.expand(config.tasks):  # a group name stands for its tasks
+        task = with_modalities(index.load(name), config.modalities)
         import_plugins(task)
         docs = load_documents(task, paths)
         if config.limit is not None:
@@ -153,7 +157,7 @@ def _resume_message(task: str, samples_path: Path, reused: int, failed: int, cha
     return text + (f" ({', '.join(reasons)})" if reasons else "")
 
 
-def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, files: TaskFiles, group: ProcessGroup,
+def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], files: TaskFiles, group: ProcessGroup,
              progress_factory: ProgressFactory | None, notify: Notify) -> TaskResult | None:
     task = plan.task
     samples_path = files.samples
@@ -180,7 +184,7 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, files:
     return task_result(task, records, scores, plan.gen_kwargs, samples_path, files.scores, reused=len(done))
 
 
-def _task_files(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter, model_dir: Path, start_iso: str) -> TaskFiles:
+def _task_files(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], model_dir: Path, start_iso: str) -> TaskFiles:
     key = run_key(plan.task.content_sha256, config.model, config.model_args, plan.gen_kwargs, config.seed,
                   transport_fields(type(adapter.args)))
     samples = model_dir / f"samples_{slug(plan.task.name)}_{key}.jsonl"
@@ -195,9 +199,11 @@ def _check_media(planned: list[PlannedTask], takes: frozenset[Modality], notify:
 
 
 def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None,
-                   notify: Notify | None = None) -> tuple[ResultsFile, Path | None]:
+                   notify: Notify | None = None, adapter: ModelAdapter | None = None) -> tuple[ResultsFile, Path | None]:
     """Run every task; returns the results and the results file path (None on non-main ranks).
-    `notify` receives one-line messages for the user (resume counts, missing clips)."""
+    `notify` receives one-line messages for the user (resume counts, missing clips). An `adapter`
+    passed in (built from the same config, e.g. by `ablate` for several modality sets) is used as
+    is and left open for the caller."""
     notify = notify or (lambda message: None)
     start, start_iso = time.monotonic(), utc_now()
     seed_everything(config.seed)
@@ -213,14 +219,16 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
         check_inputs(plan.task.name, plan.task.spec.modalities, config.model, cls.modalities)
     _check_media(planned, cls.modalities, notify)
     with OutputLock(output_dir) if group.is_main else contextlib.nullcontext():
-        adapter = build_adapter(config)
+        owned = adapter is None
+        adapter = adapter if adapter is not None else build_adapter(config)
         try:
             return _run_tasks(config, planned, adapter, group, start, start_iso, progress_factory, notify)
         finally:
-            adapter.close()
+            if owned:
+                adapter.close()
 
 
-def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter, group: ProcessGroup,
+def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter[Any], group: ProcessGroup,
                start: float, start_iso: str, progress_factory: ProgressFactory | None,
                notify: Notify) -> tuple[ResultsFile, Path | None]:
     for plan in planned:  # the configured instance may take less than its class (openai without audio)
@@ -233,12 +241,15 @@ def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdap
         "batch_size": adapter.args.batch_size, "limit": config.limit, "seed": config.seed,
     }
     results = new_results(model_record, start_iso)
+    groups = requested_groups(TaskIndex(include_paths=list(config.include_paths)), config.tasks)
     for plan in planned:
         files = _task_files(config, plan, adapter, model_dir, start_iso)
         task_result_ = _run_one(config, plan, adapter, files, group, progress_factory, notify)
         if task_result_ is None:
             continue
         results["results"][plan.task.name] = task_result_
+        if groups:
+            results["groups"] = {g.group: group_summary(g, results["results"]) for g in groups}
         stamp_provenance(results, start_iso, time.monotonic() - start)
         write_json_atomic(path, results)
     return results, (path if group.is_main else None)

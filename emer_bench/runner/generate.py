@@ -7,8 +7,9 @@ samples file as soon as it exists; nothing is held only in memory.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 from emer_bench.api.adapter import ModelAdapter, PreparedRequest
 from emer_bench.api.error_kinds import ErrorKind, SampleError
@@ -58,8 +59,8 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) -> dict:
-    info: dict = {"video_path": request.video_path, "audio_path": request.audio_path}
+def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) -> dict[str, Any]:
+    info: dict[str, Any] = {"video_path": request.video_path, "audio_path": request.audio_path}
     media = prepared.media if prepared is not None else None
     if media is not None:
         if media.frames is not None:
@@ -71,8 +72,90 @@ def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) ->
     return info
 
 
+@dataclass
+class _TaskGeneration:
+    """The state of one `generate_task` call, shared by the prefetch threads (`prepare`), the
+    thread the adapter consumes from (`prepared_stream`) and the caller's thread (`run`)."""
+
+    adapter: ModelAdapter[Any]
+    requests: list[GenerationRequest]
+    references: dict[str, Reference]
+    writer: SamplesWriter
+    progress: ProgressSink
+    rank: int
+    fingerprints: dict[str, str]
+    # Only the small media summary is kept until the answer arrives, not the decoded arrays.
+    media_by_index: dict[int, dict[str, Any]] = field(default_factory=dict)
+    answered: set[int] = field(default_factory=set)
+    failures: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, request: GenerationRequest, generation: Generation, media: dict[str, Any]) -> SampleRecord:
+        rec = SampleRecord.from_request(request, self.references[request.clip_id], generation, utc_now(), media,
+                                        self.rank, self.fingerprints.get(request.clip_id))
+        self.writer.append(rec)
+        with self.lock:
+            self.answered.add(request.index)
+            self.failures += 0 if rec.ok else 1
+        self.progress.advance(failed=not rec.ok)
+        return rec
+
+    def prepare(self, request: GenerationRequest) -> tuple[PreparedRequest, dict[str, Any]]:
+        # On a prefetch thread: decode, note what was decoded, then the adapter's own
+        # preprocessing (which may drop the decoded arrays).
+        adapter = self.adapter
+        prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
+        info = _media_info(request, prepared)
+        return adapter.preprocess(prepared), info
+
+    def prepared_stream(self, workers: int, ahead: int) -> Iterator[PreparedRequest]:
+        # Runs in whatever thread the adapter consumes from; media errors never reach the model.
+        for result in prefetch(self.requests, self.prepare, workers=workers, max_ahead=ahead):
+            if result.error is not None:
+                err = result.error
+                self.record(result.item, Generation(index=result.item.index, error=f"{type(err).__name__}: {err}"),
+                            _media_info(result.item, None))
+                continue
+            assert result.value is not None  # no error: prepare returned
+            prepared, info = result.value
+            with self.lock:
+                self.media_by_index[result.item.index] = info
+            yield prepared
+
+    def answer(self, generation: Generation, by_index: dict[int, GenerationRequest]) -> SampleRecord:
+        request = by_index.get(generation.index)
+        if request is None:
+            raise RuntimeError(f"adapter {self.adapter.name} answered unknown request index {generation.index}")
+        if generation.error is None and generation.text is None and generation.structured is None:
+            generation.error = "EmptyAnswer: the adapter returned no text, no structured prediction and no error"
+        with self.lock:
+            media = self.media_by_index.pop(generation.index, None) or _media_info(request, None)
+        return self.record(request, generation, media)
+
+    def run(self, workers: int, ahead: int, breaker: CircuitBreaker | None) -> int:
+        by_index = {r.index: r for r in self.requests}
+        stream = self.adapter.generate_stream(self.prepared_stream(workers, ahead))
+        try:
+            for generation in stream:
+                rec = self.answer(generation, by_index)  # recorded whether or not a breaker watches
+                tripped = breaker.observe(rec) if breaker is not None else None
+                if breaker is not None and tripped is not None:
+                    raise ServiceError(f"stopped: the first {breaker.count} requests all failed with: {tripped} "
+                                       f"(answered samples are saved; fix the cause and re-run the same command)")
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # an early stop cancels the adapter's calls in flight
+        for request in self.requests:  # an adapter that skipped a request must not lose it silently
+            if request.index not in self.answered:
+                self.record(request, Generation(index=request.index,
+                                                error=f"AdapterError: {self.adapter.name} gave no answer"),
+                            _media_info(request, None))
+        return self.failures
+
+
 def generate_task(
-    adapter: ModelAdapter,
+    adapter: ModelAdapter[Any],
     requests: list[GenerationRequest],
     references: dict[str, Reference],
     writer: SamplesWriter,
@@ -85,68 +168,6 @@ def generate_task(
 ) -> int:
     """Answer every request, appending one record per request. Returns the number that failed.
     Raises ServiceError (records kept) when `breaker` trips."""
-    progress = progress or NullProgress()
-    fingerprints = fingerprints or {}
-    by_index = {r.index: r for r in requests}
-    # Only the small media summary is kept until the answer arrives, not the decoded arrays.
-    media_by_index: dict[int, dict] = {}
-    answered: set[int] = set()
-    failures = 0
-    lock = threading.Lock()
-
-    def record(request: GenerationRequest, generation: Generation, media: dict) -> SampleRecord:
-        nonlocal failures
-        rec = SampleRecord.from_request(request, references[request.clip_id], generation, utc_now(), media, rank,
-                                        fingerprints.get(request.clip_id))
-        writer.append(rec)
-        with lock:
-            answered.add(request.index)
-            failures += 0 if rec.ok else 1
-        progress.advance(failed=not rec.ok)
-        return rec
-
-    def prepare(request: GenerationRequest) -> tuple[PreparedRequest, dict]:
-        # On a prefetch thread: decode, note what was decoded, then the adapter's own
-        # preprocessing (which may drop the decoded arrays).
-        prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
-        info = _media_info(request, prepared)
-        return adapter.preprocess(prepared), info
-
-    def prepared_stream() -> Iterator[PreparedRequest]:
-        # Runs in whatever thread the adapter consumes from; media errors never reach the model.
-        results = prefetch(requests, prepare, workers=prefetch_workers, max_ahead=prefetch_ahead)
-        for result in results:
-            if result.error is not None:
-                err = result.error
-                record(result.item, Generation(index=result.item.index, error=f"{type(err).__name__}: {err}"),
-                       _media_info(result.item, None))
-                continue
-            assert result.value is not None  # no error: prepare returned
-            prepared, info = result.value
-            with lock:
-                media_by_index[result.item.index] = info
-            yield prepared
-
-    stream = adapter.generate_stream(prepared_stream())
-    try:
-        for generation in stream:
-            request = by_index.get(generation.index)
-            if request is None:
-                raise RuntimeError(f"adapter {adapter.name} answered unknown request index {generation.index}")
-            if generation.error is None and generation.text is None and generation.structured is None:
-                generation.error = "EmptyAnswer: the adapter returned no text, no structured prediction and no error"
-            with lock:
-                media = media_by_index.pop(generation.index, None) or _media_info(request, None)
-            tripped = breaker.observe(record(request, generation, media)) if breaker is not None else None
-            if tripped is not None:
-                raise ServiceError(f"stopped: the first {breaker.count} requests all failed with: {tripped} "  # type: ignore[union-attr]
-                                   f"(answered samples are saved; fix the cause and re-run the same command)")
-    finally:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()  # an early stop cancels the adapter's calls in flight
-    for request in requests:  # an adapter that skipped a request must not lose it silently
-        if request.index not in answered:
-            record(request, Generation(index=request.index, error=f"AdapterError: {adapter.name} gave no answer"),
-                   _media_info(request, None))
-    return failures
+    state = _TaskGeneration(adapter, requests, references, writer, progress or NullProgress(), rank,
+                            fingerprints or {})
+    return state.run(prefetch_workers, prefetch_ahead, breaker)

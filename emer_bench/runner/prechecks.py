@@ -60,10 +60,12 @@ def check_media(task_name: str, requests: list[GenerationRequest], takes: frozen
         return None
     folder = Path(os.path.commonpath([os.path.dirname(r.video_path or "") for r in wanted]))
     if not folder.is_dir():
-        raise DataError(f"task '{task_name}': media folder {folder} does not exist (set --media-dir or --data-dir)")
+        raise DataError(f"task '{task_name}': media folder {folder} does not exist (set --media-dir or --data-dir, "
+                        "or run text-only with --modalities subtitle)")
     missing = [r.clip_id for r in wanted if not os.path.isfile(r.video_path or "")]
     report = MediaReport(folder, len(wanted), missing)
     if len(missing) == len(wanted):
         raise DataError(f"task '{task_name}': none of the {len(wanted)} clips is in {folder} "
-                        f"(e.g. {Path(wanted[0].video_path or '').name}); check --media-dir")
+                        f"(e.g. {Path(wanted[0].video_path or '').name}); check --media-dir, "
+                        "or run text-only with --modalities subtitle")
     return report

@@ -10,6 +10,8 @@ be compared and submitted like one. The "model" is the predictions file: its nam
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import time
@@ -56,7 +58,7 @@ class TextScoringConfig:
     seed: int = 1234
 
 
-def select_scorers(task: LoadedTask, names: list[str], context: ScoringContext) -> list[tuple[ScorerSpec, Scorer]]:
+def select_scorers(task: LoadedTask, names: list[str], context: ScoringContext) -> list[tuple[ScorerSpec, Scorer[Any]]]:
     """The task's scorers named in `names` (by key or registry name), else any registered
     scorer with its default arguments; all of the task's scorers when `names` is empty."""
     specs: list[ScorerSpec] = []
@@ -137,7 +139,7 @@ def score_text_file(config: TextScoringConfig) -> tuple[ResultsFile, Path]:
     return results, out
 
 
-def _main_metric(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer]]) -> str:
+def _main_metric(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[Any]]]) -> str:
     """The task's main metric when its scorer was kept, else the first scorer's first headline."""
     keys = {spec.key for spec, _ in scorers}
     if task.spec.main_metric.split(".", 1)[0] in keys:

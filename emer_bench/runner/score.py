@@ -21,13 +21,13 @@ from emer_bench.validation import validate
 TaskScores = TaskOutcome  # metrics, scorer configs, notes (e.g. an optional scorer skipped)
 
 
-def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer:
+def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer[Any]:
     """Instantiate a registered scorer with validated YAML args; errors name the file and key."""
     cls = SCORERS.get(spec.name)
     return cls(validate(cls.Args, spec.args, f"{where}: scorer '{spec.key}' args"), context)
 
 
-def check_scorer_needs(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer]]) -> None:
+def check_scorer_needs(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[Any]]]) -> None:
     have = set(task.spec.reference)
     for spec, scorer in scorers:
         missing = set(scorer.needs) - have
@@ -36,7 +36,7 @@ def check_scorer_needs(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer]
                               f"but the task's 'reference' is {sorted(have)}")
 
 
-def build_task_scorers(task: LoadedTask, context: ScoringContext) -> list[tuple[ScorerSpec, Scorer]]:
+def build_task_scorers(task: LoadedTask, context: ScoringContext) -> list[tuple[ScorerSpec, Scorer[Any]]]:
     scorers = [(spec, build_scorer(spec, context, str(task.path))) for spec in task.spec.scorers]
     check_scorer_needs(task, scorers)
     return scorers
@@ -48,7 +48,7 @@ def items_from_records(records: list[SampleRecord]) -> list[ScoringItem]:
             for r in records]
 
 
-def text_only_note(scorer: Scorer, items: list[ScoringItem]) -> str | None:
+def text_only_note(scorer: Scorer[Any], items: list[ScoringItem]) -> str | None:
     """Why a text-only scorer cannot score these samples (None: it can): some answers are
     structured predictions without text (a classic recognizer such as fer-cnn). The scorer is
     skipped with this note rather than scoring those samples as empty answers."""
@@ -61,7 +61,7 @@ def text_only_note(scorer: Scorer, items: list[ScoringItem]) -> str | None:
             f"(class scores / valence-arousal, no text) from this model")
 
 
-def _confidence_intervals(scorer: Scorer, components: list[Any], clips: list[str], metrics: list[str],
+def _confidence_intervals(scorer: Scorer[Any], components: list[Any], clips: list[str], metrics: list[str],
                           n_resamples: int, seed: int) -> dict[str, tuple[float, float]]:
     if n_resamples <= 0 or not metrics or not components:
         return {}
@@ -73,7 +73,7 @@ def _confidence_intervals(scorer: Scorer, components: list[Any], clips: list[str
 def score_task(
     task: LoadedTask,
     records: list[SampleRecord],
-    scorers: list[tuple[ScorerSpec, Scorer]],
+    scorers: list[tuple[ScorerSpec, Scorer[Any]]],
     scores_path: Path,
     n_resamples: int = 1000,
     seed: int = 1234,

@@ -37,6 +37,8 @@ BUILTIN_SCORERS: list[tuple[str, str, str]] = [
     ("mer2023_combined", f"{_S}.scorers.dimensional:Mer2023CombinedScorer", "MER2023: weighted-F1 - 0.25 x valence MSE"),
     ("affective_space", f"{_S}.scorers.affective_space:AffectiveSpaceScorer",
      "Distance of predicted and reference label sets in valence/arousal space; valence-sign agreement"),
+    ("sentiment", f"{_S}.scorers.sentiment:SentimentScorer",
+     "MER-UniBench sentiment rule: labels -> positive/negative, weighted F1 + accuracy on non-zero refs"),
     ("va_consistency", f"{_S}.scorers.affective_space:CategoryVAConsistencyScorer",
      "Agreement between a model's categorical answers and its own valence/arousal answers"),
 ]

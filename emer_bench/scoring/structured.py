@@ -29,7 +29,8 @@ def builtin_va_table(context: Any) -> VALexicon:
 
 
 class Vocabulary(Protocol):
-    labels: Sequence[str]
+    @property
+    def labels(self) -> Sequence[str]: ...
 
     def canonical(self, label: str) -> str | None: ...
 

@@ -13,7 +13,7 @@ from emer_bench.api.requests import Modality, Reference
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.tasks.loader import LoadedTask
-from emer_bench.tasks.readers import read_rows, rows_from_hf
+from emer_bench.tasks.readers import read_table, rows_from_hf
 from emer_bench.tasks.schema import AnnotationFile
 
 
@@ -43,6 +43,9 @@ class TaskDocument:
 def expand_path(template: str, task: LoadedTask, paths: PathContext, what: str) -> Path:
     """Replace {task_dir}/{data_dir}/{media_dir}; a needed but unset directory is a ConfigError."""
     out = template.replace("{task_dir}", str(task.task_dir))
+    if "{media_dir}" in out and paths.media_dir is None and task.spec.media.default_dir:
+        # The dataset's own layout (e.g. MERBench's <dataset>-process/video) when --media-dir is not given.
+        out = out.replace("{media_dir}", task.spec.media.default_dir.replace("{task_dir}", str(task.task_dir)))
     if "{media_dir}" in out:
         media = paths.media_dir or (paths.data_dir / "video" if paths.data_dir else None)
         if media is None:
@@ -63,22 +66,28 @@ def _merge_tables(task: LoadedTask, files: list[AnnotationFile], paths: PathCont
     origin: dict[str, str] = {}  # field -> file it came from (for error messages)
     for index, spec in enumerate(files):
         path = expand_path(spec.path, task, paths, "dataset.files.path")
-        rows = read_rows(path, spec.format, spec.id_column)
+        rows = read_table(path, spec)
         for field_name, column in spec.columns.items():
             if rows and column not in rows[0][1]:
                 raise DataError(f"{path}: no column '{column}' for '{field_name}' (columns: {', '.join(rows[0][1])})")
             origin[field_name] = str(path)
-        seen: set[str] = set()
+        seen: dict[str, dict[str, Any]] = {}
         for line, row in rows:
             clip_id = str(row[spec.id_column]).strip()
+            values = {f: row.get(c) for f, c in spec.columns.items()}
             if clip_id in seen:
-                raise DataError(f"{path}:{line}: clip id '{clip_id}' appears twice in column '{spec.id_column}'")
-            seen.add(clip_id)
+                # The first file lists the clips, so a repeat there is an error. Joined files from
+                # upstream repeat a few rows verbatim (MERBench's IEMOCAP transcripts): harmless.
+                if index > 0 and seen[clip_id] == values:
+                    continue
+                raise DataError(f"{path}:{line}: clip id '{clip_id}' appears twice in column '{spec.id_column}'"
+                                + (" with different values" if index > 0 else ""))
+            seen[clip_id] = values
             if index == 0:
                 order.append(clip_id)
                 merged[clip_id] = {}
             if clip_id in merged:
-                merged[clip_id].update({f: row.get(c) for f, c in spec.columns.items()})
+                merged[clip_id].update(values)
     return order, merged, origin
 
 

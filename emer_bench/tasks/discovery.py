@@ -2,8 +2,8 @@
 packages (entry point group `emer_bench.tasks`, whose value is a module or a path-returning
 callable/attribute naming a folder of YAML files).
 
-A YAML file is a task when it has a top-level `task:` key; files without one are bases that
-other files `include:`.
+A YAML file is a task when it has a top-level `task:` key, a group of tasks when it has a
+`group:` key (emer_bench/tasks/groups.py); files with neither are bases that other files `include:`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
+from pydantic import ValidationError
+
 from emer_bench.errors import ConfigError, UnknownNameError
 from emer_bench.registry import did_you_mean, load_target
-from emer_bench.tasks.loader import (LoadedTask, builtin_task_dir, declared_task_name, load_task_file,
-                                     read_yaml_mapping)
+from emer_bench.tasks.groups import GroupSpec
+from emer_bench.tasks.loader import (LoadedTask, builtin_task_dir, declared_task_name, format_validation_error,
+                                     load_task_file, read_yaml_mapping)
 
 TASK_ENTRY_POINT_GROUP = "emer_bench.tasks"
 __all__ = ["TaskIndex", "builtin_task_dir"]
@@ -36,6 +39,14 @@ def _entry_point_dirs() -> list[Path]:
     return [_entry_point_dir(ep.name, ep.value) for ep in entry_points(group=TASK_ENTRY_POINT_GROUP)]
 
 
+def _declared_group(path: Path) -> str | None:
+    try:
+        data = read_yaml_mapping(path)
+    except ConfigError:
+        return None
+    return data["group"] if isinstance(data.get("group"), str) else None
+
+
 def _unreadable(path: Path) -> str | None:
     """Why a YAML file whose task name cannot be found cannot be read (None: it is a base file)."""
     try:
@@ -51,6 +62,7 @@ class TaskIndex:
 
     include_paths: list[Path] = field(default_factory=list)
     _paths: dict[str, Path] = field(default_factory=dict)
+    _groups: dict[str, Path] = field(default_factory=dict)  # group name -> YAML path
     # Files that cannot be read and name no task: one line each, never a reason to fail other tasks.
     problems: list[str] = field(default_factory=list)
     _scanned: bool = False
@@ -65,6 +77,12 @@ class TaskIndex:
         for folder in [builtin_task_dir(), *self.include_paths, *_entry_point_dirs()]:
             for path in sorted(Path(folder).rglob("*.y*ml")):
                 name = declared_task_name(path)
+                group = _declared_group(path) if name is None else None
+                if group is not None:
+                    if group in self._groups and self._groups[group].resolve() != path.resolve():
+                        raise ConfigError(f"group '{group}' is defined twice: {self._groups[group]} and {path}")
+                    self._groups[group] = path
+                    continue
                 if name is None:
                     problem = _unreadable(path)
                     if problem:
@@ -73,17 +91,42 @@ class TaskIndex:
                 if name in self._paths and self._paths[name].resolve() != path.resolve():
                     raise ConfigError(f"task '{name}' is defined twice: {self._paths[name]} and {path}")
                 self._paths[name] = path
+        both = sorted(set(self._paths) & set(self._groups))
+        if both:
+            raise ConfigError(f"'{both[0]}' names both a task ({self._paths[both[0]]}) and a group "
+                              f"({self._groups[both[0]]})")
 
     def names(self) -> list[str]:
         self._scan()
         return sorted(self._paths)
+
+    def group_names(self) -> list[str]:
+        self._scan()
+        return sorted(self._groups)
+
+    def load_group(self, name: str) -> GroupSpec:
+        self._scan()
+        path = self._groups[name]
+        try:
+            return GroupSpec.model_validate(read_yaml_mapping(path))
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(path, exc)) from None
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Task names with each group replaced by its tasks (first occurrence kept)."""
+        self._scan()
+        out: list[str] = []
+        for name in names:
+            members = self.load_group(name).tasks if name in self._groups else [name]
+            out.extend(m for m in members if m not in out)
+        return out
 
     def path(self, name: str) -> Path:
         self._scan()
         if name not in self._paths:
             unread = f"; {len(self.problems)} task file(s) could not be read, first: {self.problems[0]}" \
                 if self.problems else ""
-            raise UnknownNameError(f"{did_you_mean('task', name, self._paths)} See `emer-bench list tasks`{unread}")
+            raise UnknownNameError(f"{did_you_mean('task', name, [*self._paths, *self._groups])} See `emer-bench list tasks`{unread}")
         return self._paths[name]
 
     def load(self, name: str) -> LoadedTask:

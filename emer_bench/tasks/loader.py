@@ -1,4 +1,5 @@
-"""Load task YAML files: `include:` resolution, validation with file/key errors, discovery.
+"""Load one task YAML file: `include:` resolution, validation with file/key errors, placeholder
+checks, `plugins:` import. Finding task files by name is discovery.py (it uses `declared_task_name`).
 
 Pure: reading a task never imports models, reads annotations or touches media.
 """

@@ -10,6 +10,7 @@ EMER_BENCH_DATA) and `{media_dir}` (--media-dir or EMER_BENCH_MEDIA, default {da
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -29,11 +30,31 @@ class _Strict(BaseModel):
 class AnnotationFile(_Strict):
     """One annotation table; several are joined on the clip id column."""
 
-    path: str  # CSV or JSONL, absolute or with placeholders
-    format: Literal["csv", "jsonl", "auto"] = "auto"
+    path: str  # CSV, JSONL or a MERBench label .npz; absolute or with placeholders
+    format: Literal["csv", "jsonl", "merbench", "auto"] = "auto"  # auto: by suffix (.npz -> merbench)
     id_column: str = "name"
     # reference field / "subtitle" -> column name in this file
     columns: dict[str, str] = Field(default_factory=dict)
+    # MERBench archives (emer_bench/tasks/merbench.py): the split to read (e.g. test_corpus) and
+    # the class names of datasets that store an index in 'emo' (index i -> label_names[i]).
+    corpus: str | None = None
+    label_names: list[str] | None = None
+    # Keep only clips whose id fully matches this regular expression (e.g. IEMOCAP's Session 5: "Ses05.*").
+    ids_matching: str | None = None
+
+    @model_validator(mode="after")
+    def _merbench_fields(self) -> "AnnotationFile":
+        merbench = self.format == "merbench" or (self.format == "auto" and self.path.endswith(".npz"))
+        if merbench and not self.corpus:
+            raise ValueError("a MERBench .npz annotation file needs 'corpus' (the split, e.g. test_corpus)")
+        if not merbench and (self.corpus or self.label_names):
+            raise ValueError("'corpus' and 'label_names' apply only to MERBench .npz files (format: merbench)")
+        if self.ids_matching is not None:
+            try:
+                re.compile(self.ids_matching)
+            except re.error as exc:
+                raise ValueError(f"ids_matching is not a regular expression: {exc}") from None
+        return self
 
 
 class HFDatasetSource(_Strict):
@@ -59,6 +80,9 @@ class DatasetSpec(_Strict):
 
 class MediaSpec(_Strict):
     dir: str = "{media_dir}"
+    # What {media_dir} means when --media-dir / EMER_BENCH_MEDIA is not given (else {data_dir}/video),
+    # e.g. "{data_dir}/meld-process/video" for MERBench's layout.
+    default_dir: str | None = None
     # Tried in order; the first existing file is used ({clip_id} is replaced).
     patterns: list[str] = Field(default_factory=lambda: ["{clip_id}.mp4", "{clip_id}.avi", "{clip_id}.mkv"])
     # A separate audio file pattern (e.g. "{clip_id}.wav"); None: the video's own track.

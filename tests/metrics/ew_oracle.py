@@ -1,4 +1,4 @@
-"""A deliberately slow, literal oracle of emer-metrics.md §1-§5, built on pandas like the
+"""A deliberately slow, literal oracle of docs/openvocab-metrics.md §1-§5, built on pandas like the
 reference code, and independent of emer_bench.metrics. Tests and the EW benchmark compare the
 fast implementation against it. Loaded by file path (see `load_oracle` in the tests).
 """

@@ -1,7 +1,7 @@
 """Tiny hand-made emotion-wheel resources (our own words and structure) for hand-computed tests,
 and a helper to load this folder's support modules by path from any test directory.
 
-The tiny wheel (see TINY_* below) is built so that each rule of emer-metrics.md has a visible
+The tiny wheel (see TINY_* below) is built so that each rule of docs/openvocab-metrics.md has a visible
 effect; expected values in the tests are worked out by hand from these tables.
 """
 

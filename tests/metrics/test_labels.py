@@ -1,4 +1,4 @@
-"""Rule 1 (emer-metrics.md §1): parsing a label list."""
+"""Rule 1 (docs/openvocab-metrics.md §1): parsing a label list."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rules 3-5 (emer-metrics.md): mapping lists, set-level P/R/F, EW-L1/L2, M-avg, hit rate.
+"""Rules 3-5 (docs/openvocab-metrics.md): mapping lists, set-level P/R/F, EW-L1/L2, M-avg, hit rate.
 
 Hand-computed on the tiny wheel of ew_testdata.py (see the mapping table in
 test_wheel_tables.py::test_mapping_one_label), then compared with the pandas oracle on random

@@ -22,7 +22,7 @@ def test_ccc_uses_population_statistics() -> None:
     cov = np.cov(x, y, bias=True)[0, 1]
     expected = 2 * cov / (x.var() + y.var() + (x.mean() - y.mean()) ** 2)
     assert ccc(x, y) == pytest.approx(expected)
-    # with the same rho, 2*rho*sx*sy form of emer-metrics.md §9
+    # with the same rho, 2*rho*sx*sy form of docs/openvocab-metrics.md §9
     rho = pearson(x, y)
     assert ccc(x, y) == pytest.approx(2 * rho * x.std() * y.std() / (x.var() + y.var() + (x.mean() - y.mean()) ** 2))
 

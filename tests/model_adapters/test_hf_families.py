@@ -120,7 +120,7 @@ def test_internvl3_gets_one_tile_per_frame(checkpoints: dict[str, Path], demo_cl
     assert adapter.active_modalities == {Modality.VIDEO, Modality.SUBTITLE}
     call = spy.calls[0]
     assert call["pixel_values"].shape == (2 * FRAMES, 3, 28, 28)
-    for row, text in enumerate(spy.decoded_inputs()):
+    for text in spy.decoded_inputs():
         frames = re.findall(r"Frame(\d+): <img><IMG_CONTEXT></img>", text)
         assert frames == [str(i + 1) for i in range(FRAMES)]
     assert out[0].inputs["modalities_not_taken"] == ["audio"] and "audio_s" not in out[0].inputs

@@ -1,4 +1,4 @@
-"""`llm` extractor: the published extraction prompt (emer-metrics.md §6) through any registered
+"""`llm` extractor: the published extraction prompt (docs/openvocab-metrics.md §6) through any registered
 model that takes text, then the reference reply clean-up and rule 1.
 
 Greedy decoding by default (upstream samples at temperature 0.7, top-p 0.8, so its labels

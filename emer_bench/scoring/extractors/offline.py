@@ -18,7 +18,7 @@ from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
 from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
 from emer_bench.scoring.extractors.offline_frames import framed_mentions
-from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import VocabularyMatcher, WordNetSenses
 from emer_bench.scoring.extractors.offline_rules import (CATEGORY_WORDS, about_other_person,
                                                          concluding_zone_start, evidence_positions,
                                                          negated_positions)
@@ -33,7 +33,7 @@ class OfflineExtractorArgs(ScorerArgs):
     resource_version: str | None = None
 
 
-def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordNetLexicon) -> list[str]:
+def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses: WordNetSenses) -> list[str]:
     """Labels in order of first mention, after the rules (module docstrings)."""
     negated = negated_positions(tokens)
     mentions = [mention for mention in framed_mentions(tokens, matcher.find(tokens), senses)
@@ -60,7 +60,7 @@ class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
     def __init__(self, args: OfflineExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
         self._matcher: VocabularyMatcher | None = None
-        self._lexicon: WordNetLexicon | None = None
+        self._lexicon: WordNetSenses | None = None
 
     @property
     def _args(self) -> OfflineExtractorArgs:
@@ -72,12 +72,12 @@ class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
         explicit = self._args.resources_dir or self.context.resources_dir
         return resolve_resources(explicit, self._args.resource_version or self.context.resource_version)
 
-    def _load(self) -> tuple[VocabularyMatcher, WordNetLexicon]:
+    def _load(self) -> tuple[VocabularyMatcher, WordNetSenses]:
         """Tables, WordNet and matcher are built once per process (shared through the context)."""
         if self._matcher is None or self._lexicon is None:
             directory = self.resources().directory
             tables = self.context.shared(f"wheel_tables:{directory}", lambda: load_wheel_tables(directory))
-            lexicon = self.context.shared("wordnet_lexicon", WordNetLexicon)
+            lexicon = self.context.shared("wordnet_lexicon", WordNetSenses)
             self._lexicon = lexicon
             self._matcher = self.context.shared(f"offline_matcher:{directory}",
                                                 lambda: VocabularyMatcher(tables.vocabulary, lexicon))

@@ -71,7 +71,7 @@ PERSON_SUBJECTS = frozenset({"he", "she", "they", "i", "we", "you", "character",
 AUXILIARIES = frozenset({"may", "might", "could", "can", "would", "will", "must", "should", "be",
                          "to", "also", "still", "probably", "possibly", "clearly", "obviously",
                          "quite", "very", "rather", "somewhat", "likely", "seems", "appears",
-                         "seem", "appear", "become", "becomes", "somewhat", "a", "bit", "little",
+                         "seem", "appear", "become", "becomes", "a", "bit", "little",
                          "slightly", "more", "even", "always", "already", "evidently", "apparently"})
 _BEFORE_COPULA = AUXILIARIES | COPULAS
 FRAME_REACH = 8  # tokens scanned on each side of a word
@@ -84,7 +84,7 @@ COMPOUND_MODIFIERS = frozenset({"subtitle", "subtitles", "text", "video", "audio
 
 
 class WordSenses(Protocol):
-    """What the frames need to know about a word (WordNetLexicon in production)."""
+    """What the frames need to know about a word (WordNetSenses in production)."""
 
     def is_affective(self, word: str) -> bool: ...
 

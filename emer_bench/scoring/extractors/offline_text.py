@@ -23,7 +23,7 @@ SPEECH_CUES = frozenset({":", ",", "say", "says", "said", "saying", "read", "rea
                          "asks", "asked", "asking", "reply", "replies", "replied", "answer", "answers",
                          "answered", "shout", "shouts", "shouted", "exclaim", "exclaims", "exclaimed",
                          "mention", "mentions", "mentioned", "word", "words", "phrase", "phrases",
-                         "line", "lines", "sentence", "subtitle", "subtitles", "utterance", "saying"})
+                         "line", "lines", "sentence", "subtitle", "subtitles", "utterance"})
 # Marks that open/close quoted speech. Single quotes are not among them: they double as
 # apostrophes ("the characters' voices").
 _QUOTE_PAIRS = {'"': '"', "\u300c": "\u300d", "\u300e": "\u300f"}

@@ -5,7 +5,7 @@ which also cover every synonym-map key). Longest match wins, so "at a loss for w
 one mention, not "loss" + "words". A word that is not itself a surface form is looked up by
 its WordNet lemmas ("angrier" -> "angry", "surprisingly" -> "surprising" via the adverb's
 pertainym), memoised per distinct word because explanations reuse few words. WordNet also
-says which words are primarily feelings (`WordNetLexicon.is_affective`), which the frame
+says which words are primarily feelings (`WordNetSenses.is_affective`), which the frame
 rules use to tell "a sad voice" from "a low voice".
 """
 
@@ -40,7 +40,7 @@ MENTAL_NOUN_LEXNAMES = frozenset({"noun.feeling", "noun.state", "noun.attribute"
                                   "noun.motive"})
 
 
-class WordNetLexicon:
+class WordNetSenses:
     """Lemma candidates and affectiveness of words, from WordNet (memoised per word)."""
 
     def __init__(self) -> None:

@@ -1,4 +1,4 @@
-"""The published label-extraction prompt (emer-metrics.md §6) and the reply clean-up applied
+"""The published label-extraction prompt (docs/openvocab-metrics.md §6) and the reply clean-up applied
 before rule 1. Shared by the `parse` and `llm` extractors.
 
 The prompt is the reference code's f-string with its line continuations resolved: one line,

@@ -231,7 +231,8 @@ class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
             vocab = LabelVocabulary.build(self.args.labels, self.args.synonyms)
             label = structured_category(structured, vocab, lexicon)[0] if structured.has_classes else None
         else:
-            label = (structured.top_k(1) or [None])[0]
+            top = structured.top_k(1)
+            label = top[0] if top else None
         points, n_labels = map_labels(lexicon, [label] if label else [])
         return {"label_point": list(centroid(points)) if points else None, "n_labels": n_labels,
                 "n_mapped": len(points), "stated": [structured.valence, structured.arousal],

@@ -14,7 +14,7 @@ Rules, per configured dimension of a sample that has a reference value for it:
 Reference values outside the range are a DataError (the range is then the wrong scale).
 A sample with no reference value for any configured dimension is skipped (component None).
 
-Metrics: ccc_<dim>, mse_<dim>, pearson_<dim> (population statistics, emer-metrics.md §9) and
+Metrics: ccc_<dim>, mse_<dim>, pearson_<dim> (population statistics, docs/openvocab-metrics.md §9) and
 `ccc`, the mean CCC over the configured dimensions (with both: the ABAW valence-arousal mean).
 """
 
@@ -142,7 +142,7 @@ def dimensional_metrics_weighted(rows: list[dict[str, Any]], dimensions: list[st
                                    np.array([rows[i][pred_key] for i in having], dtype=np.float64), counts[:, having])
         metrics[f"ccc_{dim}"], metrics[f"mse_{dim}"] = stats["ccc"], stats["mse"]
         metrics[f"pearson_{dim}"], metrics[f"n_{dim}"] = stats["pearson"], stats["n"]
-    metrics["ccc"] = sum(metrics[f"ccc_{d}"] for d in dimensions) / len(dimensions)
+    metrics["ccc"] = np.asarray(sum(metrics[f"ccc_{d}"] for d in dimensions) / len(dimensions))
     for flag in ("unparsed", "clipped", "invalid"):
         metrics[f"n_{flag}"] = counts @ np.array([float(bool(r[flag])) for r in rows])
     return metrics

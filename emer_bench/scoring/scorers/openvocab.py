@@ -1,5 +1,5 @@
 """Scorers `ew` (open-vocabulary EW metrics) and `hit_rate` (open-vocabulary answers against one
-categorical label), the exact reference procedure of emer-metrics.md §3-§5.
+categorical label), the exact reference procedure of docs/openvocab-metrics.md §3-§5.
 
 Per-sample components are plain JSON: `ew` stores (precision, recall) per mapping, `hit_rate`
 stores the mapped reference/prediction sets per wheel (its candidate set is dataset-level and

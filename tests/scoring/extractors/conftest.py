@@ -9,16 +9,16 @@ import pytest
 
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.scoring.extractors.offline import OfflineExtractor, OfflineExtractorArgs
-from emer_bench.scoring.extractors.offline_vocabulary import WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import WordNetSenses
 
 
 @pytest.fixture(scope="session")
-def wordnet_lexicon() -> WordNetLexicon:
-    return WordNetLexicon()
+def wordnet_lexicon() -> WordNetSenses:
+    return WordNetSenses()
 
 
 @pytest.fixture(scope="session")
-def offline_context(wheel_dir: Path, wordnet_lexicon: WordNetLexicon) -> ScoringContext:
+def offline_context(wheel_dir: Path, wordnet_lexicon: WordNetSenses) -> ScoringContext:
     context = ScoringContext(resources_dir=wheel_dir)
     context.shared("wordnet_lexicon", lambda: wordnet_lexicon)
     return context

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emer_bench.scoring.extractors.offline import OfflineExtractor
-from emer_bench.scoring.extractors.offline_vocabulary import WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import WordNetSenses
 
 BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
 
@@ -62,7 +62,7 @@ def test_other_people_absence_and_frame_glue(offline_extractor: OfflineExtractor
     assert _one(offline_extractor, text) == labels
 
 
-def test_lexicon_senses(wordnet_lexicon: WordNetLexicon) -> None:
+def test_lexicon_senses(wordnet_lexicon: WordNetSenses) -> None:
     assert "content" not in wordnet_lexicon.lemmas("contains")  # contain -> content (what is held)
     assert wordnet_lexicon.noun_class("room") == "noun.artifact"
     assert wordnet_lexicon.noun_class("friend") == "noun.person"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emer_bench.scoring.extractors.offline_vocabulary import Mention, VocabularyMatcher, WordNetLexicon
+from emer_bench.scoring.extractors.offline_vocabulary import Mention, VocabularyMatcher, WordNetSenses
 from emer_bench.scoring.extractors.offline_text import tokenize
 
 
@@ -24,14 +24,14 @@ def test_a_lemmatizer_maps_unknown_words() -> None:
     assert VocabularyMatcher({"angry"}).find(tokenize("angrier")) == []
 
 
-def test_wordnet_lemmas(wordnet_lexicon: WordNetLexicon) -> None:
+def test_wordnet_lemmas(wordnet_lexicon: WordNetSenses) -> None:
     assert "worry" in wordnet_lexicon.lemmas("worried")
     assert "furious" in wordnet_lexicon.lemmas("furiously")  # the adverb's adjective
     assert "tense" in wordnet_lexicon.lemmas("tension")  # same-stem derivation
     assert "speak" not in wordnet_lexicon.lemmas("speech")  # other roots are not followed
 
 
-def test_wordnet_senses(wordnet_lexicon: WordNetLexicon) -> None:
+def test_wordnet_senses(wordnet_lexicon: WordNetSenses) -> None:
     for word in ("happy", "anger", "angrily", "worried", "cheerfully", "ill at ease"):
         assert wordnet_lexicon.is_affective(word), word
     for word in ("open", "low", "slight", "certain", "speech", "question"):

@@ -1,4 +1,4 @@
-"""The published extraction prompt and the reply clean-up (emer-metrics.md §6)."""
+"""The published extraction prompt and the reply clean-up (docs/openvocab-metrics.md §6)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from emer_bench.scoring.extractors.prompt import PUBLISHED_EXTRACTION_PROMPT, clean_extractor_reply, extraction_prompt
 
-DOC_TEXT = (  # emer-metrics.md §6, verbatim, joined into one line
+DOC_TEXT = (  # the published prompt of the scoring document (docs/openvocab-metrics.md §6), verbatim, joined into one line
     "Please assume the role of an expert in the field of emotions. We provide clues that may be related to the "
     "emotions of the characters. Based on the provided clues, please identify the emotional states of the main "
     "character. The main character is the one with the most detailed clues. Please separate different emotional "

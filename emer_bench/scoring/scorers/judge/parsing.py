@@ -1,4 +1,4 @@
-"""Reading a judge's score: the first number in the reply (emer-metrics.md §8), which must lie
+"""Reading a judge's score: the first number in the reply (docs/openvocab-metrics.md §8), which must lie
 in 0-10. Anything else is a judge failure, recorded for the sample; never a default score."""
 
 from __future__ import annotations

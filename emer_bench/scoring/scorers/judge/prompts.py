@@ -1,4 +1,4 @@
-"""The judge prompts (our own English wording of the EMER v1 semantics, emer-metrics.md §8).
+"""The judge prompts (our own English wording of the EMER v1 semantics, docs/openvocab-metrics.md §8).
 
 Both ask for the score FIRST, because the rule is "the first number in the judge's reply is
 the score": a judge that summarised first could put a number (a list index, a count) ahead

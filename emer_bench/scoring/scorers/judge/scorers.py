@@ -1,4 +1,4 @@
-"""`judge_clue_overlap` and `judge_label_overlap`: EMER v1's two 0-10 judge scores (emer-metrics.md §8).
+"""`judge_clue_overlap` and `judge_label_overlap`: EMER v1's two 0-10 judge scores (docs/openvocab-metrics.md §8).
 
 Any registered adapter that takes text can judge (`judge: {model: openai, model_args: {...}}`),
 at temperature 0 by default, through the shared `LLMTool` (batched, cached on disk).

@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from emer_bench.api.scorer import ScorerArgs
 from emer_bench.errors import ResourceError
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 from emer_bench.scoring.scorers.similarity.embedding import DEFAULT_MODEL_PACKAGE, default_model_path

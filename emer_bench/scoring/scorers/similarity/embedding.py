@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
 import numpy as np
 
-from emer_bench.api.scorer import ScorerArgs
 from emer_bench.errors import ResourceError
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 
@@ -67,7 +66,8 @@ def load_sentence_transformer(model: str, device: str) -> TextEncoder:
         raise ResourceError("embedding_similarity needs sentence-transformers "
                             "(pip install 'emer-bench[similarity]')") from None
     try:
-        return SentenceTransformer(model, device=device, local_files_only=True)
+        # Its encode() takes more than the protocol names (and types them more loosely).
+        return cast(TextEncoder, SentenceTransformer(model, device=device, local_files_only=True))
     except Exception as exc:  # a missing/corrupt model surfaces as many exception types
         raise ResourceError(f"cannot load the embedding model '{model}' without downloading "
                             f"({type(exc).__name__}: {exc}); set the scorer arg 'model' to a local "

@@ -1,0 +1,68 @@
+"""cli/run_cmd.py, cli/score_cmd.py and cli/list_cmd.py as a user calls them: `run` writes a results
+file, `score` re-scores its samples to the same numbers, `list` shows the catalogs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from emer_bench.cli.main import main
+from emer_bench.model_adapters.catalog import BUILTIN_ADAPTERS
+from emer_bench.scoring.catalog import BUILTIN_EXTRACTORS, BUILTIN_SCORERS
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    code = main(["run", "--model", "lexicon-baseline", "--tasks", "emer-demo", "--output-dir", str(out),
+                 "--n-resamples", "20", "--no-progress", "--seed", "5"])
+    assert code == 0
+    return out
+
+
+def results_of(folder: Path, pattern: str) -> dict:
+    (path,) = list(folder.rglob(pattern))
+    return json.loads(path.read_text())
+
+
+def test_run_writes_results_samples_and_scores(demo_run: Path, capsys) -> None:
+    results = results_of(demo_run, "results_2*.json")
+    task = results["results"]["emer-demo"]
+    assert task["n_total"] > 0 and task["config"]["main_metric"] in task["metrics"]
+    model_dir = next(demo_run.iterdir())
+    assert (model_dir / task["config"]["samples_file"]).is_file()
+    assert (model_dir / task["config"]["scores_file"]).is_file()
+
+
+def test_score_reproduces_the_run_metrics(demo_run: Path, capsys) -> None:
+    run_results = results_of(demo_run, "results_2*.json")["results"]["emer-demo"]
+    samples = next(demo_run.rglob("samples_emer-demo_*.jsonl"))
+    output = demo_run / "rescored.json"
+    assert main(["score", str(samples), "--n-resamples", "20", "--seed", "5", "--output", str(output)]) == 0
+    rescored = json.loads(output.read_text())["results"]["emer-demo"]
+    assert rescored["n_total"] == run_results["n_total"]
+    for name, entry in run_results["metrics"].items():
+        assert rescored["metrics"][name]["value"] == pytest.approx(entry["value"], nan_ok=True), name
+        assert rescored["metrics"][name].get("ci95") == pytest.approx(entry.get("ci95"), nan_ok=True), name
+    assert str(output) in " ".join(capsys.readouterr().out.split())
+
+
+def test_score_of_a_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
+    assert main(["score", str(tmp_path / "nope.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "samples file not found" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("what", "names"), [
+    ("models", [e[0] for e in BUILTIN_ADAPTERS]),
+    ("scorers", [e[0] for e in BUILTIN_SCORERS]),
+    ("extractors", [e[0] for e in BUILTIN_EXTRACTORS]),
+    ("tasks", ["emer-demo"]),
+])
+def test_list_shows_every_catalog_entry(what: str, names: list[str], capsys) -> None:
+    assert main(["list", what]) == 0
+    out = capsys.readouterr().out
+    missing = [n for n in names if n not in out]
+    assert not missing, missing
