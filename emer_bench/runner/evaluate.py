@@ -199,7 +199,7 @@ def _check_media(planned: list[PlannedTask], takes: frozenset[Modality], notify:
 
 
 def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None = None,
-                   notify: Notify | None = None, adapter: ModelAdapter | None = None) -> tuple[ResultsFile, Path | None]:
+                   notify: Notify | None = None, adapter: ModelAdapter[Any] | None = None) -> tuple[ResultsFile, Path | None]:
     """Run every task; returns the results and the results file path (None on non-main ranks).
     `notify` receives one-line messages for the user (resume counts, missing clips). An `adapter`
     passed in (built from the same config, e.g. by `ablate` for several modality sets) is used as
