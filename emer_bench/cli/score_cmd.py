@@ -20,7 +20,7 @@ from emer_bench.tasks.modalities import parse_modalities
 EPILOG = """examples:
   emer-bench score emer-results/lexicon-baseline/samples_emer-demo_0123456789ab.jsonl
   emer-bench score samples.jsonl --task emer-fine --resources ~/emotion_wheel/mer2025
-  emer-bench score samples_emer-v1-judged_<hash>.jsonl --judge openai --judge-args base_url=http://localhost:8001/v1,model=m
+  emer-bench score samples_emer-v1-judged_<hash>.jsonl --judge openai --judge-args base_url=http://host:8001/v1,model=m
 """
 
 
