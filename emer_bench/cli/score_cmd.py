@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
                            resources=Path(args.resources) if args.resources else None,
                            resource_version=args.resource_version, n_resamples=args.n_resamples, seed=args.seed,
                            output=Path(args.output) if args.output else None,
-                           modalities=parse_modalities(args.modalities) if args.modalities else None)
+                           modalities=parse_modalities(args.modalities) if getattr(args, "modalities", None) else None)
     console = Console(soft_wrap=True)
     print_summary(results, console, out)
     console.print(f"results: {safe(out)}", highlight=False)
