@@ -52,7 +52,8 @@ def f_from_pr_array(precision: np.ndarray, recall: np.ndarray) -> np.ndarray:
 
 def ew_aggregate_weighted(samples: Sequence[Any], counts: np.ndarray) -> dict[str, np.ndarray]:
     """`aggregate_ew(resample).flat()` for every resample in `counts` at once."""
-    from emer_bench.metrics.openvocab import EW_AGGREGATES, METRIC_NAMES
+    from emer_bench.metrics.openvocab import EW_AGGREGATES
+    from emer_bench.metrics.wheel_mapping import METRIC_NAMES
 
     n = len(samples)
     precision = np.zeros((n, len(METRIC_NAMES)))
