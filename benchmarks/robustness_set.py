@@ -20,9 +20,9 @@ item is a true positive (several predictions matching one item count once, e.g. 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 SET_PATH = Path(__file__).resolve().parent / "data" / "offline_robustness.jsonl"
 NON_EMOTIONAL = "non_emotional"

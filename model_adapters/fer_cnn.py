@@ -101,7 +101,11 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
             raise ConfigError(f"fer-cnn: model arg 'weights': file '{self.weights_path}' does not exist")
         self.cascade_path = Path(args.cascade).expanduser() if args.cascade else \
             Path(self._cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
-        if self._cv2.CascadeClassifier(str(self.cascade_path)).empty():
+        try:  # OpenCV raises for a malformed file and returns an empty classifier for a missing one
+            readable = not self._cv2.CascadeClassifier(str(self.cascade_path)).empty()
+        except (SystemError, self._cv2.error):
+            readable = False
+        if not readable:
             raise ConfigError(f"fer-cnn: model arg 'cascade': '{self.cascade_path}' is not a readable Haar cascade")
         self.labels = FER_LABELS
         self.net = load_mini_xception(self.weights_path)

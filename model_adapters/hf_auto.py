@@ -32,6 +32,12 @@ import logging
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
+
+from emer_bench.api.adapter import PreparedRequest
+from emer_bench.api.requests import Modality
+from emer_bench.errors import ConfigError
+
 from .hf_auto_lora import activate, load_loras, lora_for
 from .hf_auto_probe import (
     Capabilities,
@@ -49,17 +55,14 @@ from .hf_media import (
     sampling_fps,
 )
 from .hf_video import ms_clock_metadata
-from pydantic import Field
-
-from emer_bench.api.adapter import PreparedRequest
-from emer_bench.api.requests import Modality
-from emer_bench.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 # Video processors that size frames by pixel area; hf_auto bounds them exactly as the Qwen family
 # adapters do (see qwen_vl.py / qwen2_5_omni.py): per frame, or over the whole clip.
 QWEN_PIXEL_AREA_VIDEO = {"Qwen2VLVideoProcessor": False, "Qwen3VLVideoProcessor": True}
+# Processor outputs with one value per prompt token (collated by left padding, not stacked).
+TOKEN_KEYS = frozenset({"input_ids", *TOKEN_ALIGNED_PAD})
 # Processor outputs that hold time positions, not media: they keep full precision.
 FULL_PRECISION_KEYS = ("second_per_grid", "video_second_per_grid", "second_per_grid_ts")
 
@@ -277,7 +280,7 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
         padded = masked_dims(item.encoded)
         shapes = tuple(sorted(
             (key, tuple(-1 if dim in padded.get(key, ()) else size for dim, size in enumerate(value.shape) if dim))
-            for key, value in item.encoded.items() if hasattr(value, "shape") and key not in TOKEN_ALIGNED_PAD))
+            for key, value in item.encoded.items() if hasattr(value, "shape") and key not in TOKEN_KEYS))
         return (*super().group_key(item), bool(item.media.audit.get("audio_in_video")), item.media.audit.get("lora"),
                 shapes)
 
@@ -303,13 +306,13 @@ def masked_dims(encoded: Any) -> dict[str, set[int]]:
     {key: dims}. Padding them with zeros is masked padding, what a batched processor call does."""
     out: dict[str, set[int]] = {}
     for mask_key, mask in encoded.items():
-        if "mask" not in mask_key or mask_key in TOKEN_ALIGNED_PAD or getattr(mask, "ndim", 0) != 2:
+        if "mask" not in mask_key or mask_key in TOKEN_KEYS or getattr(mask, "ndim", 0) != 2:
             continue
         stem = mask_key.replace("_attention_mask", "").replace("_mask", "")
         length = int(mask.shape[1])
         partners = {key: {d for d in range(1, value.ndim) if int(value.shape[d]) == length}
                     for key, value in encoded.items()
-                    if key != mask_key and stem in key and hasattr(value, "ndim") and key not in TOKEN_ALIGNED_PAD}
+                    if key != mask_key and stem in key and hasattr(value, "ndim") and key not in TOKEN_KEYS}
         partners = {key: dims for key, dims in partners.items() if dims}
         if partners:
             out[mask_key] = {1}
@@ -355,5 +358,5 @@ def auto_audit(encoded: Any, processor: Any) -> dict[str, Any]:
         if key in encoded:
             audit[key] = encoded[key].tolist()
     audit["tensors"] = {key: list(value.shape) for key, value in encoded.items()
-                        if hasattr(value, "shape") and key not in TOKEN_ALIGNED_PAD}
+                        if hasattr(value, "shape") and key not in TOKEN_KEYS}
     return audit

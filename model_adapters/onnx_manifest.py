@@ -22,6 +22,8 @@ A YAML (or JSON) file beside the model, e.g.
       labels: [angry, happy, neutral, sad, surprise]
       valence_arousal: va             # output name whose last axis is (valence, arousal)
       va_range: [-1, 1]               # the scale the model predicts on (rescaled to [-1, 1])
+      va_from_labels: false           # true (classes only): valence/arousal = the expected point of the
+                                      # class distribution in the built-in VA table, as fer-cnn does
 
 Every field is checked when the adapter starts; a mistake is one ConfigError line naming the
 manifest, the key and the value.
@@ -80,6 +82,7 @@ class Outputs(_Strict):
     labels: list[str] = []
     valence_arousal: str | None = None
     va_range: tuple[float, float] = (-1.0, 1.0)
+    va_from_labels: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "Outputs":
@@ -89,6 +92,8 @@ class Outputs(_Strict):
             raise ValueError("'logits' needs 'labels' (the class names in output order)")
         if len(set(self.labels)) != len(self.labels):
             raise ValueError(f"labels repeat: {self.labels}")
+        if self.va_from_labels and (self.logits is None or self.valence_arousal is not None):
+            raise ValueError("va_from_labels needs 'logits' and no 'valence_arousal' output")
         if not self.va_range[0] < self.va_range[1]:
             raise ValueError(f"va_range must be [low, high] with low < high, got {list(self.va_range)}")
         return self

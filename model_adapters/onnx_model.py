@@ -5,7 +5,8 @@ the clip (frames per the manifest's num_frames / fps; 16 kHz mono audio); `prepr
 normalises and lays out the arrays on the prefetch threads; `generate` runs onnxruntime (CPU;
 the CUDA provider first when it is available and `device` allows it) and returns a structured
 prediction: softmax class scores over the manifest's labels and/or valence/arousal rescaled from
-`va_range` to [-1, 1]. In `per_frame` mode every frame is one row; the clip's values are the
+`va_range` to [-1, 1] (or, with `va_from_labels`, derived from the class scores through the
+built-in VA table). In `per_frame` mode every frame is one row; the clip's values are the
 MEAN over frames, and the per-frame values are kept in the record.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -22,8 +24,10 @@ from emer_bench.api.adapter import AdapterArgs, MediaInput, ModelAdapter, Prepar
 from emer_bench.api.media import DecodedMedia, MediaOptions
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
-from emer_bench.api.structured import StructuredPrediction
+from emer_bench.api.structured import StructuredPrediction, VASource
 from emer_bench.errors import ConfigError
+from emer_bench.resources.category_va import expected_va
+from emer_bench.resources.va_lexicon import VALexicon, load_builtin
 
 from .onnx_manifest import Manifest, load_manifest
 
@@ -177,8 +181,17 @@ class OnnxAdapter(ModelAdapter[OnnxArgs]):
             if len(va) > 1:
                 frames = [{**(frames[i] if frames else {}), "valence": float(v), "arousal": float(a)}
                           for i, (v, a) in enumerate(va)]
+        source: VASource | None = "model" if valence is not None else None
+        if out_spec.va_from_labels:
+            derived = expected_va(self._va_table, labels, scores)
+            if derived is not None:
+                valence, arousal, source = derived.valence, derived.arousal, "category_map"
         return StructuredPrediction(labels=labels, scores=scores, valence=valence, arousal=arousal,
-                                    va_source="model" if valence is not None else None, frames=frames)
+                                    va_source=source, frames=frames)
+
+    @cached_property
+    def _va_table(self) -> VALexicon:
+        return load_builtin()
 
     def _to_signed(self, va: np.ndarray) -> np.ndarray:
         low, high = self.manifest.outputs.va_range

@@ -21,6 +21,7 @@ from pydantic import Field
 from emer_bench.api.adapter import PreparedRequest
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
+
 from .hf_common import HFAdapter, HFArgs, ModelInput
 from .hf_media import MediaParts, frames_to_tensor, sampling_fps
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from emer_bench.errors import ConfigError
+
 from .hf_common import HFArgs, ModelInput
 from .hf_video import HFVideoAdapter
 

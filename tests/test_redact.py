@@ -51,3 +51,24 @@ def test_log_records_are_masked(caplog) -> None:
     with caplog.at_level(logging.WARNING):
         logging.getLogger("emer_bench.test").warning("retry with %s", "log-secret-value-42")
     assert "log-secret-value-42" not in caplog.text and "retry with ***" in caplog.text
+
+
+def test_an_unexpected_exception_prints_a_redacted_traceback(monkeypatch, capfd) -> None:
+    from emer_bench.cli import main as cli_main
+
+    def boom(_args) -> int:
+        raise RuntimeError("cannot open http://user:bug-secret-77@host/v1")
+
+    parser = cli_main.build_parser()
+    real_parse = parser.parse_args
+
+    def parse(argv):
+        args = real_parse(argv)
+        args.handler = boom
+        return args
+
+    monkeypatch.setattr(parser, "parse_args", parse)
+    monkeypatch.setattr(cli_main, "build_parser", lambda: parser)
+    assert cli_main.main(["list", "tasks"]) == 1
+    err = capfd.readouterr().err
+    assert "RuntimeError: cannot open http://host/v1" in err and "bug-secret-77" not in err

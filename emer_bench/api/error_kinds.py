@@ -29,8 +29,10 @@ class ErrorKind(str, Enum):
 
     @property
     def stops_run(self) -> bool:
-        """Failures that every later request would repeat (circuit breaker)."""
-        return self in (ErrorKind.CONNECTION, ErrorKind.TLS, ErrorKind.AUTH)
+        """Failures that every later request would likely repeat (circuit breaker): no connection,
+        a certificate or key refused, or a server that answers nothing in time even after retries
+        (raise `timeout`, a transport setting, and re-run: answered samples are reused)."""
+        return self in (ErrorKind.CONNECTION, ErrorKind.TLS, ErrorKind.AUTH, ErrorKind.TIMEOUT)
 
 
 _BY_VALUE = {kind.value: kind for kind in ErrorKind}

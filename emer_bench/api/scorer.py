@@ -31,7 +31,7 @@ class ScoringItem:
     """One sample as a scorer sees it."""
 
     clip_id: str
-    prediction: str | None  # the model's answer; None when the sample failed (see `failed`)
+    prediction: str | None  # the text answer; None when the sample failed or the model gave only `structured`
     reference: Reference
     failed: bool = False  # generation or decoding failed; counted in n_failed
     # Class scores / valence-arousal of a classic recognizer; scorers that declare
@@ -115,6 +115,12 @@ class Scorer(ABC, Generic[A]):
     def describe(self) -> dict[str, Any]:
         """Arguments, resources and their hashes, recorded in the results' config."""
         return {"scorer": self.name, "args": self.args.model_dump(mode="json")}
+
+    def warm_up(self) -> None:
+        """Optional hook: import or load what `score_samples` will need (a library, an embedding
+        model, resource tables). The runner calls it on a background thread while the model
+        answers, and waits for it before scoring, so the cost leaves the path to the first request
+        and to the exit. An exception here is ignored: `score_samples` meets it again and reports it."""
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,14 @@ def _task_rows(include_paths: list[Path]) -> tuple[list[tuple[str, str, str]], l
             problems.append(str(exc))
             continue
         rows.append((name, task.spec.description, ", ".join(m.value for m in task.spec.modalities)))
+    for name in index.group_names():  # groups run their tasks: `--tasks mer-unibench`
+        try:
+            group = index.load_group(name)
+        except EmerBenchError as exc:
+            problems.append(str(exc))
+            continue
+        rows.append((name, f"group of {len(group.tasks)} tasks ({', '.join(group.tasks)}); {group.description}",
+                     "(its tasks')"))
     return rows, problems
 
 

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
 
 from rich.console import Console
 from rich.markup import escape
@@ -20,7 +21,7 @@ from emer_bench.redact import install_log_redaction, redact_text
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, resolve_resources
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ["run", "ablate", "list", "score", "score_labels", "score_text", "compare", "resources"]
+COMMANDS = ["run", "ablate", "list", "score", "score_labels", "score_text", "compare", "resources", "leaderboard"]
 
 # lm-evaluation-harness spellings, accepted so its users' habits (and scripts) work unchanged.
 LM_EVAL_ALIASES = {"--model_args": "--model-args", "--output_path": "--output-dir", "--gen_kwargs": "--gen-kwargs",
@@ -84,12 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except EmerBenchError as exc:
         if args.debug:
-            err.print_exception()
+            err.print(escape(redact_text(traceback.format_exc())), highlight=False)
         err.print(f"[bold red]error:[/] {escape(redact_text(str(exc)))}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("[yellow]interrupted; completed samples are saved and the run resumes from them[/]")
         return 130
+    except Exception:  # a bug: the traceback, but never a secret an exception message echoes
+        err.print(escape(redact_text(traceback.format_exc())), highlight=False)
+        return 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from rich.console import Console
 from emer_bench.cli.kv import non_negative_int
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.runner.rescore import rescore
+from emer_bench.tasks.modalities import parse_modalities
 
 EPILOG = """examples:
   emer-bench score emer-results/lexicon-baseline/samples_emer-demo_0123456789ab.jsonl
@@ -32,6 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-resamples", type=non_negative_int, default=1000, help="bootstrap resamples (0: no CIs)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--output", default=None, help="results file to write (default: beside the samples)")
+    p.add_argument("--modalities", default=None, metavar="SET",
+                   help="the --modalities set the samples were run with (recorded in the results)")
     p.set_defaults(handler=run)
 
 
@@ -39,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     results, out = rescore(Path(args.samples), task=args.task, include_paths=[Path(p) for p in args.include_path],
                            resources=Path(args.resources) if args.resources else None,
                            resource_version=args.resource_version, n_resamples=args.n_resamples, seed=args.seed,
-                           output=Path(args.output) if args.output else None)
+                           output=Path(args.output) if args.output else None,
+                           modalities=parse_modalities(args.modalities) if args.modalities else None)
     console = Console(soft_wrap=True)
     print_summary(results, console, out)
     console.print(f"results: {safe(out)}", highlight=False)

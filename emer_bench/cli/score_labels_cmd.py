@@ -8,17 +8,20 @@ import math
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.cli.kv import parse_kv
+from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
+from emer_bench.errors import ConfigError
 from emer_bench.metrics.openvocab import EWResult, HitRateResult
-from emer_bench.scoring.extractors.spec import ExtractorSpec
-from emer_bench.scoring.label_files import Extraction, score_label_files
 from emer_bench.metrics.wheel_mapping import METRIC_NAMES
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS
 from emer_bench.results.writer import to_strict_json
+from emer_bench.scoring.extractors.spec import ExtractorSpec
+from emer_bench.scoring.label_files import Extraction, score_label_files
 
 EPILOG = """\
 references: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and either `openset`
@@ -37,7 +40,7 @@ examples:
   emer-bench score-labels --references ovmerd.csv --predictions preds.jsonl --json
   emer-bench score-labels --references ovmerd.csv --predictions answers.csv --text-column answer --extractor offline
   emer-bench score-labels --references ovmerd.csv --predictions answers.csv --text-column answer \\
-      --extractor llm --extractor-args model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1
+      --extractor llm --extractor-args '{model: openai, model_args: {model: qwen2.5-7b, base_url: "http://127.0.0.1:8000/v1"}}'
   emer-bench score-labels --references mer2023_labels.csv --predictions preds.csv --resources ./emotion_wheel
 """
 
@@ -56,7 +59,7 @@ def add_parser(subparsers: Any) -> None:
                         help="score free text in this column: labels come from --extractor")
     parser.add_argument("--extractor", default="offline", metavar="NAME",
                         help="label extractor for --text-column (default offline; see `emer-bench list extractors`)")
-    parser.add_argument("--extractor-args", default=None, metavar="K=V,...", help="the extractor's arguments")
+    parser.add_argument("--extractor-args", default=None, metavar="K=V,...", help="the extractor's arguments: k=v,... or a YAML mapping '{...}' for nested ones")
     parser.add_argument("--labels-out", type=Path, default=None, metavar="CSV",
                         help="where the extracted labels go (default: <predictions>.labels.csv beside it)")
     parser.add_argument("--resources", type=Path, default=None, metavar="DIR",
@@ -106,11 +109,24 @@ def _print_table(summary: dict[str, Any], details: dict[str, Any], console: Cons
                           f"first: {escape(str(details['first_error']))}", soft_wrap=True)
 
 
+def _extractor_args(text: str | None) -> dict[str, Any]:
+    """`k=v,k=v`, or a YAML/JSON mapping for nested arguments (the `llm` extractor's model_args)."""
+    if text is None or not text.strip().startswith("{"):
+        return parse_kv(text, "--extractor-args")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"--extractor-args: not a YAML/JSON mapping ({exc})") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"--extractor-args: expected a mapping, got {text!r}")
+    return value
+
+
 def _extraction(args: argparse.Namespace) -> Extraction | None:
     if args.text_column is None:
         return None
     labels_out = args.labels_out or args.predictions.with_name(args.predictions.stem + ".labels.csv")
-    spec = ExtractorSpec(name=args.extractor, args=parse_kv(args.extractor_args, "--extractor-args"))
+    spec = ExtractorSpec(name=args.extractor, args=_extractor_args(args.extractor_args))
     return Extraction(args.text_column, spec, labels_out)
 
 
@@ -121,5 +137,5 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(to_strict_json(scores.summary)))  # NaN (no sample counted) -> null
     else:
         _print_table(scores.summary, scores.details, Console())
-    # a failed extraction is a failed sample: scored as empty, and the exit code says so
-    return 1 if scores.summary.get("n_failed") else 0
+    # a failed extraction is a failed sample: scored as empty, and the exit code says so (as `run`'s)
+    return EXIT_INCOMPLETE if scores.summary.get("n_failed") else 0

@@ -8,16 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 
-from emer_bench.cli.summary import print_summary
-from emer_bench.runner.predictions import TEXT_COLUMNS, TextScoringConfig, score_text_file
+from emer_bench.cli.run_cmd import EXIT_INCOMPLETE, incomplete_tasks
+from emer_bench.cli.summary import print_summary, safe
+from emer_bench.runner.predictions import (
+    TEXT_COLUMNS,
+    TextScoringConfig,
+    score_text_file,
+)
 
 EPILOG = f"""\
-predictions: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and the answer text
-(--text-column; default the first of {', '.join(TEXT_COLUMNS)}). Every clip of the task is
-scored: a clip without a prediction is a failed sample (scored as an empty answer, counted in
-n_failed, exit code 1); a prediction for a clip the task lacks is an error. Output: samples,
+predictions: CSV or JSONL with an id column (`name`, `names` or `clip_id`) and the answer
+text (--text-column; default the first of {", ".join(TEXT_COLUMNS[:4])}, ...).
+Every clip of the task is scored: a clip without a prediction is a failed sample (scored as
+an empty answer, counted in n_failed; exit code 3 when more than --max-failure-rate of the
+clips failed); a prediction for a clip the task lacks is an error. Output: samples,
 per-sample scores and a results file under --output-dir/<model name>/, as `run` writes them
 (CIs, n, failures), so `compare` and the leaderboard read them like any run.
 
@@ -45,6 +50,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--resource-version", default="mer2025", choices=["mer2025", "mer2026"])
     p.add_argument("--n-resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--max-failure-rate", type=float, default=0.0,
+                   help="largest fraction of clips without a prediction that still exits 0 (default: %(default)s)")
     p.set_defaults(handler=run)
 
 
@@ -57,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         n_resamples=args.n_resamples, seed=args.seed)
     results, out = score_text_file(config)
     console = Console(soft_wrap=True)
-    print_summary(results, console)
-    console.print(f"results: {escape(str(out))}", highlight=False)
-    return 1 if any(task["n_failed"] for task in results["results"].values()) else 0
+    print_summary(results, console, out)
+    console.print(f"results: {safe(out)}", highlight=False)
+    incomplete = incomplete_tasks(results, args.max_failure_rate)
+    for line in incomplete:
+        Console(stderr=True, soft_wrap=True).print(f"[red]incomplete: {safe(line)}[/]", highlight=False)
+    return EXIT_INCOMPLETE if incomplete else 0

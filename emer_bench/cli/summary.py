@@ -68,6 +68,8 @@ def failure_lines(task_name: str, task: TaskResult, folder: Path | None) -> list
     examples = task.get("error_examples", {})
     for kind, count in task["errors"].items():
         first = examples.get(kind)
+        if first and first.startswith(f"{kind}: "):
+            first = first[len(kind) + 2:]  # "MediaError x5: a.mp4: file not found", the kind once
         lines.append(f"  {kind} x{count}" + (f": {first}" if first else ""))
     return lines
 

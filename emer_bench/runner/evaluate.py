@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from emer_bench.runner.prechecks import check_inputs, check_media, check_output_
 from emer_bench.redact import public_args
 from emer_bench.runner.run_key import run_key, slug, transport_fields
 from emer_bench.runner.samples_file import SamplesWriter, read_samples
-from emer_bench.runner.score import build_task_scorers, score_task
+from emer_bench.runner.score import ScorerWarmUp, build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.requests import build_requests
@@ -78,14 +79,14 @@ class PlannedTask:
 
 
 def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and, only when something already imported it, torch: importing torch
+    costs ~2 s of CPU, which an API run must not pay. The transformers adapters import torch
+    themselves and receive the run's seed as their `seed` arg (build_adapter)."""
     random.seed(seed)
     np.random.seed(seed % (2**32))
-    try:
-        import torch  # noqa: PLC0415 - only when a torch adapter already brought it in
-
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.manual_seed(seed)
-    except ImportError:
-        pass
 
 
 def build_adapter(config: RunConfig) -> ModelAdapter[Any]:
@@ -157,7 +158,7 @@ def _resume_message(task: str, samples_path: Path, reused: int, failed: int, cha
 
 
 def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], files: TaskFiles, group: ProcessGroup,
-             progress_factory: ProgressFactory | None, notify: Notify) -> TaskResult | None:
+             progress_factory: ProgressFactory | None, notify: Notify, warm_up: ScorerWarmUp) -> TaskResult | None:
     task = plan.task
     samples_path = files.samples
     if group.is_main:
@@ -179,6 +180,7 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], f
     fold_parts(samples_path)
     latest = read_samples(samples_path)
     records = [latest[r.clip_id] for r in plan.requests if r.clip_id in latest]
+    warm_up.wait()
     scores = score_task(task, records, plan.scorers, files.scores, config.n_resamples, config.seed)
     return task_result(task, records, scores, plan.gen_kwargs, samples_path, files.scores, reused=len(done))
 
@@ -241,9 +243,11 @@ def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdap
     }
     results = new_results(model_record, start_iso)
     groups = requested_groups(TaskIndex(include_paths=list(config.include_paths)), config.tasks)
+    # Scorers load their libraries/models while the model answers (only the main rank scores).
+    warm_up = ScorerWarmUp([scorer for plan in planned for _, scorer in plan.scorers] if group.is_main else [])
     for plan in planned:
         files = _task_files(config, plan, adapter, model_dir, start_iso)
-        task_result_ = _run_one(config, plan, adapter, files, group, progress_factory, notify)
+        task_result_ = _run_one(config, plan, adapter, files, group, progress_factory, notify, warm_up)
         if task_result_ is None:
             continue
         results["results"][plan.task.name] = task_result_

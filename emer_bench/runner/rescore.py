@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from emer_bench.api.requests import Modality
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import DataError
 from emer_bench.results.builder import new_results, results_path, scores_path_for, stamp_provenance, task_result
@@ -16,12 +17,15 @@ from emer_bench.runner.samples_file import read_samples
 from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.loader import import_plugins
+from emer_bench.tasks.modalities import with_modalities
 
 
 def rescore(samples_path: Path, task: str | None = None, include_paths: list[Path] | None = None,
             resources: Path | None = None, resource_version: str = "mer2025", n_resamples: int = 1000,
-            seed: int = 1234, output: Path | None = None) -> tuple[ResultsFile, Path]:
-    """Score every record of `samples_path` with its task's scorers; returns results and their path."""
+            seed: int = 1234, output: Path | None = None,
+            modalities: tuple[Modality, ...] | None = None) -> tuple[ResultsFile, Path]:
+    """Score every record of `samples_path` with its task's scorers; returns results and their path.
+    `modalities`: the --modalities set the samples were generated with (recorded in the results)."""
     start, start_iso = time.monotonic(), utc_now()
     if not samples_path.is_file():
         raise DataError(f"samples file not found: {samples_path}")
@@ -31,7 +35,8 @@ def rescore(samples_path: Path, task: str | None = None, include_paths: list[Pat
     tasks_in_file = sorted({r.task for r in records})
     if task is None and len(tasks_in_file) > 1:
         raise DataError(f"{samples_path}: records of several tasks {tasks_in_file}; pass --task")
-    loaded = TaskIndex(include_paths=list(include_paths or [])).load(task or tasks_in_file[0])
+    loaded = with_modalities(TaskIndex(include_paths=list(include_paths or [])).load(task or tasks_in_file[0]),
+                             modalities)
     import_plugins(loaded)
     context = ScoringContext(resources_dir=resources, resource_version=resource_version, seed=seed,
                              cache_dir=samples_path.parent / ".cache")

@@ -3,6 +3,8 @@ aggregate, attach bootstrap CIs to headline metrics, and write the per-sample sc
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,30 @@ from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import validate
 
+log = logging.getLogger(__name__)
+
 
 TaskScores = TaskOutcome  # metrics, scorer configs, notes (e.g. an optional scorer skipped)
+
+
+class ScorerWarmUp:
+    """Runs every scorer's `warm_up` on one daemon thread while the model works. `wait()` before
+    scoring: the scorers' shared objects (ScoringContext.shared) are then built, never twice."""
+
+    def __init__(self, scorers: list[Scorer[Any]]) -> None:
+        self._thread = threading.Thread(target=self._run, args=(scorers,), name="scorer-warm-up", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _run(scorers: list[Scorer[Any]]) -> None:
+        for scorer in scorers:
+            try:
+                scorer.warm_up()
+            except Exception:  # noqa: BLE001 - score_samples meets the same problem and reports it
+                log.debug("warm-up of scorer %s failed", scorer.name, exc_info=True)
+
+    def wait(self) -> None:
+        self._thread.join()
 
 
 def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer[Any]:

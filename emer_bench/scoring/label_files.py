@@ -20,14 +20,22 @@ from typing import Any
 from emer_bench.api.scorer import ScoringContext
 from emer_bench.errors import DataError, EmerBenchError
 from emer_bench.metrics.labels import parse_label_list
-from emer_bench.metrics.openvocab import (aggregate_ew, aggregate_hit_rate, ew_sample_components,
-                                          hit_rate_sample_components)
+from emer_bench.metrics.openvocab import (
+    aggregate_ew,
+    aggregate_hit_rate,
+    ew_sample_components,
+    hit_rate_sample_components,
+)
 from emer_bench.resources.emotion_wheel import describe_resources, resolve_resources
 from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.results.writer import write_text_atomic
 from emer_bench.scoring.extractors.outcome import ExtractedLabels, extract_with_errors
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
-from emer_bench.scoring.prediction_files import LabelColumn, id_mismatch, read_label_column
+from emer_bench.scoring.prediction_files import (
+    LabelColumn,
+    id_mismatch,
+    read_label_column,
+)
 
 
 @dataclass

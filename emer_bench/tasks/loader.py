@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+# libyaml's C parser where PyYAML was built with it (same safe subset, ~10x faster: every
+# `run` reads every task file once to learn the task names).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from pydantic import ValidationError
 
 from emer_bench.errors import ConfigError
@@ -77,7 +81,7 @@ def read_yaml_text(path: Path) -> str:
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     text = read_yaml_text(path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}:" if mark is not None else ""
@@ -140,7 +144,7 @@ def declared_task_name(path: Path) -> str | None:
     except OSError:
         return None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         found = _TASK_LINE.search(text)
         return found.group(1) if found else None

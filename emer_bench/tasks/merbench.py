@@ -52,7 +52,8 @@ class RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         target = _NUMPY_GLOBALS.get((module, name))
         if target is None:
-            raise pickle.UnpicklingError(f"refused global '{module}.{name}' (only NumPy arrays and scalars are allowed)")
+            raise pickle.UnpicklingError(f"refused global '{module}.{name}' "
+                                         "(only NumPy arrays and scalars are allowed)")
         return target
 
     def persistent_load(self, pid: Any) -> Any:

@@ -26,8 +26,9 @@ def test_parse(text: str | None, kind: ErrorKind) -> None:
     assert SampleError.parse(text).kind is kind
 
 
-def test_only_connection_tls_and_auth_stop_a_run() -> None:
-    assert {k for k in ErrorKind if k.stops_run} == {ErrorKind.CONNECTION, ErrorKind.TLS, ErrorKind.AUTH}
+def test_only_connection_tls_auth_and_timeout_stop_a_run() -> None:
+    assert {k for k in ErrorKind if k.stops_run} == {ErrorKind.CONNECTION, ErrorKind.TLS, ErrorKind.AUTH,
+                                                     ErrorKind.TIMEOUT}
 
 
 def test_old_samples_lines_without_error_kind_still_read() -> None:

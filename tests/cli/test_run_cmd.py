@@ -63,7 +63,7 @@ def test_summary_names_each_error_kind_and_the_full_samples_path(tmp_path: Path,
     lines = stdout.splitlines()
     [samples] = list(out.rglob("samples_*.jsonl"))
     assert f"demo-text: 3 of 4 samples failed; errors in {samples.resolve()}" in lines
-    assert "  MediaError x2: MediaError: /data/clips/demo_02.mp4: file not found" in lines
+    assert "  MediaError x2: /data/clips/demo_02.mp4: file not found" in lines
     assert "  HTTPError x1: HTTP 500: overloaded" in lines
     [results] = list(out.rglob("results_*.json"))
     assert lines[-1] == f"results: {results}"  # `| tail -1` gets the whole path

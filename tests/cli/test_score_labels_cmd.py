@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from support_modules import load_support
 
 from emer_bench.cli.main import main
 from emer_bench.resources import emotion_wheel
-from support_modules import load_support
 
 EW_NAMES = ["form", "synonym"] + [f"wheel{w}_l{lv}" for w in range(1, 6) for lv in (1, 2)] + ["ew_l1", "ew_l2"]
 
@@ -209,3 +209,14 @@ def test_text_column_missing_is_one_line(capsys, tmp_path: Path, wheel_dir: Path
     code, _, err = _run(capsys, "score-labels", "--references", str(tmp_path / "ref.csv"), "--predictions",
                         str(tmp_path / "answers.csv"), "--text-column", "answer", "--resources", str(wheel_dir))
     assert code == 2 and "answers.csv: needs a column 'answer'" in " ".join(err.split())
+
+
+def test_parse_extractor_and_mapping_args(capsys, tmp_path: Path, wheel_dir: Path) -> None:
+    (tmp_path / "ref.csv").write_text("name,openset\na,[happy]\n")
+    (tmp_path / "answers.jsonl").write_text('{"clip_id": "a", "reply": "Output: [happy, sad]"}\n')
+    argv = ["score-labels", "--references", str(tmp_path / "ref.csv"), "--predictions", str(tmp_path / "answers.jsonl"),
+            "--text-column", "reply", "--extractor", "parse", "--resources", str(wheel_dir), "--json"]
+    code, out, _ = _run(capsys, *argv, "--extractor-args", "{}")
+    assert code == 0 and json.loads(out)["metrics"]["form"]["recall"] == 1.0
+    code, _, err = _run(capsys, *argv, "--extractor-args", "{a: [1")
+    assert code == 2 and "--extractor-args: not a YAML/JSON mapping" in err

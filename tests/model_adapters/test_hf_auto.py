@@ -19,8 +19,13 @@ from emer_bench.registries import ADAPTERS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from hf_test_utils import GenerateSpy, prepared_demo  # noqa: E402
-from tiny_models import build_tiny_qwen2_5_omni, build_tiny_text_lm  # noqa: E402
-from tiny_video_models import build_tiny_llava_onevision, build_tiny_qwen2_5_vl, build_tiny_qwen3_vl  # noqa: E402
+from tiny_models import build_tiny_qwen2_5_omni, build_tiny_qwen2_audio, build_tiny_text_lm  # noqa: E402
+from tiny_video_models import (  # noqa: E402
+    build_tiny_llava_next_video,
+    build_tiny_llava_onevision,
+    build_tiny_qwen2_5_vl,
+    build_tiny_qwen3_vl,
+)
 
 pytestmark = pytest.mark.slow
 SUBTITLES = ["I got the job! They called me this morning.", "Why would you do that without asking me?"]
@@ -33,7 +38,9 @@ FAMILIES = {
     "qwen2_5_vl": (lambda p: build_tiny_qwen2_5_vl(p).path, {"min_pixels": MIN_PIXELS}, VIDEO_TEXT),
     "qwen3_vl": (lambda p: build_tiny_qwen3_vl(p).path, {"min_pixels": MIN_PIXELS}, VIDEO_TEXT),
     "llava_onevision": (lambda p: build_tiny_llava_onevision(p).path, {}, VIDEO_TEXT),
+    "llava_video": (lambda p: build_tiny_llava_next_video(p).path, {}, VIDEO_TEXT),
     "qwen2_5_omni": (build_tiny_qwen2_5_omni, {"min_pixels": MIN_PIXELS}, ALL),
+    "qwen2_audio": (build_tiny_qwen2_audio, {}, (Modality.AUDIO, Modality.SUBTITLE)),
 }
 
 
@@ -59,7 +66,7 @@ def test_hf_auto_sends_what_the_family_adapter_sends(family: str, family_checkpo
     shared = dict(pretrained=str(family_checkpoints[family]), max_new_tokens=4, batch_size=2, device="cpu",
                   max_pixels=MAX_PIXELS, system_prompt="You are an expert in emotions.")
     family_adapter = ADAPTERS.get(family)(ADAPTERS.get(family).Args(**shared, **extra))
-    auto = HFAutoAdapter(HFAutoArgs(**shared, min_pixels=extra.get("min_pixels")))
+    auto = HFAutoAdapter(HFAutoArgs(**shared, **extra))
     try:
         assert auto.active_modalities == family_adapter.modalities
         batch = prepared_demo(auto, demo_clips[:2], SUBTITLES, modalities=modalities)
@@ -79,7 +86,7 @@ def test_hf_auto_sends_what_the_family_adapter_sends(family: str, family_checkpo
             assert mine[key] == value, key
     assert [g.inputs["prompt"] for g in ours] == [g.inputs["prompt"] for g in theirs]
     assert [g.text for g in ours] == [g.text for g in theirs]
-    assert ours[0].inputs["sent"]["video"] == "video"
+    assert ours[0].inputs["sent"].get("video") == ("video" if Modality.VIDEO in modalities else None)
     if family == "qwen2_5_omni":
         assert ours[0].inputs["sent"]["audio"] == "inside the video item" and mine["use_audio_in_video"] is True
 

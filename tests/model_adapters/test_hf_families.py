@@ -207,3 +207,31 @@ def test_emer_bench_run_hf_auto_on_the_demo(family: str, checkpoints: dict[str, 
         sent = sample["inputs"]["sent"]
         assert ("audio" in sent) == takes_audio and sample["inputs"]["num_frames"] == FRAMES
         assert sample["inputs"]["input_tokens"] > 0 and sample["inputs"]["tensors"]
+
+
+@pytest.mark.parametrize("family, media_keys", [("qwen3_omni", ("pixel_values_videos", "input_features")),
+                                                ("phi4_multimodal", ("image_pixel_values", "audio_input_features"))])
+def test_bfloat16_gets_media_features_in_the_model_dtype(family: str, media_keys: tuple[str, str],
+                                                         checkpoints: dict[str, Path], demo_clips: list[Path]):
+    adapter = HFAutoAdapter(HFAutoArgs(pretrained=str(checkpoints[family]), dtype="bfloat16", max_new_tokens=2,
+                                       num_frames=2, max_pixels=128 * 128))
+    spy = GenerateSpy(adapter)
+    out = adapter.generate(prepared_demo(adapter, demo_clips[:1], SUBTITLES[:1]))
+    assert out[0].ok, out[0].error
+    call = spy.calls[0]
+    assert all(call[key].dtype == torch.bfloat16 for key in media_keys)
+    # masks keep the processor's dtype (Phi-4's image mask is float32 by design)
+    assert all(v.dtype != torch.bfloat16 for k, v in call.items() if "mask" in k and isinstance(v, torch.Tensor))
+    if family == "qwen3_omni":
+        assert call["video_second_per_grid"].dtype == torch.float32  # time positions keep full precision
+
+
+def test_preprocessing_ahead_gives_the_same_answers_and_inputs(checkpoints: dict[str, Path], demo_clips: list[Path]):
+    adapter = HFAutoAdapter(HFAutoArgs(pretrained=str(checkpoints["qwen3_omni"]), max_new_tokens=3, batch_size=2,
+                                       num_frames=FRAMES, max_pixels=128 * 128))
+    batch = prepared_demo(adapter, demo_clips[:2], SUBTITLES)
+    plain = adapter.generate(batch)
+    ahead = [adapter.preprocess(p) for p in batch]  # processor call on the prefetch threads
+    assert all(p.payload.encoded is not None for p in ahead)
+    out = adapter.generate(ahead)
+    assert [(g.text, g.inputs) for g in out] == [(g.text, g.inputs) for g in plain]

@@ -190,3 +190,22 @@ def test_a_manifest_model_runs_through_the_harness(sequence_model, tmp_path):
     assert task["metrics"]["categorical.accuracy"]["n_scored"] == 4
     assert task["metrics"]["dimensional.n_valence"]["value"] == 4
     assert results["model"]["model_info"]["providers"][-1] == "CPUExecutionProvider"
+
+
+def test_va_from_labels_derives_the_expected_point(tmp_path, demo_clips):
+    from emer_bench.resources.category_va import expected_va
+    from emer_bench.resources.va_lexicon import load_builtin
+
+    model = TinyFrameCnn()
+    export(model, (torch.zeros(2, 1, 24, 24),), ["frame"], ["logits"], tmp_path / "frame.onnx",
+           dynamic={"frame": {0: "n"}, "logits": {0: "n"}})
+    data = {"model": "frame.onnx", "mode": "per_frame",
+            "video": {"input": "frame", "num_frames": 2, "size": [24, 24], "channels": 1, "layout": "NCHW"},
+            "outputs": {"logits": "logits", "labels": LABELS, "va_from_labels": True}}
+    adapter = OnnxAdapter(OnnxArgs(manifest=str(write_manifest(tmp_path / "m.json", data)), device="cpu"))
+    s = adapter.generate([adapter.preprocess(prepared_for(adapter, demo_clips[1]))])[0].structured
+    expected = expected_va(load_builtin(), LABELS, s.scores)
+    assert s.va_source == "category_map" and (s.valence, s.arousal) == (expected.valence, expected.arousal)
+    data["outputs"]["valence_arousal"] = "va"
+    with pytest.raises(ConfigError, match="va_from_labels needs 'logits' and no 'valence_arousal'"):
+        OnnxAdapter(OnnxArgs(manifest=str(write_manifest(tmp_path / "bad.json", data))))

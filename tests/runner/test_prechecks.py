@@ -60,7 +60,8 @@ def _cli(tmp_path: Path, *extra: str, model: str = "openai", model_args: str = "
     return main(argv + (["--model-args", model_args] if model_args else []))
 
 
-@pytest.mark.parametrize("error", ["ConnectionError: http://h/v1: Connection refused", "HTTP 401: invalid key"])
+@pytest.mark.parametrize("error", ["ConnectionError: http://h/v1: Connection refused", "HTTP 401: invalid key",
+                                   "Timeout: no complete answer from http://h/v1 within 120s"])
 def test_circuit_breaker_stops_on_the_first_repeated_fatal_error(error: str, tmp_path: Path) -> None:
     DeadServerStandIn.error = error
     tasks = text_demo_task(tmp_path / "tasks")

@@ -52,10 +52,8 @@ def _stand_in():
 def _copy_demo(tmp_path: Path) -> Path:
     """A private copy of the demo task (annotations + clips) that the test may edit."""
     task_dir = tmp_path / "task"
-    shutil.copytree(DEMO, task_dir, ignore=shutil.ignore_patterns("README.md"))
-    for other in task_dir.glob("*.y*ml"):  # the folder's other tasks would be defined twice
-        if other.name != "emer_demo.yaml":
-            other.unlink()
+    # Only the demo task itself: the folder also holds variants (emer_demo_va.yaml) whose names would clash.
+    shutil.copytree(DEMO, task_dir, ignore=shutil.ignore_patterns("README.md", "emer_demo_*.yaml"))
     text = (task_dir / "emer_demo.yaml").read_text()
     head, _, _ = text.partition("scorers:")
     (task_dir / "emer_demo.yaml").write_text(head.replace("task: emer-demo", "task: demo-copy")

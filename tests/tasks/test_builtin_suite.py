@@ -33,7 +33,7 @@ def test_every_task_of_the_suite_is_listed_and_valid(capsys):
         index.load(name)
     assert main(["list", "tasks"]) == 0
     listed = capsys.readouterr().out
-    assert "mer2023-va" in listed and "ovmerdplus" in listed
+    assert "mer2023-va" in listed and "ovmerdplus" in listed and "mer-unibench" in listed
 
 
 @pytest.mark.parametrize("task, count, first, reference", [
@@ -108,3 +108,14 @@ def test_missing_annotation_file_names_the_expected_path(tmp_path):
 
     with pytest.raises(DataError, match=f"annotation file not found: {tmp_path / 'meld-process' / 'label.npz'}"):
         docs("meld", tmp_path)
+
+
+def test_every_task_folder_documents_its_data_and_rule():
+    index = TaskIndex()
+    folders = {index.path(name).parent for name in index.names()}
+    for folder in folders:
+        readme = folder / "README.md"
+        assert readme.is_file(), f"{folder} has no README.md"
+        text = readme.read_text(encoding="utf-8")
+        tasks_here = [n for n in index.names() if index.path(n).parent == folder]
+        assert any(n in text for n in tasks_here), f"{readme} names none of {tasks_here}"

@@ -57,7 +57,8 @@ def test_subtitle_without_placeholder_is_refused(tmp_path):
 def test_media_variant_without_media_fails_before_the_model_loads(tmp_path, shared_dir, wheel_dir):
     from emer_bench.runner.evaluate import RunConfig, run_evaluation
 
-    config = RunConfig(model="openai", model_args={"base_url": "http://127.0.0.1:9/v1", "model": "M"}, tasks=["meld"], data_dir=shared_dir / "data" / "merbench",
-                       modalities=(V, S), output_dir=tmp_path, limit=3, resources_dir=wheel_dir)
+    config = RunConfig(model="openai", model_args={"base_url": "http://127.0.0.1:9/v1", "model": "M"},
+                       tasks=["meld"], data_dir=shared_dir / "data" / "merbench", modalities=(V, S),
+                       output_dir=tmp_path, limit=3, resources_dir=wheel_dir)
     with pytest.raises(DataError, match=r"meld.*(does not exist|none of the 3 clips).*--modalities subtitle"):
         run_evaluation(config)

@@ -108,3 +108,14 @@ def test_ablate_needs_two_different_sets(tmp_path):
 
     with pytest.raises(ConfigError, match="at least two different modality sets"):
         run_ablation(RunConfig(model="openai", tasks=["emer-demo"]), [(Modality.SUBTITLE,), (Modality.SUBTITLE,)])
+
+
+def test_rescoring_a_text_only_run_keeps_its_modalities(tmp_path, shared_dir, wheel_dir):
+    with OpenAITestServer(default=Reply.ok("surprised")) as server:
+        run_cli(server, tmp_path, "meld", shared_dir / "data" / "merbench", wheel_dir)
+    (samples,) = (tmp_path / "out").rglob("samples_meld_*.jsonl")
+    out = tmp_path / "rescored.json"
+    assert main(["score", str(samples), "--modalities", "subtitle", "--resources", str(wheel_dir),
+                 "--n-resamples", "0", "--output", str(out)]) == 0
+    entry = json.loads(out.read_text())["results"]["meld"]
+    assert entry["config"]["modalities"] == ["subtitle"] and entry["n_total"] == 4

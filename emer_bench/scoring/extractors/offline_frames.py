@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from emer_bench.scoring.extractors.offline_vocabulary import Mention
 from emer_bench.scoring.extractors.offline_text import Token
+from emer_bench.scoring.extractors.offline_vocabulary import Mention
 
 EMOTION_HEADS = frozenset({"expression", "expressions", "attitude", "attitudes", "mood", "moods",
                            "emotion", "emotions", "feeling", "feelings", "state", "states", "manner",

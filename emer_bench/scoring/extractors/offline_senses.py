@@ -11,6 +11,8 @@ names, so three general rules drop such uses, whatever the word:
 3. Noun use: after a determiner or a preposition and ending its phrase, the word is a noun;
    it counts only when one of its frequent noun senses is a state of mind
    (`WordSenses.is_mental_noun`): "a sense of calm" stays, "the content of the letter" goes.
+4. After an indefinite pronoun the word describes that thing or person: "something
+   unpleasant", "someone close to her".
 People, body parts, voices, expressions and looks are not things: "a warm smile", "his voice
 is calm", "nervous hands" keep their label.
 """
@@ -19,13 +21,24 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from emer_bench.scoring.extractors.offline_frames import (_BEFORE_COPULA, COPULAS, DETERMINERS, EMOTION_HEADS,
-                                                          LIST_GLUE, MODIFIERS, PHRASE_ENDS)
-from emer_bench.scoring.extractors.offline_vocabulary import Mention
+from emer_bench.scoring.extractors.offline_frames import (
+    _BEFORE_COPULA,
+    COPULAS,
+    DETERMINERS,
+    EMOTION_HEADS,
+    LIST_GLUE,
+    MODIFIERS,
+    PHRASE_ENDS,
+)
 from emer_bench.scoring.extractors.offline_text import Token
+from emer_bench.scoring.extractors.offline_vocabulary import Mention
 
 THING_LEXNAMES = frozenset({"noun.artifact", "noun.food", "noun.substance", "noun.object", "noun.phenomenon",
-                            "noun.location", "noun.time", "noun.plant", "noun.shape"})
+                            "noun.location", "noun.time", "noun.plant", "noun.shape", "noun.possession"})
+# "something unpleasant", "someone close to her": an adjective after an indefinite pronoun
+# describes that thing or that other person, not the character.
+INDEFINITES = frozenset({"something", "anything", "everything", "nothing", "someone", "somebody", "anyone",
+                         "anybody", "everyone", "everybody"})
 # Words before a noun use: determiners and prepositions ("the content", "of content").
 NOUN_OPENERS = DETERMINERS | frozenset({"of", "with", "in", "from", "for", "about", "into", "without", "by"})
 # Never a head noun whatever WordNet says ("in" is also indium, "at" a Laotian coin).
@@ -74,7 +87,11 @@ def _non_mental_noun(tokens: list[Token], mention: Mention, senses: NounSenses) 
     return not senses.is_mental_noun(tokens[mention.last].text)
 
 
+def _after_indefinite(tokens: list[Token], mention: Mention) -> bool:
+    return mention.first > 0 and tokens[mention.first - 1].text in INDEFINITES
+
+
 def describes_thing(tokens: list[Token], mention: Mention, senses: NounSenses) -> bool:
     """True when the mention describes a thing, not a person's state (module docstring)."""
     return (_modifies_thing(tokens, mention, senses) or _thing_subject(tokens, mention, senses)
-            or _non_mental_noun(tokens, mention, senses))
+            or _non_mental_noun(tokens, mention, senses) or _after_indefinite(tokens, mention))

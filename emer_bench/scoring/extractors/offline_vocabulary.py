@@ -11,8 +11,9 @@ rules use to tell "a sad voice" from "a low voice".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from emer_bench.scoring.extractors.offline_text import Token, normalise, tokenize
 

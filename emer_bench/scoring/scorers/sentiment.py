@@ -149,8 +149,8 @@ class SentimentScorer(Scorer[SentimentArgs]):
         mapper = self.args.mapper
         if mapper == "answer":
             vocab = LabelVocabulary.build(list(SENTIMENT_VALUES))
-            return [{"pred": SENTIMENT_VALUES.get(vocab.parse(a) or "", 0), "sentiment": vocab.parse(a)}
-                    for a in answers]
+            words = [vocab.parse(a) for a in answers]
+            return [{"pred": SENTIMENT_VALUES.get(w or "", 0), "sentiment": w} for w in words]
         labels, errors = self._labels(answers)
         if mapper == "llm":
             replies = self._mapping_tool().generate([sentiment_prompt(ls) for ls in labels])

@@ -97,6 +97,9 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer[EmbeddingSimilarityA
         return model, self.context.shared(encoder_key(model, args.device),
                                           lambda: load_sentence_transformer(model, args.device))
 
+    def warm_up(self) -> None:
+        self._encoder()  # sentence-transformers + the model: seconds, while the model under test answers
+
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         args = self.args
         _, encoder = self._encoder()

@@ -23,6 +23,9 @@ class Bleu4Scorer(ExplanationSimilarityScorer[SimilarityArgs]):
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
+    def warm_up(self) -> None:
+        import nltk.translate.bleu_score  # noqa: F401,PLC0415 - the nltk import (~1.5 s CPU), off the critical path
+
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
@@ -47,6 +50,11 @@ class MeteorScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     name: ClassVar[str] = "meteor"
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
+
+    def warm_up(self) -> None:
+        import nltk.translate.meteor_score  # noqa: F401,PLC0415 - see Bleu4Scorer.warm_up
+
+        self.context.shared("nltk-wordnet", _load_wordnet)
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         from nltk.translate.meteor_score import meteor_score
@@ -81,6 +89,9 @@ class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     name: ClassVar[str] = "rouge_l"
     metrics: ClassVar[tuple[str, ...]] = ("fscore",)
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
+
+    def warm_up(self) -> None:
+        import rouge_score.rouge_scorer  # noqa: F401,PLC0415 - imports nltk (~1.5 s CPU), off the critical path
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         from rouge_score.rouge_scorer import RougeScorer

@@ -9,8 +9,7 @@ do not collapse into one giant "word".
 from __future__ import annotations
 
 import re
-
-from rouge_score import tokenizers as rouge_tokenizers
+from typing import Any
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
@@ -22,13 +21,18 @@ def word_tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-class CjkAwareRougeTokenizer(rouge_tokenizers.Tokenizer):
+class CjkAwareRougeTokenizer:
     """rouge-score's own tokenizer (lower-case, ASCII alphanumerics, Porter stemming of words
     longer than 3) on every non-CJK stretch, and one token per CJK character. Text without CJK
-    characters is tokenised exactly as rouge-score's DefaultTokenizer does."""
+    characters is tokenised exactly as rouge-score's DefaultTokenizer does.
+
+    Duck-typed (`tokenize(text)` is all RougeScorer calls) and built lazily: rouge-score imports
+    nltk, whose package import costs ~1.5 s of CPU, so importing this module must not."""
 
     def __init__(self, use_stemmer: bool = True) -> None:
-        self._default = rouge_tokenizers.DefaultTokenizer(use_stemmer)
+        from rouge_score import tokenizers as rouge_tokenizers  # noqa: PLC0415 - see the docstring
+
+        self._default: Any = rouge_tokenizers.DefaultTokenizer(use_stemmer)
 
     def tokenize(self, text: str) -> list[str]:
         tokens: list[str] = []

@@ -1,0 +1,143 @@
+"""Fixed costs of a run: launch to first model request, last answer to exit, CPU of a small run,
+and a cached re-run, for an API model on a text task (the `openai` adapter against the benchmark
+delay server, which answers every request after a fixed delay).
+
+Each `emer-bench run` is a fresh process (`python3 -m emer_bench run ...`), as a user starts it:
+- launch -> first request: process start (time.time() just before spawning) to the server's
+  first request mark;
+- last answer -> exit: the server's last answer mark to the process's exit (scoring, CIs, writing);
+- CPU of the process (user + sys, from wait4), for a 1-clip run and for a 640-clip run;
+- cached re-run: the same command again on a finished run (every sample reused): wall, CPU and
+  the number of requests the server saw (must be 0).
+The task is text only (subtitles of the bundled demo, listed many times), scored with the cheap
+resource-free scorers (`label_overlap` with the word-list extractor, `rouge_l`).
+
+    python3 benchmarks/bench_startup.py [--clips 640] [--concurrency 16] [--delay-ms 100] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from delay_server import DelayServerProcess  # noqa: E402
+from machine_info import machine_line  # noqa: E402
+
+DEMO_DIR = ROOT / "tasks" / "emer_demo"
+RESULTS = ROOT / "benchmarks" / "results" / "startup.md"
+TASK = "startup-bench-text"
+
+
+def write_text_task(folder: Path, clips: int) -> None:
+    """A subtitle-only task over the demo's annotations repeated to `clips` rows (no media)."""
+    with (DEMO_DIR / "annotations.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with (folder / "annotations.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**rows[i % len(rows)], "name": f"clip_{i:05d}"} for i in range(clips))
+    (folder / "startup_bench.yaml").write_text(
+        f"task: {TASK}\nversion: '1'\n"
+        "dataset:\n  files:\n    - path: \"{task_dir}/annotations.csv\"\n      id_column: name\n"
+        "      columns: {subtitle: subtitle, explanation: explanation, openset: openset}\n"
+        "modalities: [subtitle]\n"
+        "prompt: {template: 'Subtitle: {subtitle}. What does the person feel, and why?'}\n"
+        "generation: {max_new_tokens: 64, temperature: 0}\n"
+        "reference: [explanation, openset]\n"
+        "scorers:\n  - name: label_overlap\n    args: {extractor: {name: lexicon}}\n  - name: rouge_l\n"
+        "main_metric: label_overlap.fscore\n", encoding="utf-8")
+
+
+@dataclass
+class Run:
+    wall_s: float
+    cpu_s: float
+    to_first_request_s: float | None
+    last_answer_to_exit_s: float | None
+    requests: int
+
+
+def run_cli(server: DelayServerProcess, task_dir: Path, out: Path, limit: int | None, concurrency: int) -> Run:
+    server.reset()
+    cmd = [sys.executable, "-m", "emer_bench", "run", "--model", "openai", "--tasks", TASK,
+           "--include-path", str(task_dir), "--output-dir", str(out), "--no-progress", "--n-resamples", "1000",
+           "--model-args", f"base_url={server.base_url},model=bench,concurrency={concurrency}"]
+    if limit is not None:
+        cmd += ["--limit", str(limit)]
+    env = {**os.environ, "OPENAI_API_KEY": "", "PYTHONUNBUFFERED": "1"}
+    started = time.time()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    ended = time.time()
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"run failed ({status}): {stderr[-2000:]}")
+    stats = server.stats()
+    first, last = stats.get("first_request_at"), stats.get("last_answer_at")
+    return Run(ended - started, usage.ru_utime + usage.ru_stime, first - started if first else None,
+               ended - last if last else None, stats["requests"])
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clips", type=int, default=640)
+    parser.add_argument("--cached-clips", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--delay-ms", type=float, default=100.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    rows: list[tuple[str, Run]] = []
+    with tempfile.TemporaryDirectory(prefix="startup-") as tmp, DelayServerProcess(args.delay_ms / 1000) as server:
+        root = Path(tmp)
+        task_dir = root / "task"
+        task_dir.mkdir()
+        write_text_task(task_dir, max(args.clips, args.cached_clips))
+        run_cli(server, task_dir, root / "warm", 1, args.concurrency)  # warm-up: page cache, .pyc files
+        for i in range(args.repeats):
+            rows.append(("1 clip", run_cli(server, task_dir, root / f"one{i}", 1, args.concurrency)))
+        for i in range(args.repeats):
+            rows.append((f"{args.clips} clips", run_cli(server, task_dir, root / f"many{i}", args.clips,
+                                                       args.concurrency)))
+        cached = root / "cached"
+        run_cli(server, task_dir, cached, args.cached_clips, args.concurrency)
+        for _ in range(args.repeats):
+            rows.append((f"cached re-run of {args.cached_clips} clips", run_cli(server, task_dir, cached,
+                                                                               args.cached_clips, args.concurrency)))
+    lines = [
+        "# Fixed costs of a run (API model, text task)", "",
+        f"- machine: {machine_line()} (before: {load:.1f}); "
+        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- `openai` adapter, concurrency {args.concurrency}, against benchmarks/delay_server.py answering after "
+        f"{args.delay_ms:.0f} ms; scorers label_overlap (word list) + rouge_l, 1000 bootstrap resamples",
+        "- each row is one fresh `python3 -m emer_bench run` process; CPU = user + sys of that process",
+        f"- command: `python3 benchmarks/bench_startup.py {' '.join(sys.argv[1:])}`", "",
+        "| run | wall s | CPU s | launch -> first request s | last answer -> exit s | requests |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [f"| {label} | {r.wall_s:.2f} | {r.cpu_s:.2f} | {_fmt(r.to_first_request_s)} | "
+              f"{_fmt(r.last_answer_to_exit_s)} | {r.requests} |" for label, r in rows]
+    text = "\n".join(lines) + "\n"
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
