@@ -14,7 +14,7 @@ from emer_bench.scoring.scorers.judge.scorers import ClueOverlapJudge, JudgeArgs
 
 TESTS = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(TESTS / "scoring"))
-from scripted_llm import scripted_llm  # noqa: F401 (fixture, used by name)
+from scripted_llm import scripted_llm  # noqa: E402,F401 (fixture, used by name)
 
 UNCACHED = "emer-bench-test/never-downloaded-judge"
 JUDGED = f"""include: emer-demo
