@@ -87,11 +87,12 @@ def _mask_kv(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def redact_text(text: str) -> str:
-    """Free text with every secret masked (URL user-info, secret k=v, Bearer tokens, known values)."""
+def redact_text(text: str, secrets: list[str] | None = None) -> str:
+    """Free text with every secret masked (URL user-info, secret k=v, Bearer tokens, known values).
+    `secrets`: the known values, when the caller masks many strings at once (see `redact`)."""
     if not text:
         return text
-    for value in _secret_values():
+    for value in secrets if secrets is not None else _secret_values():
         if value in text:
             text = text.replace(value, MASK)
     if "sk-" in text:
@@ -136,15 +137,19 @@ def redact_argv(argv: list[str]) -> list[str]:
     return out
 
 
-def redact(value: Any) -> Any:
-    """A JSON-like value with secrets masked: secret-named keys' values, and every string."""
+def redact(value: Any, secrets: list[str] | None = None) -> Any:
+    """A JSON-like value with secrets masked: secret-named keys' values, and every string. The
+    known secret values are looked up once per call, not once per string (a scores file has
+    thousands of strings)."""
+    if secrets is None:
+        secrets = _secret_values()
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, secrets)
     if isinstance(value, dict):
-        return {k: (MASK if is_secret_name(str(k)) and v is not None and not isinstance(v, bool) else redact(v))
-                for k, v in value.items()}
+        return {k: (MASK if is_secret_name(str(k)) and v is not None and not isinstance(v, bool)
+                    else redact(v, secrets)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact(v) for v in value]
+        return [redact(v, secrets) for v in value]
     if hasattr(value, "get_secret_value"):
         return MASK
     return value

@@ -30,9 +30,14 @@ class CjkAwareRougeTokenizer:
     nltk, whose package import costs ~1.5 s of CPU, so importing this module must not."""
 
     def __init__(self, use_stemmer: bool = True) -> None:
-        from rouge_score import tokenizers as rouge_tokenizers  # noqa: PLC0415 - see the docstring
+        from nltk.stem import porter  # noqa: PLC0415 - see the docstring
+        from rouge_score import tokenize as rouge_tokenize  # noqa: PLC0415
 
-        self._default: Any = rouge_tokenizers.DefaultTokenizer(use_stemmer)
+        # rouge-score's DefaultTokenizer is `tokenize.tokenize(text, PorterStemmer())`; the same
+        # call with the stems remembered (words repeat across answers: the stemmer was most of
+        # ROUGE-L's time), so the tokens are rouge-score's own.
+        self._tokenize: Any = rouge_tokenize.tokenize
+        self._stemmer: Any = _RememberedStems(porter.PorterStemmer()) if use_stemmer else None
 
     def tokenize(self, text: str) -> list[str]:
         tokens: list[str] = []
@@ -42,5 +47,19 @@ class CjkAwareRougeTokenizer:
             if _CJK_SPLIT.fullmatch(piece):
                 tokens.append(piece)
             else:
-                tokens.extend(self._default.tokenize(piece))
+                tokens.extend(self._tokenize(piece, self._stemmer))
         return tokens
+
+
+class _RememberedStems:
+    """A stemmer that remembers each word's stem (the Porter stemmer is deterministic)."""
+
+    def __init__(self, stemmer: Any) -> None:
+        self._stemmer = stemmer
+        self._stems: dict[str, str] = {}
+
+    def stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = self._stemmer.stem(word)
+        return stem

@@ -24,3 +24,15 @@ def test_rouge_tokenizer_equals_rouge_score_default_without_cjk() -> None:
 
 def test_rouge_tokenizer_keeps_cjk_characters() -> None:
     assert CjkAwareRougeTokenizer().tokenize("他很高兴, smiling") == ["他", "很", "高", "兴", "smile"]
+
+
+def test_remembered_stems_give_rouge_scores_own_tokens() -> None:
+    """The stem cache must not change a token: same output as rouge-score's DefaultTokenizer,
+    also on a second pass over the same words (answered from the cache)."""
+    texts = ["The characters were running and smiling happily, generously.",
+             "Running, running: her happiness and his generosity; it's 3 o'clock!",
+             "Relational conditioning; the agreed-upon conclusions were stated"]
+    ours, theirs = CjkAwareRougeTokenizer(use_stemmer=True), DefaultTokenizer(use_stemmer=True)
+    for _ in range(2):
+        for text in texts:
+            assert ours.tokenize(text) == theirs.tokenize(text)
