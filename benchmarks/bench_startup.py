@@ -82,7 +82,9 @@ def run_cli(server: DelayServerProcess, task_dir: Path, out: Path, limit: int | 
         cmd += ["--limit", str(limit)]
     env = {**os.environ, "OPENAI_API_KEY": "", "PYTHONUNBUFFERED": "1"}
     started = time.time()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # cwd outside any checkout: `python -m` puts the cwd first on sys.path, which would shadow
+    # the interpreter's own installed emer_bench (the baseline's).
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=task_dir)
     _, status, usage = os.wait4(proc.pid, 0)
     ended = time.time()
     stderr = proc.stderr.read().decode() if proc.stderr else ""
