@@ -74,6 +74,12 @@ def register_arg_secrets(args: dict[str, Any]) -> None:
             register_secrets_in(value)
 
 
+def known_secrets() -> list[str]:
+    """Every secret value to mask now (registered ones and secret-named environment variables),
+    longest first; pass it to `redact`/`redact_text` when masking many values in a row."""
+    return _secret_values()
+
+
 def _secret_values() -> list[str]:
     env = [v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= _MIN_SECRET_LEN]
     with _lock:
