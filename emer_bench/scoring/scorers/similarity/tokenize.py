@@ -30,6 +30,9 @@ class CjkAwareRougeTokenizer:
     nltk, whose package import costs ~1.5 s of CPU, so importing this module must not."""
 
     def __init__(self, use_stemmer: bool = True) -> None:
+        from emer_bench.resources.nltk_lean import import_nltk  # noqa: PLC0415
+
+        import_nltk()
         from rouge_score import tokenizers as rouge_tokenizers  # noqa: PLC0415 - see the docstring
 
         self._default: Any = rouge_tokenizers.DefaultTokenizer(use_stemmer)
