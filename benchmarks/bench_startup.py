@@ -13,6 +13,10 @@ The task is text only (subtitles of the bundled demo, listed many times), scored
 resource-free scorers (`label_overlap` with the word-list extractor, `rouge_l`).
 
     python3 benchmarks/bench_startup.py [--clips 640] [--concurrency 16] [--delay-ms 100] [--repeats 3]
+    python3 benchmarks/bench_startup.py --baseline-python /venv-of-an-older-checkout/bin/python
+
+`--baseline-python`: an interpreter whose `emer_bench` is another version (e.g. a venv with an
+older checkout installed editable); its rows are measured in the same run, interleaved.
 """
 
 from __future__ import annotations
@@ -70,19 +74,23 @@ class Run:
     last_answer_at: float | None = None
 
 
-def emer_command(server_url: str, task_dir: Path, out: Path, limit: int | None, concurrency: int) -> list[str]:
-    cmd = [sys.executable, "-m", "emer_bench", "run", "--model", "openai", "--tasks", TASK,
+def emer_command(server_url: str, task_dir: Path, out: Path, limit: int | None, concurrency: int,
+                 python: str = sys.executable) -> list[str]:
+    cmd = [python, "-m", "emer_bench", "run", "--model", "openai", "--tasks", TASK,
            "--include-path", str(task_dir), "--output-dir", str(out), "--no-progress", "--n-resamples", "1000",
            "--model-args", f"base_url={server_url},model=bench,concurrency={concurrency}"]
     return cmd if limit is None else [*cmd, "--limit", str(limit)]
 
 
-def measure(server: DelayServerProcess, cmd: list[str], env: dict[str, str] | None = None) -> Run:
+def measure(server: DelayServerProcess, cmd: list[str], env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> Run:
     """One fresh client process against the (reset) server: its wall, CPU and the server's marks."""
     server.reset()
     env = {**os.environ, "OPENAI_API_KEY": "", "PYTHONUNBUFFERED": "1", **(env or {})}
     started = time.time()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # cwd outside any checkout: `python -m` puts the cwd first on sys.path, which would shadow
+    # the interpreter's own installed emer_bench (the baseline's).
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     assert proc.stderr is not None
     stderr = proc.stderr.read().decode(errors="replace")  # drained while it runs: a full pipe would block it
     _, status, usage = os.wait4(proc.pid, 0)
@@ -95,8 +103,9 @@ def measure(server: DelayServerProcess, cmd: list[str], env: dict[str, str] | No
                ended - last if last else None, stats["requests"], first, last)
 
 
-def run_cli(server: DelayServerProcess, task_dir: Path, out: Path, limit: int | None, concurrency: int) -> Run:
-    return measure(server, emer_command(server.base_url, task_dir, out, limit, concurrency))
+def run_cli(server: DelayServerProcess, task_dir: Path, out: Path, limit: int | None, concurrency: int,
+            python: str = sys.executable) -> Run:
+    return measure(server, emer_command(server.base_url, task_dir, out, limit, concurrency, python), cwd=task_dir)
 
 
 def _fmt(value: float | None) -> str:
@@ -110,26 +119,33 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--delay-ms", type=float, default=100.0)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--baseline-python", default=None, help="interpreter of another emer-bench version")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     load = os.getloadavg()[0]
+    versions = [("now", sys.executable)] + ([("baseline", args.baseline_python)] if args.baseline_python else [])
     rows: list[tuple[str, Run]] = []
     with tempfile.TemporaryDirectory(prefix="startup-") as tmp, DelayServerProcess(args.delay_ms / 1000) as server:
         root = Path(tmp)
         task_dir = root / "task"
         task_dir.mkdir()
         write_text_task(task_dir, max(args.clips, args.cached_clips))
-        run_cli(server, task_dir, root / "warm", 1, args.concurrency)  # warm-up: page cache, .pyc files
+        for name, python in versions:  # warm-up: page cache, .pyc files
+            run_cli(server, task_dir, root / f"warm-{name}", 1, args.concurrency, python)
         for i in range(args.repeats):
-            rows.append(("1 clip", run_cli(server, task_dir, root / f"one{i}", 1, args.concurrency)))
+            for name, python in versions:
+                rows.append((f"{name}: 1 clip", run_cli(server, task_dir, root / f"one{i}{name}", 1,
+                                                        args.concurrency, python)))
         for i in range(args.repeats):
-            rows.append((f"{args.clips} clips", run_cli(server, task_dir, root / f"many{i}", args.clips,
-                                                       args.concurrency)))
-        cached = root / "cached"
-        run_cli(server, task_dir, cached, args.cached_clips, args.concurrency)
-        for _ in range(args.repeats):
-            rows.append((f"cached re-run of {args.cached_clips} clips", run_cli(server, task_dir, cached,
-                                                                               args.cached_clips, args.concurrency)))
+            for name, python in versions:
+                rows.append((f"{name}: {args.clips} clips", run_cli(server, task_dir, root / f"many{i}{name}",
+                                                                   args.clips, args.concurrency, python)))
+        for name, python in versions:
+            cached = root / f"cached-{name}"
+            run_cli(server, task_dir, cached, args.cached_clips, args.concurrency, python)
+            for _ in range(args.repeats):
+                rows.append((f"{name}: cached re-run of {args.cached_clips} clips",
+                             run_cli(server, task_dir, cached, args.cached_clips, args.concurrency, python)))
     lines = [
         "# Fixed costs of a run (API model, text task)", "",
         f"- machine: {machine_line()} (before: {load:.1f}); "

@@ -82,6 +82,12 @@ def register_arg_secrets(args: dict[str, Any]) -> None:
             register_secrets_in(value)
 
 
+def known_secrets() -> list[str]:
+    """Every secret value to mask now (registered ones and secret-named environment variables),
+    longest first; pass it to `redact`/`redact_text` when masking many values in a row."""
+    return _secret_values()
+
+
 def _secret_values() -> list[str]:
     env = [v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= _MIN_SECRET_LEN]
     with _lock:
@@ -95,11 +101,12 @@ def _mask_kv(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def redact_text(text: str) -> str:
-    """Free text with every secret masked (URL user-info, secret k=v, Bearer tokens, known values)."""
+def redact_text(text: str, secrets: list[str] | None = None) -> str:
+    """Free text with every secret masked (URL user-info, secret k=v, Bearer tokens, known values).
+    `secrets`: the known values, when the caller masks many strings at once (see `redact`)."""
     if not text:
         return text
-    for value in _secret_values():
+    for value in secrets if secrets is not None else _secret_values():
         if value in text:
             text = text.replace(value, MASK)
     if "sk-" in text:
@@ -144,15 +151,19 @@ def redact_argv(argv: list[str]) -> list[str]:
     return out
 
 
-def redact(value: Any) -> Any:
-    """A JSON-like value with secrets masked: secret-named keys' values, and every string."""
+def redact(value: Any, secrets: list[str] | None = None) -> Any:
+    """A JSON-like value with secrets masked: secret-named keys' values, and every string. The
+    known secret values are looked up once per call, not once per string (a scores file has
+    thousands of strings)."""
+    if secrets is None:
+        secrets = _secret_values()
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(value, secrets)
     if isinstance(value, dict):
-        return {k: (MASK if is_secret_name(str(k)) and v is not None and not isinstance(v, bool) else redact(v))
-                for k, v in value.items()}
+        return {k: (MASK if is_secret_name(str(k)) and v is not None and not isinstance(v, bool)
+                    else redact(v, secrets)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact(v) for v in value]
+        return [redact(v, secrets) for v in value]
     if hasattr(value, "get_secret_value"):
         return MASK
     return value

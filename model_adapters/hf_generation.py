@@ -10,12 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from emer_bench.api.generation import (API_ONLY, GEN_KWARG_ALIASES, GenerationSettings, SamplingArgs,
-                                      parse_generation_settings)
+from emer_bench.api.generation import (
+    API_ONLY,
+    GEN_KWARG_ALIASES,
+    GenerationSettings,
+    SamplingArgs,
+    parse_generation_settings,
+)
 from emer_bench.errors import ConfigError
 
-__all__ = ["GEN_KWARG_ALIASES", "GENERATION_ARG_NAMES", "SamplingArgs", "normalise_task_kwargs",
-           "resolve_generation_kwargs", "completion_lengths"]
+__all__ = [
+    "GENERATION_ARG_NAMES",
+    "GEN_KWARG_ALIASES",
+    "SamplingArgs",
+    "completion_lengths",
+    "normalise_task_kwargs",
+    "resolve_generation_kwargs",
+]
 
 SAMPLING_ONLY = ("temperature", "top_p", "top_k")
 GENERATION_ARG_NAMES = ("max_new_tokens", *SamplingArgs.model_fields)

@@ -81,12 +81,14 @@ def check_checkpoint_available(given: str, revision: str | None = None) -> None:
         if not os.path.isfile(os.path.join(resolved, "config.json")):
             raise ConfigError(f"model arg pretrained={given!r}: no config.json in that directory")
         return
-    from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415 - the hf extra, only here
+    from huggingface_hub import try_to_load_from_cache  # the hf extra, only here
 
     cached = try_to_load_from_cache(resolved, "config.json", revision=revision)
-    if not isinstance(cached, str):
-        raise ConfigError(f"model arg pretrained={given!r}: not a local directory and not in the Hugging Face "
-                          f"cache; download it first (`hf download {given}`) or give a checkpoint directory")
+    if isinstance(cached, str) or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("0", "false", "no"):
+        return  # cached, or the user says the hub is reachable (HF_HUB_OFFLINE=0): transformers downloads it
+    raise ConfigError(f"model arg pretrained={given!r}: not a local directory and not in the Hugging Face cache; "
+                      f"download it first (`hf download {given}`), give a checkpoint directory, or set "
+                      "HF_HUB_OFFLINE=0 to let transformers download it")
 
 
 def hub_kwargs(args: HFArgs) -> dict[str, Any]:

@@ -16,8 +16,9 @@ import numpy as np
 from emer_bench.api.media import DecodedMedia, MediaError
 
 # Keys of a processor output that hold one value per prompt token (left-padded when collating).
-# Token-aligned keys and their left-pad value (input_ids: the tokenizer's pad id, given per call).
-TOKEN_ALIGNED_PAD: dict[str, int] = {"attention_mask": 0, "token_type_ids": 0, "mm_token_type_ids": 0}
+# Token-aligned keys and their left-pad value (None: the tokenizer's pad id, given per call).
+TOKEN_ALIGNED_PAD: dict[str, int | None] = {"input_ids": None, "attention_mask": 0, "token_type_ids": 0,
+                                            "mm_token_type_ids": 0}
 
 
 @dataclass
@@ -76,8 +77,9 @@ def collate_encodings(encodings: list[Any], pad_token_id: int) -> Any:
         values = [e[key] for e in encodings]
         if not all(isinstance(v, torch.Tensor) for v in values):
             merged[key] = [x for v in values for x in (v if isinstance(v, list) else [v])]
-        elif key == "input_ids" or key in TOKEN_ALIGNED_PAD:
-            fill = pad_token_id if key == "input_ids" else TOKEN_ALIGNED_PAD[key]
+        elif key in TOKEN_ALIGNED_PAD:
+            pad = TOKEN_ALIGNED_PAD[key]
+            fill = pad_token_id if pad is None else pad
             merged[key] = torch.cat([_left_pad(v, width, fill) for v in values], dim=0)
         else:
             merged[key] = torch.cat(values, dim=0)

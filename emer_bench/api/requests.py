@@ -51,7 +51,9 @@ class GenerationRequest:
     audio_path: str | None = None  # None: take the audio from the video file's own track
     subtitle: str | None = None
     system_prompt: str | None = None
-    gen_kwargs: dict[str, Any] = field(default_factory=dict)  # max_new_tokens, temperature, ...
+    # GenerationSettings.as_kwargs() of the task merged with --gen-kwargs (emer_bench/api/generation.py):
+    # checked against the one schema before any request is built; adapters map it to their backend.
+    gen_kwargs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:

@@ -26,6 +26,13 @@ S = TypeVar("S")
 SampleScore = dict[str, Any] | None
 
 
+def scored_samples(samples: list[SampleScore]) -> tuple[list[int], list[dict[str, Any]]]:
+    """The positions and components of the samples the metric's rule did not skip; an
+    `aggregate_weighted` keeps the positions to pick the matching columns of `counts`."""
+    present = [i for i, s in enumerate(samples) if s is not None]
+    return present, [s for s in samples if s is not None]
+
+
 @dataclass(frozen=True)
 class ScoringItem:
     """One sample as a scorer sees it."""

@@ -19,8 +19,9 @@ def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
 
 def judge_override(args: argparse.Namespace) -> dict[str, Any] | None:
     """{"model", "model_args"} for ScoringContext.judge, or None when --judge is not given."""
-    if args.judge is None:
-        if args.judge_args:
+    judge, judge_args = getattr(args, "judge", None), getattr(args, "judge_args", "")  # absent: built by hand
+    if judge is None:
+        if judge_args:
             raise ConfigError("--judge-args needs --judge MODEL (the adapter they are for)")
         return None
-    return {"model": args.judge, "model_args": parse_kv(args.judge_args, "--judge-args")}
+    return {"model": judge, "model_args": parse_kv(judge_args, "--judge-args")}

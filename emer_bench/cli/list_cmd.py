@@ -8,7 +8,6 @@ from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -121,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
     elif args.what == "models":
         table.add_column("modalities")
-        for entry in ADAPTERS.entries():
-            table.add_row(entry.name, entry.description or entry.origin, ", ".join(entry.info.get("modalities", [])))
+        for adapter in ADAPTERS.entries():
+            table.add_row(adapter.name, adapter.description or adapter.origin,
+                          ", ".join(adapter.info.get("modalities", [])))
     else:
         registry = SCORERS if args.what == "scorers" else EXTRACTORS
         for listed in registry.entries():

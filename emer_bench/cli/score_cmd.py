@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from emer_bench.cli.judge_args import add_judge_arguments, judge_override
 from emer_bench.cli.kv import non_negative_int
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.runner.rescore import rescore
@@ -19,6 +20,7 @@ from emer_bench.tasks.modalities import parse_modalities
 EPILOG = """examples:
   emer-bench score emer-results/lexicon-baseline/samples_emer-demo_0123456789ab.jsonl
   emer-bench score samples.jsonl --task emer-fine --resources ~/emotion_wheel/mer2025
+  emer-bench score samples_emer-v1-judged_<hash>.jsonl --judge openai --judge-args base_url=http://host:8001/v1,model=m
 """
 
 
@@ -35,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", default=None, help="results file to write (default: beside the samples)")
     p.add_argument("--modalities", default=None, metavar="SET",
                    help="the --modalities set the samples were run with (recorded in the results)")
+    add_judge_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -43,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
                            resources=Path(args.resources) if args.resources else None,
                            resource_version=args.resource_version, n_resamples=args.n_resamples, seed=args.seed,
                            output=Path(args.output) if args.output else None,
-                           modalities=parse_modalities(args.modalities) if args.modalities else None)
+                           modalities=parse_modalities(args.modalities) if getattr(args, "modalities", None)
+                           else None,
+                           judge=judge_override(args))
     console = Console(soft_wrap=True)
     print_summary(results, console, out)
     console.print(f"results: {safe(out)}", highlight=False)

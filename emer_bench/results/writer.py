@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from emer_bench.errors import DataError
-from emer_bench.redact import redact, redact_text
+from emer_bench.redact import known_secrets, redact, redact_text
 from emer_bench.results.schema import ResultsFile
 
 
@@ -26,9 +26,10 @@ def to_strict_json(value: Any) -> Any:
     return value
 
 
-def dumps_strict(data: Any, indent: int | None = None) -> str:
-    """JSON text of `data`, NaN as null and secrets masked: what any file or stdout receives."""
-    return json.dumps(redact(to_strict_json(data)), indent=indent, ensure_ascii=False, default=_default,
+def dumps_strict(data: Any, indent: int | None = None, secrets: list[str] | None = None) -> str:
+    """JSON text of `data`, NaN as null and secrets masked: what any file or stdout receives.
+    `secrets`: `known_secrets()` looked up once by a caller that writes many values."""
+    return json.dumps(redact(to_strict_json(data), secrets), indent=indent, ensure_ascii=False, default=_default,
                       allow_nan=False)
 
 
@@ -61,7 +62,8 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def write_jsonl_atomic(path: Path, rows: Iterable[Any], exclusive: bool = False) -> None:
-    write_text_atomic(path, "".join(dumps_strict(row) + "\n" for row in rows), exclusive=exclusive)
+    secrets = known_secrets()  # once for the file, not once per row (a scores file has thousands)
+    write_text_atomic(path, "".join(dumps_strict(row, secrets=secrets) + "\n" for row in rows), exclusive=exclusive)
 
 
 def file_sha256(path: Path) -> str:

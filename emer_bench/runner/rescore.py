@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from emer_bench.api.requests import Modality
 from emer_bench.api.scorer import ScoringContext
@@ -23,9 +24,11 @@ from emer_bench.tasks.modalities import with_modalities
 def rescore(samples_path: Path, task: str | None = None, include_paths: list[Path] | None = None,
             resources: Path | None = None, resource_version: str = "mer2025", n_resamples: int = 1000,
             seed: int = 1234, output: Path | None = None,
-            modalities: tuple[Modality, ...] | None = None) -> tuple[ResultsFile, Path]:
+            modalities: tuple[Modality, ...] | None = None,
+            judge: dict[str, Any] | None = None) -> tuple[ResultsFile, Path]:
     """Score every record of `samples_path` with its task's scorers; returns results and their path.
-    `modalities`: the --modalities set the samples were generated with (recorded in the results)."""
+    `modalities`: the --modalities set the samples were generated with (recorded in the results);
+    `judge`: --judge/--judge-args, replacing every LLM judge's model."""
     start, start_iso = time.monotonic(), utc_now()
     if not samples_path.is_file():
         raise DataError(f"samples file not found: {samples_path}")
@@ -39,7 +42,7 @@ def rescore(samples_path: Path, task: str | None = None, include_paths: list[Pat
                              modalities)
     import_plugins(loaded)
     context = ScoringContext(resources_dir=resources, resource_version=resource_version, seed=seed,
-                             cache_dir=samples_path.parent / ".cache")
+                             cache_dir=samples_path.parent / ".cache", judge=judge)
     scorers = build_task_scorers(loaded, context)
     out = output or results_path(samples_path.parent, start_iso, prefix="results_rescored")
     # Beside the results file, which names it (and the samples file) relative to its own folder.

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-# libyaml's C parser where PyYAML was built with it (same safe subset, ~10x faster: every
-# `run` reads every task file once to learn the task names).
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from pydantic import ValidationError
 
 from emer_bench.errors import ConfigError
 from emer_bench.tasks.schema import PATH_PLACEHOLDERS, PROMPT_PLACEHOLDERS, TaskSpec
 from emer_bench.validation import describe_problems
+
+# libyaml's C parser where PyYAML was built with it (same safe subset, ~10x faster: every
+# `run` reads every task file once to learn the task names).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_INCLUDE_DEPTH = 8
 # `{name}` with an identifier inside; `{not a placeholder}` and JSON examples stay literal text.

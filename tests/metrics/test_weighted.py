@@ -185,3 +185,16 @@ def test_weighted_agreement_constant_resample_is_exact() -> None:
     stats = weighted_agreement(x, y, counts)
     assert math.isnan(stats["pearson"][0]) and stats["ccc"][0] == 0.0
     assert math.isnan(stats["pearson"][1]) and stats["ccc"][1] == 0.0  # both constant, different values
+
+
+def test_label_overlap() -> None:
+    from emer_bench.scoring.scorers.label_overlap import LabelOverlapArgs, LabelOverlapScorer
+
+    scorer = LabelOverlapScorer(LabelOverlapArgs(), ScoringContext())
+    rng = np.random.default_rng(3)
+    samples: list[Any] = [None if rng.random() < 0.2 else
+                          {"precision": float(rng.choice([0.0, 0.5, 1.0])), "recall": float(rng.random()), "predicted": []}
+                          for _ in range(50)]
+    check_equal(samples, scorer.aggregate, scorer.aggregate_weighted)
+    check_equal([None, {"precision": 0.0, "recall": 0.0, "predicted": []}, None], scorer.aggregate,
+                scorer.aggregate_weighted, n_resamples=30)  # resamples of only skipped / all-zero samples

@@ -9,7 +9,8 @@ import torch
 from pydantic import ValidationError
 
 from emer_bench.errors import ConfigError
-from emer_bench.model_adapters.hf_loading import HFArgs, guarded_load, model_load_kwargs, resolve_checkpoint
+from emer_bench.model_adapters.hf_loading import (HFArgs, check_checkpoint_available, guarded_load,
+                                                  model_load_kwargs, resolve_checkpoint)
 
 
 @pytest.mark.parametrize("kwargs, where", [
@@ -68,3 +69,16 @@ def test_default_device_follows_local_rank_on_gpu_machines(monkeypatch):
     assert default_device() == "cuda:1"
     monkeypatch.delenv("LOCAL_RANK")
     assert default_device() == "cuda"
+
+
+def test_checkpoint_availability_is_checked_without_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "ckpt").mkdir()
+    with pytest.raises(ConfigError, match="no config.json in that directory"):
+        check_checkpoint_available(str(tmp_path / "ckpt"))
+    (tmp_path / "ckpt" / "config.json").write_text("{}")
+    check_checkpoint_available(str(tmp_path / "ckpt"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with pytest.raises(ConfigError, match=r"not in the Hugging Face cache; download it first .*HF_HUB_OFFLINE=0"):
+        check_checkpoint_available("emer-bench-test/never-downloaded")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # the user says the hub is reachable: left to transformers
+    check_checkpoint_available("emer-bench-test/never-downloaded")

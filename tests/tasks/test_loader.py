@@ -153,3 +153,13 @@ def test_task_dir_in_an_included_file_is_that_files_folder(tmp_path):
     path = write(tmp_path, "mine.yaml", "include: emer-demo\ntask: my-demo\n")
     task = load_task_file(path)
     assert load_documents(task, PathContext())  # the demo's own annotations, found from here
+
+
+def test_task_generation_is_typed_with_a_did_you_mean(tmp_path):
+    path = write(tmp_path, "t.yaml", BASE + "generation: {max_tokens: 64, temprature: 0}\n")
+    with pytest.raises(ConfigError) as err:
+        load_task_file(path)
+    assert str(path) in str(err.value) and "key 'generation'" in str(err.value)
+    assert "unknown key 'temprature' (did you mean 'temperature'?)" in str(err.value)
+    good = load_task_file(write(tmp_path, "g.yaml", BASE + "generation: {max_tokens: 64, temperature: 0}\n"))
+    assert good.spec.generation.as_kwargs() == {"max_new_tokens": 64, "temperature": 0.0}

@@ -114,12 +114,12 @@ class LLMTool:
 
     def check(self) -> None:
         """Before the run's first request: the tool's args are valid and its model can be loaded or
-        reached (`AdapterArgs.check_available`); else one ConfigError naming this tool."""
+        reached (`AdapterArgs.check_available`); else one error line naming this tool."""
         _, args = self._validated()
         try:
             args.check_available()
-        except EmerBenchError as exc:
-            raise ConfigError(f"{self.where}: model '{self.spec.model}' cannot be used: {exc}") from None
+        except EmerBenchError as exc:  # same class, so the exit code says what kind of problem it is
+            raise type(exc)(f"{self.where}: model '{self.spec.model}' cannot be used: {exc}") from None
 
     def public_model_args(self) -> dict[str, Any]:
         """The validated model args (defaults included) without secrets."""

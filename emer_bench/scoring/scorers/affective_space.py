@@ -45,7 +45,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
+from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem, scored_samples
 from emer_bench.api.structured import StructuredPrediction
 from emer_bench.metrics.regression import pearson
 from emer_bench.metrics.weighted import weighted_agreement
@@ -153,8 +153,7 @@ class AffectiveSpaceScorer(Scorer[AffectiveSpaceArgs]):
 
     def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
         """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
-        present = [i for i, s in enumerate(samples) if s is not None]
-        rows: list[dict[str, Any]] = [samples[i] for i in present]  # type: ignore[misc]
+        present, rows = scored_samples(samples)
         w = counts[:, present]
         band = self.args.neutral_band
         counted = np.array([r["ref_point"] is not None for r in rows], dtype=np.float64)
@@ -277,8 +276,7 @@ class CategoryVAConsistencyScorer(Scorer[VAConsistencyArgs]):
 
     def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
         """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
-        present = [i for i, s in enumerate(samples) if s is not None]
-        rows: list[dict[str, Any]] = [samples[i] for i in present]  # type: ignore[misc]
+        present, rows = scored_samples(samples)
         w = counts[:, present]
         band = self.args.neutral_band
         metrics: dict[str, np.ndarray] = {}

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
+from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem, scored_samples
 from emer_bench.errors import DataError
 from emer_bench.metrics.classification import accuracy, class_counts, macro_f1, weighted_f1
 from emer_bench.scoring.parsing.categories import LabelVocabulary, normalize_label
@@ -93,9 +93,8 @@ class CategoricalScorer(Scorer[CategoricalArgs]):
 
     def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
         """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
-        present = [i for i, s in enumerate(samples) if s is not None]
-        return categorical_metrics_weighted([samples[i] for i in present], self.args.labels,  # type: ignore[misc]
-                                            counts[:, present])
+        present, rows = scored_samples(samples)
+        return categorical_metrics_weighted(rows, self.args.labels, counts[:, present])
 
 
 def categorical_metrics(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, float]:

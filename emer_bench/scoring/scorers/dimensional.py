@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import model_validator
 
-from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
+from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem, scored_samples
 from emer_bench.errors import DataError
 from emer_bench.metrics.regression import ccc, mse, pearson
 from emer_bench.metrics.weighted import weighted_agreement
@@ -168,9 +168,8 @@ class DimensionalScorer(Scorer[DimensionalArgs]):
 
     def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
         """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
-        present = [i for i, s in enumerate(samples) if s is not None]
-        return dimensional_metrics_weighted([samples[i] for i in present], list(self.args.dimensions),  # type: ignore[misc]
-                                            counts[:, present])
+        present, rows = scored_samples(samples)
+        return dimensional_metrics_weighted(rows, list(self.args.dimensions), counts[:, present])
 
 
 class Mer2023CombinedArgs(CategoricalArgs):
@@ -221,12 +220,12 @@ class Mer2023CombinedScorer(Scorer[Mer2023CombinedArgs]):
 
     def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
         """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
-        with_label = [i for i, s in enumerate(samples) if s is not None and s["label"] is not None]
-        with_valence = [i for i, s in enumerate(samples) if s is not None and s["valence"] is not None]
-        cat = categorical_metrics_weighted([samples[i]["label"] for i in with_label],  # type: ignore[index]
-                                           self.args.labels, counts[:, with_label])
-        dim = dimensional_metrics_weighted([samples[i]["valence"] for i in with_valence],  # type: ignore[index]
-                                           ["valence"], counts[:, with_valence])
+        labels = [(i, s["label"]) for i, s in enumerate(samples) if s is not None and s["label"] is not None]
+        valences = [(i, s["valence"]) for i, s in enumerate(samples) if s is not None and s["valence"] is not None]
+        cat = categorical_metrics_weighted([row for _, row in labels], self.args.labels,
+                                           counts[:, [i for i, _ in labels]])
+        dim = dimensional_metrics_weighted([row for _, row in valences], ["valence"],
+                                           counts[:, [i for i, _ in valences]])
         return {
             "combined": cat["weighted_f1"] - 0.25 * dim["mse_valence"],
             "weighted_f1": cat["weighted_f1"], "accuracy": cat["accuracy"], "macro_f1": cat["macro_f1"],

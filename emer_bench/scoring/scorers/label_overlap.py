@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import numpy as np
+
 from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
 from emer_bench.emotion_words import normalise_label
@@ -53,6 +55,18 @@ class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
         p = sum(s["precision"] for s in counted) / len(counted)
         r = sum(s["recall"] for s in counted) / len(counted)
         return {"precision": p, "recall": r, "fscore": f_score(p, r)}
+
+    def aggregate_weighted(self, samples: list[SampleScore], counts: np.ndarray) -> dict[str, np.ndarray]:
+        """`aggregate` of many bootstrap resamples at once (emer_bench.metrics.weighted)."""
+        from emer_bench.metrics.weighted import f_from_pr_array, weighted_means
+
+        values = np.zeros((len(samples), 2))
+        mask = np.zeros((len(samples), 2), dtype=bool)
+        for i, sample in enumerate(samples):
+            if sample is not None:
+                values[i], mask[i] = (sample["precision"], sample["recall"]), True
+        means = np.nan_to_num(weighted_means(values, mask, counts), nan=0.0)  # no counted sample: 0, as `aggregate`
+        return {"precision": means[:, 0], "recall": means[:, 1], "fscore": f_from_pr_array(means[:, 0], means[:, 1])}
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "extractor": {"extractor": self.args.extractor.name}}

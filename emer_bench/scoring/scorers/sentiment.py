@@ -13,9 +13,10 @@ Mappers:
   any registered model; the reply is cleaned like the extractor's and must be exactly
   `positive`, `negative` or `neutral`. This is the published procedure.
 - `wheel` (default): each label's level-1 categories on the 5 emotion wheels (the EW resources
-  of `ew` / `hit_rate`) vote with a fixed polarity (WHEEL_POLARITY: happy/joyful/peaceful/
-  powerful +1; sad/mad/scared/disgusted/angry/bad/fearful -1; surprised and the rest 0); the
-  labels' signs are summed and the sign of the sum is the sentiment. emer-bench's own,
+  of `ew` / `hit_rate`) with a fixed polarity (WHEEL_POLARITY: happy/joyful/peaceful/powerful
+  +1; sad/mad/scared/disgusted/angry/bad/fearful -1; surprised and the rest 0): wheel 1's when
+  polar, else the sign of the five wheels' vote (`label_polarity`); the labels' signs are summed
+  and the sign of the sum is the sentiment. emer-bench's own,
   LLM-free approximation of step 2 (recorded as such in the results).
 - `lexicon`: the mean valence of the labels found in a valence/arousal lexicon (the built-in
   circumplex table or a user NRC-VAD file), its sign with `neutral_band`. Needs no model; an
@@ -59,6 +60,17 @@ SENTIMENT_VALUES = {"positive": 1, "negative": -1, "neutral": 0}
 WHEEL_POLARITY = {**dict.fromkeys(["happy", "joyful", "joy", "peaceful", "powerful"], 1),
                   **dict.fromkeys(["sad", "mad", "scared", "disgusted", "angry", "bad", "fearful",
                                    "anger", "disgust", "fear"], -1)}
+
+
+def label_polarity(level1: list[str | None]) -> int:
+    """-1/0/+1 of one label from its level-1 words on wheels 1-5: wheel 1's when it is polar, else
+    the sign of the vote of all five. (Rule 3 maps some words through an alphabetically first
+    synonym, e.g. `fear` -> happy/joyful on wheels 2, 3, 5, so a plain vote would call fear positive.)"""
+    first = WHEEL_POLARITY.get(level1[0] or "", 0)
+    if first:
+        return first
+    votes = sum(WHEEL_POLARITY.get(word or "", 0) for word in level1)
+    return (votes > 0) - (votes < 0)
 
 
 class SentimentLLMArgs(ToolModelSpec):
@@ -135,9 +147,9 @@ class SentimentScorer(Scorer[SentimentArgs]):
             row = mapped.get(label)
             if row is None:
                 continue
-            votes = sum(WHEEL_POLARITY.get(row[2 + 2 * wheel] or "", 0) for wheel in range(5))
-            n_mapped += votes != 0
-            total += (votes > 0) - (votes < 0)
+            polarity = label_polarity([row[2 + 2 * wheel] for wheel in range(5)])
+            n_mapped += polarity != 0
+            total += polarity
         return (total > 0) - (total < 0), n_mapped
 
     def _labels(self, answers: list[str]) -> tuple[list[list[str]], list[str | None]]:

@@ -73,8 +73,11 @@ def test_wheel_mapper_votes_with_level1_polarity(wheel_dir):
     items = [item("a", "[joyful, relaxed]", 1.0), item("b", "[furious, lonely]", -1.0),
              item("c", "[happy, sad]", 1.0), item("d", "[astonished]", 1.0), item("e", "[qwerty]", -1.0)]
     comps = s.score_samples(items)
-    # astonished: surprised, surprised, scared, genius, scared on wheels 1-5 -> -2 -> negative
+    # astonished: surprised (not polar) on wheel 1; surprised, scared, genius, scared -> vote -2 -> negative
     assert [c["pred"] for c in comps] == [1, -1, 0, -1, 0]
+    # fear is scared on wheel 1 (happy/joyful on wheels 2, 3, 5 through rule 3's synonym order)
+    assert [c["pred"] for c in s.score_samples([item("f", "[fear]", -1.0), item("g", "[terrified, nervous]", -1.0)])] \
+        == [-1, -1]
     assert comps[0]["n_mapped"] == 2 and comps[4]["n_mapped"] == 0
     assert s.describe()["mapping"]["emotion_wheel"]["matches_pinned"] is True
 
@@ -103,3 +106,11 @@ def test_llm_mapper_needs_a_model():
 def test_registered_with_its_catalog_description():
     cls = SCORERS.get("sentiment")
     assert cls is SentimentScorer and cls.needs == frozenset({"valence"})
+
+
+def test_label_polarity_prefers_a_polar_wheel_1_word():
+    from emer_bench.scoring.scorers.sentiment import label_polarity
+
+    assert label_polarity(["scared", "happy", "joyful", "genius", "joyful"]) == -1
+    assert label_polarity(["surprised", "surprised", "powerful", "genius", None]) == 1
+    assert label_polarity([None, None, None, None, None]) == 0

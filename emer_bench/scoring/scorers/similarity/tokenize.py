@@ -27,18 +27,20 @@ class CjkAwareRougeTokenizer:
     characters is tokenised exactly as rouge-score's DefaultTokenizer does.
 
     Duck-typed (`tokenize(text)` is all RougeScorer calls) and built lazily: rouge-score imports
-    nltk, whose package import costs ~1.5 s of CPU, so importing this module must not."""
+    nltk (~0.4 s of CPU even without scipy/scikit-learn), so importing this module must not."""
 
     def __init__(self, use_stemmer: bool = True) -> None:
         from emer_bench.resources.nltk_lean import import_nltk  # noqa: PLC0415
 
-        import_nltk()
-        from rouge_score import tokenizers as rouge_tokenizers  # noqa: PLC0415 - see the docstring
+        import_nltk()  # before any nltk import: nltk without scipy/scikit-learn
+        from nltk.stem import porter  # noqa: PLC0415 - see the docstring
+        from rouge_score import tokenize as rouge_tokenize  # noqa: PLC0415
 
-        self._default: Any = rouge_tokenizers.DefaultTokenizer(use_stemmer)
-        stemmer = getattr(self._default, "_stemmer", None)
-        if stemmer is not None:  # the same Porter stemmer, each distinct word stemmed once
-            self._default._stemmer = MemoStemmer(stemmer)
+        # rouge-score's DefaultTokenizer is `tokenize.tokenize(text, PorterStemmer())`; the same
+        # call with the stems remembered (words repeat across answers: the stemmer was most of
+        # ROUGE-L's time), so the tokens are rouge-score's own.
+        self._tokenize: Any = rouge_tokenize.tokenize
+        self._stemmer: Any = _RememberedStems(porter.PorterStemmer()) if use_stemmer else None
 
     def tokenize(self, text: str) -> list[str]:
         tokens: list[str] = []
@@ -48,20 +50,19 @@ class CjkAwareRougeTokenizer:
             if _CJK_SPLIT.fullmatch(piece):
                 tokens.append(piece)
             else:
-                tokens.extend(self._default.tokenize(piece))
+                tokens.extend(self._tokenize(piece, self._stemmer))
         return tokens
 
 
-class MemoStemmer:
-    """A stemmer's `stem` memoised per word: Porter stemming is a pure function of the word and
-    was most of ROUGE-L's CPU (explanations reuse a small vocabulary)."""
+class _RememberedStems:
+    """A stemmer that remembers each word's stem (the Porter stemmer is deterministic)."""
 
     def __init__(self, stemmer: Any) -> None:
-        self._stem = stemmer.stem
-        self._cache: dict[str, str] = {}
+        self._stemmer = stemmer
+        self._stems: dict[str, str] = {}
 
     def stem(self, word: str) -> str:
-        stemmed = self._cache.get(word)
-        if stemmed is None:
-            stemmed = self._cache[word] = self._stem(word)
-        return stemmed
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = self._stemmer.stem(word)
+        return stem

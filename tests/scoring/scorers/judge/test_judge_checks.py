@@ -14,7 +14,7 @@ from emer_bench.scoring.scorers.judge.scorers import ClueOverlapJudge, JudgeArgs
 
 TESTS = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(TESTS / "scoring"))
-from scripted_llm import scripted_llm, tool_context  # noqa: E402,F401 (fixtures)
+from scripted_llm import scripted_llm  # noqa: E402,F401 (fixture, used by name)
 
 UNCACHED = "emer-bench-test/never-downloaded-judge"
 JUDGED = f"""include: emer-demo
@@ -57,17 +57,40 @@ def test_a_local_checkpoint_without_config_is_refused(tmp_path, capsys):
     assert "no config.json in that directory" in capsys.readouterr().err
 
 
-def test_context_judge_is_the_one_used_and_recorded(scripted_llm, tool_context):
-    context = ScoringContext(cache_dir=tool_context.cache_dir,
+@pytest.mark.usefixtures("scripted_llm")
+def test_context_judge_is_the_one_used_and_recorded(tmp_path):
+    context = ScoringContext(cache_dir=tmp_path / "cache",
                              judge={"model": "scripted-llm", "model_args": {"default_reply": "Score: 6/10"}})
     scorer = ClueOverlapJudge(JudgeArgs(judge={"model": "hf_text", "model_args": {"pretrained": UNCACHED}}), context)
     assert scorer.args.judge.model == "scripted-llm" and scorer.describe()["args"]["judge"]["model"] == "scripted-llm"
     with pytest.raises(ConfigError, match="model 'hf_text' cannot be used"):
-        ClueOverlapJudge(JudgeArgs(judge={"model": "hf_text", "model_args": {"pretrained": UNCACHED}}), tool_context)
+        ClueOverlapJudge(JudgeArgs(judge={"model": "hf_text", "model_args": {"pretrained": UNCACHED}}),
+                         ScoringContext(cache_dir=tmp_path / "cache"))
 
 
-def test_llm_extractor_model_is_checked_when_built(tool_context):
+def test_llm_extractor_model_is_checked_when_built(tmp_path):
     from emer_bench.scoring.extractors.llm import LLMExtractor, LLMExtractorArgs
 
     with pytest.raises(ConfigError, match=r"extractor 'llm': model 'hf_text' cannot be used: .*not in the Hugging"):
-        LLMExtractor(LLMExtractorArgs(model="hf_text", model_args={"pretrained": UNCACHED}), tool_context)
+        LLMExtractor(LLMExtractorArgs(model="hf_text", model_args={"pretrained": UNCACHED}),
+                     ScoringContext(cache_dir=tmp_path / "cache"))
+
+
+def test_an_unreachable_openai_judge_is_named_before_any_answer(tmp_path, capsys):
+    # Port 9 on localhost refuses connections: the judge server is not running.
+    assert main(_run(tmp_path, "--judge", "openai", "--judge-args", "base_url=http://127.0.0.1:9/v1,model=j")) == 4
+    err = " ".join(capsys.readouterr().err.split())
+    assert "scorer 'judge_clue_overlap' arg 'judge': model 'openai' cannot be used: cannot reach the model server " \
+           "at http://127.0.0.1:9/v1" in err
+    assert not list(tmp_path.rglob("samples_*"))
+
+
+def test_score_takes_judge_on_the_command_line_too(tmp_path, capsys):
+    samples = tmp_path / "samples_demo-judged_x.jsonl"
+    samples.write_text('{"task": "demo-judged", "clip_id": "c", "index": 0, "prompt": "p", "response": "happy"}\n')
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "judged.yaml").write_text(JUDGED)
+    code = main(["score", str(samples), "--include-path", str(tmp_path / "tasks"), "--judge", "hf_text",
+                 "--judge-args", f"pretrained={tmp_path / 'no-such-checkpoint'}"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and f"cannot be used: model arg pretrained='{tmp_path / 'no-such-checkpoint'}'" in err
