@@ -70,30 +70,42 @@ class Run:
     to_first_request_s: float | None
     last_answer_to_exit_s: float | None
     requests: int
+    first_request_at: float | None = None  # the server's wall-clock marks (time.time())
+    last_answer_at: float | None = None
+
+
+def emer_command(server_url: str, task_dir: Path, out: Path, limit: int | None, concurrency: int,
+                 python: str = sys.executable) -> list[str]:
+    cmd = [python, "-m", "emer_bench", "run", "--model", "openai", "--tasks", TASK,
+           "--include-path", str(task_dir), "--output-dir", str(out), "--no-progress", "--n-resamples", "1000",
+           "--model-args", f"base_url={server_url},model=bench,concurrency={concurrency}"]
+    return cmd if limit is None else [*cmd, "--limit", str(limit)]
+
+
+def measure(server: DelayServerProcess, cmd: list[str], env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> Run:
+    """One fresh client process against the (reset) server: its wall, CPU and the server's marks."""
+    server.reset()
+    env = {**os.environ, "OPENAI_API_KEY": "", "PYTHONUNBUFFERED": "1", **(env or {})}
+    started = time.time()
+    # cwd outside any checkout: `python -m` puts the cwd first on sys.path, which would shadow
+    # the interpreter's own installed emer_bench (the baseline's).
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode(errors="replace")  # drained while it runs: a full pipe would block it
+    _, status, usage = os.wait4(proc.pid, 0)
+    ended = time.time()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[:4]} failed ({status}): {stderr[-2000:]}")
+    stats = server.stats()
+    first, last = stats.get("first_request_at"), stats.get("last_answer_at")
+    return Run(ended - started, usage.ru_utime + usage.ru_stime, first - started if first else None,
+               ended - last if last else None, stats["requests"], first, last)
 
 
 def run_cli(server: DelayServerProcess, task_dir: Path, out: Path, limit: int | None, concurrency: int,
             python: str = sys.executable) -> Run:
-    server.reset()
-    cmd = [python, "-m", "emer_bench", "run", "--model", "openai", "--tasks", TASK,
-           "--include-path", str(task_dir), "--output-dir", str(out), "--no-progress", "--n-resamples", "1000",
-           "--model-args", f"base_url={server.base_url},model=bench,concurrency={concurrency}"]
-    if limit is not None:
-        cmd += ["--limit", str(limit)]
-    env = {**os.environ, "OPENAI_API_KEY": "", "PYTHONUNBUFFERED": "1"}
-    started = time.time()
-    # cwd outside any checkout: `python -m` puts the cwd first on sys.path, which would shadow
-    # the interpreter's own installed emer_bench (the baseline's).
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=task_dir)
-    _, status, usage = os.wait4(proc.pid, 0)
-    ended = time.time()
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"run failed ({status}): {stderr[-2000:]}")
-    stats = server.stats()
-    first, last = stats.get("first_request_at"), stats.get("last_answer_at")
-    return Run(ended - started, usage.ru_utime + usage.ru_stime, first - started if first else None,
-               ended - last if last else None, stats["requests"])
+    return measure(server, emer_command(server.base_url, task_dir, out, limit, concurrency, python), cwd=task_dir)
 
 
 def _fmt(value: float | None) -> str:

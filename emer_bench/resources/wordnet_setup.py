@@ -23,6 +23,7 @@ from pathlib import Path
 import platformdirs
 
 from emer_bench.errors import ResourceError
+from emer_bench.resources.nltk_lean import import_nltk
 
 DEBIAN_WORDNET_DIR = Path("/usr/share/wordnet")
 DEBIAN_LEXNAMES_MAN = Path("/usr/share/man/man5/lexnames.5WN.gz")
@@ -130,7 +131,7 @@ def build_wordnet_corpus(nltk_data_dir: Path, debian_dir: Path = DEBIAN_WORDNET_
 
 def _installed_nltk_wordnet() -> Path | None:
     """The root of a WordNet that nltk can already find on its own (zip or folder)."""
-    import nltk
+    nltk = import_nltk()
 
     for resource in ("corpora/wordnet", "corpora/wordnet.zip"):
         try:
@@ -149,7 +150,7 @@ def ensure_wordnet(nltk_data_dir: Path | None = None, debian_dir: Path = DEBIAN_
     one from the Debian files into `nltk_data_dir` (default: `default_nltk_data_dir()`) and
     puts that directory on `nltk.data.path`.
     """
-    import nltk
+    nltk = import_nltk()
 
     if prefer_installed:
         installed = _installed_nltk_wordnet()

@@ -58,3 +58,44 @@ def test_corrupt_middle_line_is_a_clear_error(tmp_path):
     path.write_text('garbage\n' + json.dumps(record("c1", "a").to_json()) + "\n")
     with pytest.raises(DataError, match=r"s.jsonl:1: not a samples record"):
         read_samples(path)
+
+
+def test_fsyncs_off_the_appending_thread_and_at_close(tmp_path, monkeypatch):
+    # A burst of appends is forced to disk by the writer's own thread (coalesced), never by the
+    # appending thread; close() syncs what is left before returning.
+    import os
+    import threading
+
+    from emer_bench.runner import samples_file
+
+    appender = threading.get_ident()
+    synced_by: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced_by.append(threading.get_ident())
+        real_fsync(fd)
+
+    monkeypatch.setattr(samples_file.os, "fsync", counting_fsync)
+    path = tmp_path / "s.jsonl"
+    writer = SamplesWriter(path)
+    for i in range(200):
+        writer.append(record(f"c{i % 10}", "happy"))
+    assert len(path.read_text().splitlines()) == 200  # written and flushed before append returned
+    assert appender not in synced_by  # appends never wait for an fsync
+    writer.close()
+    assert synced_by and synced_by[-1] == appender  # the closing sync
+    assert len(synced_by) <= 200
+    with pytest.raises(ValueError, match="closed"):
+        writer.append(record("c1", "happy"))
+    writer.close()  # closing twice is harmless
+
+
+def test_without_fsync_no_thread_and_no_fsync(tmp_path, monkeypatch):
+    from emer_bench.runner import samples_file
+
+    calls: list[int] = []
+    monkeypatch.setattr(samples_file.os, "fsync", calls.append)
+    with SamplesWriter(tmp_path / "s.jsonl", fsync=False) as writer:
+        writer.append(record("c1", "happy"))
+    assert calls == []

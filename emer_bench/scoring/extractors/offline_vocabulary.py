@@ -45,9 +45,11 @@ class WordNetSenses:
     """Lemma candidates and affectiveness of words, from WordNet (memoised per word)."""
 
     def __init__(self) -> None:
-        from nltk.corpus import wordnet
-
+        from emer_bench.resources.nltk_lean import import_nltk
         from emer_bench.resources.wordnet_setup import ensure_wordnet
+
+        import_nltk()
+        from nltk.corpus import wordnet
 
         ensure_wordnet()
         wordnet.ensure_loaded()  # the one slow step (seconds), paid here and not mid-extraction

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from emer_bench.resources.nltk_lean import import_nltk
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 from emer_bench.scoring.scorers.similarity.tokenize import CjkAwareRougeTokenizer, word_tokens
 
@@ -24,9 +25,11 @@ class Bleu4Scorer(ExplanationSimilarityScorer[SimilarityArgs]):
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
     def warm_up(self) -> None:
-        import nltk.translate.bleu_score  # noqa: F401,PLC0415 - the nltk import (~1.5 s CPU), off the critical path
+        import_nltk()  # ~0.5 s CPU, off the critical path
+        import nltk.translate.bleu_score  # noqa: F401,PLC0415
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
+        import_nltk()
         from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
         smoothing = SmoothingFunction().method1
@@ -52,11 +55,13 @@ class MeteorScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
     def warm_up(self) -> None:
+        import_nltk()
         import nltk.translate.meteor_score  # noqa: F401,PLC0415 - see Bleu4Scorer.warm_up
 
         self.context.shared("nltk-wordnet", _load_wordnet)
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
+        import_nltk()
         from nltk.translate.meteor_score import meteor_score
 
         wordnet = self.context.shared("nltk-wordnet", _load_wordnet)
@@ -91,9 +96,11 @@ class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
     def warm_up(self) -> None:
-        import rouge_score.rouge_scorer  # noqa: F401,PLC0415 - imports nltk (~1.5 s CPU), off the critical path
+        import_nltk()  # rouge-score imports nltk's Porter stemmer
+        import rouge_score.rouge_scorer  # noqa: F401,PLC0415 - off the critical path
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
+        import_nltk()
         from rouge_score.rouge_scorer import RougeScorer
 
         scorer = RougeScorer(["rougeL"], tokenizer=CjkAwareRougeTokenizer(use_stemmer=True))
