@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from emer_bench.ablation import AblationReport, run_ablation
-from emer_bench.cli.progress import plain_factory, rich_factory
+from emer_bench.cli.progress import progress_factory
 from emer_bench.cli.run_cmd import add_run_arguments, run_config
 from emer_bench.cli.summary import safe
 from emer_bench.tasks.modalities import parse_modalities
@@ -58,10 +56,7 @@ def run(args: argparse.Namespace) -> int:
     config = run_config(args)
     console = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
-    factory = None
-    if not args.no_progress:
-        factory = rich_factory(err) if err.is_terminal and os.environ.get("CI") != "true" \
-            else plain_factory(sys.stderr, args.progress_interval)
+    factory = progress_factory(err, args.no_progress, args.progress_interval)
     report, path = run_ablation(config, sets, args.metric, factory,
                                 notify=lambda msg: err.print(safe(msg), highlight=False))
     if path is None:

@@ -4,6 +4,8 @@ start, every `interval_s` seconds and at the end, so a log shows the run is aliv
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import time
 from typing import Callable, Iterator, TextIO
 
@@ -84,3 +86,13 @@ def plain_factory(stream: TextIO, interval_s: float) -> Callable[[str, int, int]
             sink.emit()
 
     return factory
+
+
+def progress_factory(err: Console, no_progress: bool, interval_s: float) -> Callable[[str, int, int], contextlib.AbstractContextManager[RichProgress | PlainProgress]] | None:
+    """The progress display of `run` and `ablate`: a rich bar on a terminal, plain lines at
+    intervals elsewhere (CI logs), none with --no-progress."""
+    if no_progress:
+        return None
+    if err.is_terminal and os.environ.get("CI") != "true":
+        return rich_factory(err)
+    return plain_factory(sys.stderr, interval_s)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from emer_bench.cli.judge_args import add_judge_arguments, judge_override
 from emer_bench.cli.kv import non_negative_int, parse_kv, positive_int
-from emer_bench.cli.progress import plain_factory, rich_factory
+from emer_bench.cli.progress import progress_factory
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.errors import ConfigError
 from emer_bench.results.builder import incomplete_tasks
@@ -95,10 +93,7 @@ def run(args: argparse.Namespace) -> int:
     config = run_config(args)
     console = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
-    factory = None
-    if not args.no_progress:
-        factory = rich_factory(err) if err.is_terminal and os.environ.get("CI") != "true" \
-            else plain_factory(sys.stderr, args.progress_interval)
+    factory = progress_factory(err, args.no_progress, args.progress_interval)
     results, path = run_evaluation(config, factory, notify=lambda msg: err.print(safe(msg), highlight=False))
     if path is None:
         return 0  # a non-main data-parallel rank
