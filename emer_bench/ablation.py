@@ -76,7 +76,8 @@ def run_ablation(config: RunConfig, sets: list[tuple[Modality, ...]], metric: st
 
 
 def _read(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def build_report(paths: dict[str, Path], metric: str | None, n_resamples: int, seed: int) -> AblationReport:

@@ -27,7 +27,7 @@ Written to OUTPUT_DIR/ablation_<time>.json and .md.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ablate", help="run tasks under several modality sets; modality-contribution table",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_arguments(p)

@@ -30,7 +30,7 @@ differences; p is the two-sided bootstrap p-value; "yes" means p < alpha (defaul
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("compare", help="paired bootstrap comparison of two results files", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("a", help="results_<timestamp>.json of run A (the baseline)")

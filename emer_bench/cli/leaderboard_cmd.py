@@ -45,7 +45,7 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
                    help=f"allowed |claimed - recomputed| (default {CLAIM_TOLERANCE})")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("leaderboard", help="add a run to the leaderboard, verify it, build the page",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(handler=run)

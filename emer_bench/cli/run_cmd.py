@@ -37,7 +37,7 @@ first requests all failing the same way); 5 another run holds the output folder;
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="evaluate a model on one or more tasks", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_arguments(p)

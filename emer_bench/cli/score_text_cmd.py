@@ -9,7 +9,8 @@ from typing import Any
 
 from rich.console import Console
 
-from emer_bench.cli.run_cmd import EXIT_INCOMPLETE, incomplete_tasks
+from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
+from emer_bench.results.builder import incomplete_tasks
 from emer_bench.cli.summary import print_summary, safe
 from emer_bench.runner.predictions import (
     TEXT_COLUMNS,

@@ -88,6 +88,7 @@ def build_board(board_dir: Path, options: VerifyOptions, settings: RankSettings 
 def read_board_json(board_dir: Path) -> dict[str, Any]:
     path = Path(board_dir) / "leaderboard.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        board: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return board
     except FileNotFoundError:
         raise ConfigError(f"{path} not found; run `emer-bench leaderboard build` first") from None

@@ -29,7 +29,7 @@ VERIFIED, NOT_VERIFIABLE = "verified", "not verifiable here"
 class Recomputed:
     """One scorer's per-sample components and aggregate, computed here."""
 
-    scorer: Scorer
+    scorer: Scorer[Any]
     components: list[Any]
     metrics: dict[str, float]
 

@@ -46,8 +46,11 @@ def expected_va(table: PointLookup, labels: Sequence[str], probs: Sequence[float
     valence = sum(p * point[0] for point, p in placed if point is not None) / mass
     arousal = sum(p * point[1] for point, p in placed if point is not None) / mass
     unplaced = tuple(label for label, (point, _) in zip(labels, placed) if point is None)
-    clip = lambda x: min(1.0, max(-1.0, x))  # noqa: E731 - round-off only; a mean of points on [-1, 1]
-    return ExpectedVA(clip(valence), clip(arousal), float(sum(probs) - mass), unplaced)
+    return ExpectedVA(_clip(valence), _clip(arousal), float(sum(probs) - mass), unplaced)
+
+
+def _clip(x: float) -> float:
+    return min(1.0, max(-1.0, x))  # round-off only: a mean of points on [-1, 1]
 
 
 def nearest_category(table: PointLookup, valence: float, arousal: float | None,

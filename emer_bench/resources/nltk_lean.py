@@ -16,6 +16,7 @@ already loaded, nltk simply gets it.
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import sys
 import threading
@@ -46,7 +47,7 @@ def import_nltk() -> ModuleType:
         finder = _HideFromThread(threading.get_ident())
         sys.meta_path.insert(0, finder)
         try:
-            import nltk  # noqa: PLC0415 - the point of this module
+            module = importlib.import_module("nltk")
         finally:
             sys.meta_path.remove(finder)
-    return nltk
+    return module

@@ -89,7 +89,8 @@ def _convert_xlsx_cell(cell: object) -> Cell:
     if data_type == "n" and isinstance(value, (int, float)) and not isinstance(value, bool):
         as_int = int(value)
         return as_int if as_int == value else float(value)
-    return value
+    converted: Cell = value  # text, a bool or a datetime as openpyxl (untyped) gives it
+    return converted
 
 
 def read_xlsx_table(path: Path, error: type[EmerBenchError]) -> Table:

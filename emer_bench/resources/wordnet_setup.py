@@ -88,7 +88,8 @@ def _source_signature(debian_dir: Path, man_page: Path) -> dict[str, int]:
 
 def _is_current(corpus_dir: Path, signature: dict[str, int]) -> bool:
     try:
-        return json.loads((corpus_dir / _MANIFEST).read_text()) == signature
+        manifest: object = json.loads((corpus_dir / _MANIFEST).read_text())
+        return manifest == signature
     except (OSError, ValueError):
         return False
 

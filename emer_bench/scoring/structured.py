@@ -16,14 +16,15 @@ One rule per use, shared by the scorers so that they agree:
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Protocol, Sequence
 
+from emer_bench.api.scorer import ScoringContext
 from emer_bench.api.structured import StructuredPrediction
 from emer_bench.resources.category_va import PointLookup, nearest_category
 from emer_bench.resources.va_lexicon import VALexicon, load_builtin
 
 
-def builtin_va_table(context: Any) -> VALexicon:
+def builtin_va_table(context: ScoringContext) -> VALexicon:
     """The built-in VA table, loaded once per scoring process (the key affective_space uses)."""
     return context.shared("va_lexicon:builtin", load_builtin)
 
@@ -56,7 +57,7 @@ def structured_label_set(prediction: StructuredPrediction, top_k: int) -> list[s
 
 def structured_value(prediction: StructuredPrediction, dimension: str, value_range: tuple[float, float]) -> float | None:
     """The predicted valence or arousal, from [-1, 1] to `value_range`; None when not predicted."""
-    value = getattr(prediction, dimension)
+    value: float | None = getattr(prediction, dimension)
     if value is None:
         return None
     low, high = value_range

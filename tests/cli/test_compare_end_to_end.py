@@ -60,7 +60,7 @@ def write_samples(path: Path, task_dir: Path, answers: list[str | None]) -> None
 
 def score(samples: Path, task_dir: Path) -> Path:
     out = samples.with_name("results_test.json")
-    args = argparse.Namespace(samples=str(samples), task="demo-stats", include_path=[str(task_dir)], resources=None,
+    args = argparse.Namespace(samples=str(samples), task="demo-stats", modalities=None, include_path=[str(task_dir)], resources=None,
                               resource_version="mer2025", n_resamples=50, seed=1234, output=str(out))
     assert score_cmd.run(args) == 0
     return out

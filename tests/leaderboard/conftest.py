@@ -101,7 +101,7 @@ def hostile_results(lb_root: Path, demo_run: Path) -> Path:
     samples = folder / "samples_emer-demo_hostile.jsonl"
     samples.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     out = folder / "results_hostile.json"
-    args = argparse.Namespace(samples=str(samples), task=None, include_path=[], resources=None,
+    args = argparse.Namespace(samples=str(samples), task=None, modalities=None, include_path=[], resources=None,
                               resource_version="mer2025", n_resamples=50, seed=1234, output=str(out))
     assert score_cmd.run(args) == 0
     return out

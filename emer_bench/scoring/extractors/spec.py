@@ -20,7 +20,7 @@ class ExtractorSpec(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)
 
 
-def build_extractor(spec: ExtractorSpec, context: ScoringContext) -> LabelExtractor:
+def build_extractor(spec: ExtractorSpec, context: ScoringContext) -> LabelExtractor[Any]:
     """The extractor, created once per process for equal specs (LLM extractors are costly)."""
     cls = EXTRACTORS.get(spec.name)
     args = validate(cls.Args, spec.args, f"extractor '{spec.name}' args")

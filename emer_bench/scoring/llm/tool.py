@@ -91,16 +91,16 @@ class LLMTool:
         self.gen_kwargs: dict[str, Any] = {**(default_gen_kwargs or GREEDY), **spec.gen_kwargs}
         if spec.model not in ADAPTERS:  # a typo fails when the scorer is built, before any run
             raise UnknownNameError(f"{self.where}: {ADAPTERS.unknown_message(spec.model)}")
-        self._adapter_cls: type[ModelAdapter] | None = None
+        self._adapter_cls: type[ModelAdapter[Any]] | None = None
         self._args: AdapterArgs | None = None
-        self._adapter: ModelAdapter | None = None
+        self._adapter: ModelAdapter[Any] | None = None
         self._cache: JsonlAnswerCache | None = None
         self.model_calls = 0  # prompts sent to the model by this tool (cache misses)
         self.cache_hits = 0
         self.check()  # tools are built with the task's scorers: before any model loads or is asked
 
     # -- identity ---------------------------------------------------------------------------
-    def _validated(self) -> tuple[type[ModelAdapter], AdapterArgs]:
+    def _validated(self) -> tuple[type[ModelAdapter[Any]], AdapterArgs]:
         if self._adapter_cls is None or self._args is None:
             cls = ADAPTERS.get(self.spec.model)
             if Modality.SUBTITLE not in cls.modalities:
@@ -144,7 +144,7 @@ class LLMTool:
 
     # -- adapter and cache --------------------------------------------------------------------
     @property
-    def adapter(self) -> ModelAdapter:
+    def adapter(self) -> ModelAdapter[Any]:
         if self._adapter is None:
             cls, args = self._validated()
             self._adapter = self.context.shared(f"llm-tool:{self.identity_sha256()}", lambda: cls(args))

@@ -45,7 +45,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem, scored_samples
+from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem, scored_samples
 from emer_bench.api.structured import StructuredPrediction
 from emer_bench.metrics.regression import pearson
 from emer_bench.metrics.weighted import weighted_agreement
@@ -65,7 +65,7 @@ class LexiconArgs(ScorerArgs):
     neutral_band: float = 0.1  # |valence| or |arousal| <= this (on [-1, 1]) counts as neutral sign 0
 
 
-def get_lexicon(args: LexiconArgs, context: Any) -> VALexicon:
+def get_lexicon(args: LexiconArgs, context: ScoringContext) -> VALexicon:
     if args.lexicon is None:
         return context.shared("va_lexicon:builtin", load_builtin)
     path = Path(args.lexicon).expanduser()

@@ -54,7 +54,7 @@ class _OpenVocabScorer(Scorer[OpenVocabArgs]):
         super().__init__(args, context)
         self._resolved: ResolvedResources | None = None
         self._tables: WheelTables | None = None
-        self._extractor: LabelExtractor | None = None
+        self._extractor: LabelExtractor[Any] | None = None
 
     @property
     def _args(self) -> OpenVocabArgs:
@@ -71,7 +71,7 @@ class _OpenVocabScorer(Scorer[OpenVocabArgs]):
             self._tables = self.context.shared(f"wheel_tables:{directory}", lambda: load_wheel_tables(directory))
         return self._tables
 
-    def extractor(self) -> LabelExtractor:
+    def extractor(self) -> LabelExtractor[Any]:
         if self._extractor is None:
             self._extractor = build_extractor(self._args.extractor, self.context)  # shared per process
         return self._extractor
