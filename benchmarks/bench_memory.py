@@ -40,19 +40,7 @@ DEFAULT_RESOURCES = ROOT.parent / "shared" / "data" / "emotion_wheel" / "mer2025
 
 
 def write_scoring_task(folder: Path, clips: int, with_ew: bool) -> None:
-    write_text_task(folder, clips)
-    (folder / "startup_bench.yaml").unlink()  # only its annotations are used, under another task name
-    ew = "  - name: ew\n" if with_ew else ""
-    (folder / "memory_bench.yaml").write_text(
-        f"task: {TEXT_TASK}\nversion: '1'\n"
-        "dataset:\n  files:\n    - path: \"{task_dir}/annotations.csv\"\n      id_column: name\n"
-        "      columns: {subtitle: subtitle, explanation: explanation, openset: openset}\n"
-        "modalities: [subtitle]\n"
-        "prompt: {template: 'Subtitle: {subtitle}. What does the person feel, and why?'}\n"
-        "generation: {max_new_tokens: 64, temperature: 0}\n"
-        "reference: [explanation, openset]\n"
-        "scorers:\n  - name: label_overlap\n    args: {extractor: {name: lexicon}}\n  - name: rouge_l\n" + ew +
-        "main_metric: label_overlap.fscore\n", encoding="utf-8")
+    write_text_task(folder, clips, TEXT_TASK, "  - name: ew\n" if with_ew else "")
 
 
 def peak(cmd: list[str]) -> tuple[float, float, float]:

@@ -43,7 +43,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "startup.md"
 TASK = "startup-bench-text"
 
 
-def write_text_task(folder: Path, clips: int) -> None:
+def write_text_task(folder: Path, clips: int, task: str = TASK, extra_scorers: str = "") -> None:
     """A subtitle-only task over the demo's annotations repeated to `clips` rows (no media)."""
     with (DEMO_DIR / "annotations.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -51,8 +51,8 @@ def write_text_task(folder: Path, clips: int) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows({**rows[i % len(rows)], "name": f"clip_{i:05d}"} for i in range(clips))
-    (folder / "startup_bench.yaml").write_text(
-        f"task: {TASK}\nversion: '1'\n"
+    (folder / f"{task}.yaml").write_text(
+        f"task: {task}\nversion: '1'\n"
         "dataset:\n  files:\n    - path: \"{task_dir}/annotations.csv\"\n      id_column: name\n"
         "      columns: {subtitle: subtitle, explanation: explanation, openset: openset}\n"
         "modalities: [subtitle]\n"
@@ -60,7 +60,7 @@ def write_text_task(folder: Path, clips: int) -> None:
         "generation: {max_new_tokens: 64, temperature: 0}\n"
         "reference: [explanation, openset]\n"
         "scorers:\n  - name: label_overlap\n    args: {extractor: {name: lexicon}}\n  - name: rouge_l\n"
-        "main_metric: label_overlap.fscore\n", encoding="utf-8")
+        + extra_scorers + "main_metric: label_overlap.fscore\n", encoding="utf-8")
 
 
 @dataclass
