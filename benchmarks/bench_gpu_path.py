@@ -61,16 +61,27 @@ class GenerateLog:
     model: Any = None
 
 
+# checkpoint folder -> the model built in memory for it (gpu_checkpoints writes no weights).
+BUILT: dict[str, Any] = {}
+ATTENTION: dict[str, str] = {}  # family -> attention implementation the built model runs
+
+
 def timed_adapter(base: type) -> type:
-    """A subclass of the real adapter whose loaded model's `generate` is timed and recorded."""
+    """A subclass of the real adapter whose loaded model's `generate` is timed and recorded.
+
+    Its `load_model` hands over the model built in memory for that folder (the adapter reads the
+    folder's config and processor as usual); loading is outside the measured generation phase.
+    """
 
     class Timed(base):  # type: ignore[misc, valid-type]
         name: ClassVar[str] = f"bench-gpu-{base.name}"
         log: ClassVar[GenerateLog] = GenerateLog()
 
         def load_model(self, path: str, load_kwargs: dict[str, Any]) -> Any:
-            model = super().load_model(path, load_kwargs)
-            real_generate, log = model.generate, type(self).log
+            built = BUILT.get(str(Path(path).resolve()))
+            model = built if built is not None else super().load_model(path, load_kwargs)
+            # The class's own generate: the same model serves several runs, each wraps it afresh.
+            real_generate, log = type(model).generate.__get__(model), type(self).log
             log.model = model
 
             def generate(**kwargs: Any) -> Any:
@@ -141,6 +152,7 @@ class GpuSampler:
 class Row:
     family: str
     batch: int
+    prefetch_workers: int
     clips: int
     generation_s: float
     in_generate_s: float
@@ -152,24 +164,32 @@ class Row:
         return self.generation_s / self.bare_s - 1
 
 
-def run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: argparse.Namespace) -> Row:
+def run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: argparse.Namespace,
+            replay: bool = True, workers: int | None = None) -> Row:
+    workers = args.prefetch_workers if workers is None else workers
     log = adapter.log = GenerateLog(device=args.device)
     timing = Timing()
     model_args = {"pretrained": str(checkpoint), "device": args.device, "dtype": args.dtype, "batch_size": batch,
                   "max_new_tokens": args.max_new_tokens, "num_frames": args.num_frames}
     with tempfile.TemporaryDirectory(prefix="gpu-path-out-") as out, GpuSampler() as sampler:
         config = RunConfig(model=adapter.name, tasks=[TASK_NAME], include_paths=[task_dir], output_dir=Path(out),
-                           model_args=model_args, n_resamples=0, prefetch_workers=args.prefetch_workers)
+                           model_args=model_args, n_resamples=0, prefetch_workers=workers)
         results, _ = run_evaluation(config, progress_factory=timing.factory)
     if timing.failed:
         raise SystemExit(f"{timing.failed} samples failed in the {adapter.name} run (batch {batch})")
     util = sampler.mean_between(timing.started_at, timing.ended_at)
-    bare = bare_loop(log)
-    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, results["results"][TASK_NAME]["n_total"],
+    bare = bare_loop(log) if replay else float("nan")
+    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, workers, results["results"][TASK_NAME]["n_total"],
               timing.seconds, log.seconds, bare, util)
     log.model = None
     log.calls.clear()
     return row
+
+
+def _version(package: str) -> str:
+    import importlib
+
+    return str(getattr(importlib.import_module(package), "__version__", "?"))
 
 
 def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: float) -> str:
@@ -179,14 +199,16 @@ def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: fl
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- checkpoints: {args.scale} random-weight {', '.join(args.families)} ({args.dtype}), demo clips x "
         f"{args.copies}, {args.num_frames} frames, max_new_tokens={args.max_new_tokens}, greedy",
+        f"- torch {_version('torch')}, transformers {_version('transformers')}; attention: "
+        f"{', '.join(f'{k} {v}' for k, v in ATTENTION.items())}",
         "- overhead = generation wall of `run_evaluation` / bare `model.generate` loop on the same inputs - 1",
         f"- command: `python3 benchmarks/bench_gpu_path.py {' '.join(sys.argv[1:])}`", "",
-        "| family | batch | clips | generation s | in generate s | bare loop s | overhead | s per clip | clips/s | GPU util |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| family | batch | prefetch workers | clips | generation s | in generate s | bare loop s | overhead | s per clip | clips/s | GPU util |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         util = "n/a" if r.gpu_util is None else f"{r.gpu_util:.0f}%"
-        lines.append(f"| {r.family} | {r.batch} | {r.clips} | {r.generation_s:.2f} | {r.in_generate_s:.2f} | "
+        lines.append(f"| {r.family} | {r.batch} | {r.prefetch_workers} | {r.clips} | {r.generation_s:.2f} | {r.in_generate_s:.2f} | "
                      f"{r.bare_s:.2f} | {100 * r.overhead:.1f}% | {r.generation_s / r.clips:.3f} | "
                      f"{r.clips / r.generation_s:.2f} | {util} |")
     return "\n".join(lines) + "\n"
@@ -203,6 +225,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--num-frames", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--prefetch-workers", type=int, default=2)
+    parser.add_argument("--serial-row", action=argparse.BooleanOptionalAction, default=True,
+                        help="add a row at the first batch size with no prefetch workers (media prepared "
+                             "between generate calls): shows what preparing media alongside generate costs it")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "emer-gpu-path")
     parser.add_argument("--out", type=Path, default=None, help="default: $OUT/gpu_path.md or benchmarks/results/")
     return parser.parse_args()
@@ -225,20 +250,26 @@ def main() -> int:
         for family in args.families:
             ckpt = args.workdir / family
             started = time.perf_counter()
-            BUILDERS[family](ckpt, args.device, dtype, full=args.scale == "full")
+            model = BUILDERS[family](ckpt, args.device, dtype, full=args.scale == "full")
+            BUILT[str(ckpt.resolve())] = model
+            ATTENTION[family] = str(model.config._attn_implementation)
             torch.cuda.empty_cache() if args.device.startswith("cuda") else None
             print(f"built {family} in {time.perf_counter() - started:.0f} s", flush=True)
             adapter = timed_adapter(ADAPTERS.get(family))
             ADAPTERS.add(adapter.name, adapter, origin="runtime", replace=True)
             # Warm-up (discarded): CUDA context, cuBLAS handles and kernel caches, which the
             # first measured run would otherwise pay and the replay would not.
-            run_one(adapter, ckpt, task_dir, args.batch_sizes[0], args)
-            for batch in args.batch_sizes:
-                rows.append(run_one(adapter, ckpt, task_dir, batch, args))
+            run_one(adapter, ckpt, task_dir, args.batch_sizes[0], args, replay=False)
+            plan = [(batch, args.prefetch_workers) for batch in args.batch_sizes]
+            plan += [(args.batch_sizes[0], 0)] if args.serial_row and args.prefetch_workers else []
+            for batch, workers in plan:
+                rows.append(run_one(adapter, ckpt, task_dir, batch, args, workers=workers))
                 print(rows[-1], flush=True)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_text(report(rows, args, device_name, load))  # partial figures survive a time-out
+            BUILT.clear()
             shutil.rmtree(ckpt, ignore_errors=True)
+            torch.cuda.empty_cache() if args.device.startswith("cuda") else None
     print(report(rows, args, device_name, load))
     return 0
 

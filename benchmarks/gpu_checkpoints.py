@@ -72,7 +72,7 @@ def _text_config(tokenizer: Any, full: bool) -> dict[str, Any]:
                 rope_parameters=QWEN2_5_MROPE if full else TINY_MROPE)
 
 
-def build_qwen2_5_vl(dest: Path, device: str, dtype: Any, full: bool = True) -> Path:
+def build_qwen2_5_vl(dest: Path, device: str, dtype: Any, full: bool = True) -> Any:
     """Qwen2.5-VL-7B-Instruct's architecture with random weights, saved as a loadable checkpoint."""
     from transformers import (Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor,
                               Qwen2VLImageProcessor, Qwen2VLVideoProcessor)
@@ -90,7 +90,7 @@ def build_qwen2_5_vl(dest: Path, device: str, dtype: Any, full: bool = True) -> 
     return _save(model, processor, dest, tokenizer)
 
 
-def build_qwen2_5_omni_thinker(dest: Path, device: str, dtype: Any, full: bool = True) -> Path:
+def build_qwen2_5_omni_thinker(dest: Path, device: str, dtype: Any, full: bool = True) -> Any:
     """The thinker of Qwen2.5-Omni-7B (audio + video + text in, text out) with random weights."""
     from transformers import (Qwen2_5OmniProcessor, Qwen2_5OmniThinkerConfig,
                               Qwen2_5OmniThinkerForConditionalGeneration, Qwen2VLImageProcessor,
@@ -115,13 +115,21 @@ def build_qwen2_5_omni_thinker(dest: Path, device: str, dtype: Any, full: bool =
     return _save(model, processor, dest, tokenizer)
 
 
-def _save(model: Any, processor: Any, dest: Path, tokenizer: Any) -> Path:
+def _save(model: Any, processor: Any, dest: Path, tokenizer: Any) -> Any:
+    """Writes everything but the weights (config, generation config, processor) and returns the model.
+
+    A 7B checkpoint is ~15 GB of safetensors: writing and re-reading it for each measured run would
+    cost minutes of a GPU lease and measures nothing the benchmark reports (loading is outside the
+    generation phase). The benchmark hands the built model to the adapter's `load_model` instead;
+    everything else the adapter reads (AutoConfig, AutoProcessor, chat template) comes from `dest`.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     with _quiet_transformers():
-        model.save_pretrained(dest)
+        model.config.save_pretrained(dest)
+        model.generation_config.save_pretrained(dest)
     processor.save_pretrained(dest)
-    return dest
+    return model
 
 
 BUILDERS = {"qwen2_5_vl": build_qwen2_5_vl, "qwen2_5_omni": build_qwen2_5_omni_thinker}
