@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Generic, TypeVar
+from typing import Any, Callable, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,10 @@ S = TypeVar("S")
 
 # JSON-serialisable per-sample components, or None when the rule skips the sample entirely.
 SampleScore = dict[str, Any] | None
+
+# What a scorer lets the harness reuse instead of calling `score_samples` again (see
+# `Scorer.score_reuse` and emer_bench/runner/score_cache.py).
+ScoreReuse = Literal["none", "whole", "per_sample"]
 
 
 def scored_samples(samples: list[SampleScore]) -> tuple[list[int], list[dict[str, Any]]]:
@@ -103,9 +107,28 @@ class Scorer(ABC, Generic[A]):
     # default): the bootstrap re-runs `aggregate` once per resample instead, which is slower only.
     aggregate_weighted: WeightedAggregate | None = None
 
+    # Which components a later run (or the same run, earlier) may reuse instead of re-scoring;
+    # reuse also needs the same scoring digest (arguments, describe(), resources, code: see
+    # runner/score_cache.py) and the same sample (answer, reference, failure).
+    # - "none" (the default, since anything uncertain must be re-scored): an LLM judge or LLM
+    #   extractor (a call may fail and be worth retrying), a batched neural model (a sample's
+    #   floats may depend on its batch), a plugin that does not say.
+    # - "whole": the same samples in the same order give the same components (e.g. a vocabulary
+    #   built from every reference).
+    # - "per_sample": each component depends on its own sample alone, so unchanged samples are
+    #   reused one by one and finished samples are scored while the model still answers.
+    score_reuse: ClassVar[ScoreReuse] = "none"
+    # Installed distributions whose version enters the scoring digest (their code computes the
+    # components, e.g. rouge-score's LCS): a new version re-scores.
+    digest_libraries: ClassVar[tuple[str, ...]] = ()
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         bind_args_class(cls, Scorer, ScorerArgs)
+
+    def reuse_mode(self) -> ScoreReuse:
+        """`score_reuse` for these arguments (a label scorer is "none" with an LLM extractor)."""
+        return self.score_reuse
 
     def __init__(self, args: A, context: ScoringContext) -> None:
         self.args: A = args
@@ -149,6 +172,9 @@ class LabelExtractor(ABC, Generic[A]):
 
     name: ClassVar[str]
     Args: ClassVar[type[ScorerArgs]] = ScorerArgs
+    # True when a text's labels depend on that text alone and never vary between calls (rules,
+    # word lists): a scorer using it may then reuse its components sample by sample.
+    per_text: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

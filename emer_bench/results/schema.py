@@ -34,6 +34,12 @@ class ScorerConfig(TypedDict, total=False):
     resources: dict[str, Any]  # e.g. {"emotion_wheel": {"version": "mer2025", "sha256": {...}}}
     extractor: dict[str, Any]  # label extractor identity (model, settings, prompt hash)
     judge: dict[str, Any]  # judge model identity and prompt hash
+    # Digest of everything that determines this scorer's components (runner/score_cache.py);
+    # absent when they may not be reused by a later run.
+    scoring_sha256: str
+    # {"samples": n, "scores_files": [...]}: n components taken from those earlier scores files
+    # (same samples, same scoring digest) instead of being computed again; absent when none.
+    reused: dict[str, Any]
 
 
 class TaskConfigRecord(TypedDict):
@@ -93,4 +99,5 @@ class SampleScoreLine(TypedDict):
     clip_id: str
     index: int
     failed: bool
+    item_sha256: NotRequired[str]  # the sample as its scorers saw it (runner/score_cache.item_sha256)
     scores: dict[str, Any]  # scorer alias -> that scorer's per-sample components (None: skipped)

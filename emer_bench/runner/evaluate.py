@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from emer_bench.api.adapter import ModelAdapter
+from emer_bench.api.records import SampleRecord
 from emer_bench.api.generation import parse_generation_settings
 from emer_bench.api.scorer import Scorer, ScoringContext
 from emer_bench.errors import ConfigError
@@ -32,8 +33,10 @@ from emer_bench.runner.lock import OutputLock
 from emer_bench.runner.prechecks import check_inputs, check_media, check_output_dir
 from emer_bench.redact import public_args
 from emer_bench.runner.run_key import run_key, slug, transport_fields
-from emer_bench.runner.samples_file import SamplesWriter, read_samples
-from emer_bench.runner.score import ScorerWarmUp, build_task_scorers, score_task
+from emer_bench.runner.samples_file import read_samples
+from emer_bench.runner.score import ScorerWarmUp, TaskScores, build_task_scorers, score_task, scoring_digests
+from emer_bench.runner.score_cache import ScoreCache, previous_scores
+from emer_bench.runner.score_incremental import IncrementalScorer, ScoringSamplesWriter
 from emer_bench.tasks.discovery import TaskIndex
 from emer_bench.tasks.annotations import PathContext, load_documents
 from emer_bench.tasks.requests import build_requests
@@ -132,11 +135,12 @@ class TaskFiles:
     scores: Path
 
 
-def _resume_state(plan: PlannedTask, samples_path: Path) -> tuple[set[str], dict[str, str], int, int]:
-    """(clips to reuse, fingerprint per clip, failed before, changed since): a record is reused
-    only when it succeeded AND was asked exactly what is loaded now."""
+def _resume_state(plan: PlannedTask, samples_path: Path) -> tuple[dict[str, SampleRecord], dict[str, str], int, int]:
+    """(records to reuse by clip, fingerprint per clip, failed before, changed since): a record is
+    reused only when it succeeded AND was asked exactly what is loaded now."""
     fingerprints = {r.clip_id: request_fingerprint(r, plan.references[r.clip_id]) for r in plan.requests}
-    done, failed, changed = set(), 0, 0
+    done: dict[str, SampleRecord] = {}
+    failed, changed = 0, 0
     existing = read_samples(samples_path)
     for clip_id, fingerprint in fingerprints.items():
         rec = existing.get(clip_id)
@@ -147,7 +151,7 @@ def _resume_state(plan: PlannedTask, samples_path: Path) -> tuple[set[str], dict
         elif rec.fingerprint != fingerprint:
             changed += 1
         else:
-            done.add(clip_id)
+            done[clip_id] = rec
     return done, fingerprints, failed, changed
 
 
@@ -171,18 +175,42 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], f
     target = samples_path if group.world_size == 1 else part_path(samples_path, group.rank)
     progress_cm = progress_factory(task.name, len(plan.requests), len(done)) if progress_factory and group.is_main \
         else contextlib.nullcontext(None)
-    with SamplesWriter(target) as writer, progress_cm as progress:
-        generate_task(adapter, pending, plan.references, writer, progress, prefetch_workers=config.prefetch_workers,
-                      rank=group.rank, fingerprints=fingerprints, breaker=CircuitBreaker())
+    # One process: its scorer thread scores each record as it is written, and the reused ones
+    # first, while the model answers (other ranks' records only exist in their part files).
+    if pending:
+        warm_up.start()
+    early = IncrementalScorer(plan.scorers if group.world_size == 1 and pending else [], warm_up)
+    for record in done.values():
+        early.add(record)
+    try:
+        with ScoringSamplesWriter(target, early) as writer, progress_cm as progress:
+            generate_task(adapter, pending, plan.references, writer, progress, prefetch_workers=config.prefetch_workers,
+                          rank=group.rank, fingerprints=fingerprints, breaker=CircuitBreaker())
+    except BaseException:
+        early.close()  # the thread ends; the next run resumes and scores from the samples file
+        raise
     group.barrier()
     if not group.is_main:
         return None
-    fold_parts(samples_path)
-    latest = read_samples(samples_path)
-    records = [latest[r.clip_id] for r in plan.requests if r.clip_id in latest]
+    if group.world_size == 1 and not pending:
+        records = [done[r.clip_id] for r in plan.requests if r.clip_id in done]  # nothing was written since
+    else:
+        fold_parts(samples_path)
+        latest = read_samples(samples_path)
+        records = [latest[r.clip_id] for r in plan.requests if r.clip_id in latest]
     warm_up.wait()
-    scores = score_task(task, records, plan.scorers, files.scores, config.n_resamples, config.seed)
+    scores = _score(config, plan, records, files, early.finish())
     return task_result(task, records, scores, plan.gen_kwargs, samples_path, files.scores, reused=len(done))
+
+
+def _score(config: RunConfig, plan: PlannedTask, records: list[SampleRecord], files: TaskFiles,
+           early: ScoreCache) -> TaskScores:
+    """Score with what is known already: an earlier results file's components for the same
+    samples and scorers (a re-run, a resumed run), then those scored while the model answered."""
+    digests = scoring_digests(plan.task, plan.scorers)
+    previous = previous_scores(files.samples.parent, files.samples.name, digests)
+    return score_task(plan.task, records, plan.scorers, files.scores, config.n_resamples, config.seed,
+                      caches=[previous, early], digests=digests)
 
 
 def _task_files(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], model_dir: Path, start_iso: str) -> TaskFiles:
@@ -244,7 +272,9 @@ def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdap
     results = new_results(model_record, start_iso)
     groups = requested_groups(TaskIndex(include_paths=list(config.include_paths)), config.tasks)
     # Scorers load their libraries/models while the model answers (only the main rank scores).
-    warm_up = ScorerWarmUp([scorer for plan in planned for _, scorer in plan.scorers] if group.is_main else [])
+    # Started by the first task that asks the model something (a fully cached re-run never needs it).
+    warm_up = ScorerWarmUp([scorer for plan in planned for _, scorer in plan.scorers] if group.is_main else [],
+                           start=False)
     for plan in planned:
         files = _task_files(config, plan, adapter, model_dir, start_iso)
         task_result_ = _run_one(config, plan, adapter, files, group, progress_factory, notify, warm_up)

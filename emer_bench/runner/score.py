@@ -3,8 +3,10 @@ aggregate, attach bootstrap CIs to headline metrics, and write the per-sample sc
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,8 @@ from emer_bench.errors import ConfigError, ResourceError
 from emer_bench.registries import SCORERS
 from emer_bench.results.builder import TaskOutcome
 from emer_bench.results.schema import MetricEntry, ScorerConfig
-from emer_bench.results.writer import write_jsonl_atomic
+from emer_bench.results.writer import dumps_strict, write_jsonl_atomic
+from emer_bench.runner.score_cache import ScoreCache, item_sha256, reusable_components, scorer_digest
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import validate
@@ -27,11 +30,20 @@ TaskScores = TaskOutcome  # metrics, scorer configs, notes (e.g. an optional sco
 
 class ScorerWarmUp:
     """Runs every scorer's `warm_up` on one daemon thread while the model works. `wait()` before
-    scoring: the scorers' shared objects (ScoringContext.shared) are then built, never twice."""
+    scoring: the scorers' shared objects (ScoringContext.shared) are then built, never twice.
+    `start=False`: only when `start()` is called, i.e. when a model will work (a re-run that
+    asks nothing and reuses its scores must not spend CPU on loading scorer libraries)."""
 
-    def __init__(self, scorers: list[Scorer[Any]]) -> None:
+    def __init__(self, scorers: list[Scorer[Any]], start: bool = True) -> None:
         self._thread = threading.Thread(target=self._run, args=(scorers,), name="scorer-warm-up", daemon=True)
-        self._thread.start()
+        self._started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
 
     @staticmethod
     def _run(scorers: list[Scorer[Any]]) -> None:
@@ -42,7 +54,8 @@ class ScorerWarmUp:
                 log.debug("warm-up of scorer %s failed", scorer.name, exc_info=True)
 
     def wait(self) -> None:
-        self._thread.join()
+        if self._started:  # never started: score_samples loads what it needs itself
+            self._thread.join()
 
 
 def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer[Any]:
@@ -94,6 +107,49 @@ def _confidence_intervals(scorer: Scorer[Any], components: list[Any], clips: lis
     return bootstrap_ci(components, scorer.aggregate, metrics, n_resamples=n_resamples, seed=seed, clusters=clips)
 
 
+def scoring_digests(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[Any]]]) -> dict[str, str]:
+    """The scoring digest of every scorer whose components may be reused (runner/score_cache.py)."""
+    return {spec.key: scorer_digest(task, spec.key, spec.optional, scorer) for spec, scorer in scorers
+            if scorer.reuse_mode() != "none"}
+
+
+@dataclass
+class _Components:
+    values: list[Any]
+    reused: int  # taken from an earlier run's scores file
+    sources: list[str]  # those scores files
+
+
+def _components(spec: ScorerSpec, scorer: Scorer[Any], items: list[ScoringItem], hashes: list[str],
+                caches: list[ScoreCache]) -> _Components:
+    """Every item's component: reused from `caches` (in order of preference) where allowed, the
+    rest from `score_samples` (all of them for a scorer that allows no reuse)."""
+    clips = [i.clip_id for i in items]
+    taken: dict[int, Any] = {}
+    reused, sources = 0, list[str]()
+    for cache in caches:
+        known = cache.get(spec.key)
+        found = {i: c for i, c in reusable_components(scorer, known, clips, hashes).items() if i not in taken}
+        if found and known is not None and known.source is not None:
+            reused, sources = reused + len(found), [*sources, known.source]
+        taken.update(found)
+    missing = [i for i in range(len(items)) if i not in taken]
+    fresh = scorer.score_samples([items[i] for i in missing]) if missing or not items else []
+    if len(fresh) != len(missing):
+        raise RuntimeError(f"scorer '{spec.key}' returned {len(fresh)} components for {len(missing)} samples")
+    taken.update(zip(missing, fresh))
+    return _Components([taken[i] for i in range(len(items))], reused, sources)
+
+
+def _round_trips(components: list[Any]) -> bool:
+    """True when the scores file gives these components back exactly (no NaN turned into null, no
+    tuple into a list, nothing masked): only then may a later run reuse them."""
+    try:
+        return bool(json.loads(dumps_strict(components)) == components)
+    except (TypeError, ValueError):
+        return False
+
+
 def score_task(
     task: LoadedTask,
     records: list[SampleRecord],
@@ -101,9 +157,16 @@ def score_task(
     scores_path: Path,
     n_resamples: int = 1000,
     seed: int = 1234,
+    caches: list[ScoreCache] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> TaskScores:
-    """Score `records` (in task order) with every scorer; writes `scores_path` (one line per sample)."""
+    """Score `records` (in task order) with every scorer; writes `scores_path` (one line per sample).
+    `caches`: components known already (an earlier run's scores file, scoring while the model
+    answered), reused where the scorer and the sample are unchanged; without them every sample is
+    scored (`emer-bench score`). `digests`: `scoring_digests` when the caller has them."""
     items = items_from_records(records)
+    hashes = [item_sha256(i) for i in items]
+    digests = scoring_digests(task, scorers) if digests is None else digests
     clips = [r.clip_id for r in records]
     n_failed = sum(1 for i in items if i.failed)
     result = TaskScores(metrics={}, scorer_configs=[], notes=[])
@@ -114,34 +177,42 @@ def score_task(
             result.notes.append(f"scorer '{spec.key}' skipped: {note}")
             continue
         try:
-            components = scorer.score_samples(items)
+            found = _components(spec, scorer, items, hashes, caches or [])
         except ResourceError as exc:
             if not spec.optional:
                 raise
             result.notes.append(f"scorer '{spec.key}' skipped: {exc}")
             continue
-        if len(components) != len(items):
-            raise RuntimeError(f"scorer '{spec.key}' returned {len(components)} components for {len(items)} samples")
-        per_sample[spec.key] = components
-        values = scorer.aggregate(components)
-        headline = [m for m in scorer.headline if m in values]
-        cis = _confidence_intervals(scorer, components, clips, headline, n_resamples, seed)
-        n_scored = sum(1 for c in components if c is not None)
-        for metric, value in values.items():
-            entry: MetricEntry = {"value": float(value), "n_total": len(items), "n_scored": n_scored,
-                                  "n_failed": n_failed}
-            if metric in cis:
-                entry["ci95"] = [float(cis[metric][0]), float(cis[metric][1])]
-            result.metrics[f"{spec.key}.{metric}"] = entry
+        components = per_sample[spec.key] = found.values
+        _add_metrics(result, spec.key, scorer, components, clips, n_failed, n_resamples, seed)
         config: ScorerConfig = {"alias": spec.key, **scorer.describe()}  # type: ignore[typeddict-item]
         config["scorer"] = spec.name
+        # Components all read back from a scores file are JSON already: no need to check them.
+        if spec.key in digests and (found.reused == len(components) or _round_trips(components)):
+            config["scoring_sha256"] = digests[spec.key]
+        if found.reused:
+            config["reused"] = {"samples": found.reused, "scores_files": sorted(set(found.sources))}
         result.scorer_configs.append(config)
-    _write_scores(scores_path, records, per_sample)
+    _write_scores(scores_path, records, hashes, per_sample)
     return result
 
 
-def _write_scores(path: Path, records: list[SampleRecord], per_sample: dict[str, list[Any]]) -> None:
+def _add_metrics(result: TaskScores, key: str, scorer: Scorer[Any], components: list[Any], clips: list[str],
+                 n_failed: int, n_resamples: int, seed: int) -> None:
+    values = scorer.aggregate(components)
+    headline = [m for m in scorer.headline if m in values]
+    cis = _confidence_intervals(scorer, components, clips, headline, n_resamples, seed)
+    n_scored = sum(1 for c in components if c is not None)
+    for metric, value in values.items():
+        entry: MetricEntry = {"value": float(value), "n_total": len(components), "n_scored": n_scored,
+                              "n_failed": n_failed}
+        if metric in cis:
+            entry["ci95"] = [float(cis[metric][0]), float(cis[metric][1])]
+        result.metrics[f"{key}.{metric}"] = entry
+
+
+def _write_scores(path: Path, records: list[SampleRecord], hashes: list[str], per_sample: dict[str, list[Any]]) -> None:
     # Exclusive: a results file's scores are immutable (another run writes its own file).
-    write_jsonl_atomic(path, ({"clip_id": r.clip_id, "index": r.index, "failed": not r.ok,
+    write_jsonl_atomic(path, ({"clip_id": r.clip_id, "index": r.index, "failed": not r.ok, "item_sha256": hashes[i],
                                "scores": {key: comps[i] for key, comps in per_sample.items()}}
                               for i, r in enumerate(records)), exclusive=True)

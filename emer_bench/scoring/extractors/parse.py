@@ -11,6 +11,7 @@ class ParseExtractor(LabelExtractor[ScorerArgs]):
     """Rule 1 on the answer after the reference reply clean-up (leading "Output", ":", newlines)."""
 
     name = "parse"
+    per_text = True
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [parse_label_list(clean_extractor_reply(text)) for text in texts]

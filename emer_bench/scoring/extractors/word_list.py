@@ -11,6 +11,7 @@ from emer_bench.emotion_words import labels_in
 
 class WordListExtractor(LabelExtractor[ScorerArgs]):
     name: ClassVar[str] = "lexicon"
+    per_text: ClassVar[bool] = True
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [labels_in(text or "") for text in texts]

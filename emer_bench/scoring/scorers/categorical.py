@@ -64,6 +64,7 @@ def reference_label(vocab: LabelVocabulary, item: ScoringItem) -> str | None:
 
 class CategoricalScorer(Scorer[CategoricalArgs]):
     name = "categorical"
+    score_reuse = "whole"  # the vocabulary may be built from every sample's reference
     needs = frozenset({"label"})
     headline = ("accuracy", "macro_f1", "weighted_f1")
     reads_structured = True

@@ -150,6 +150,7 @@ def dimensional_metrics_weighted(rows: list[dict[str, Any]], dimensions: list[st
 
 class DimensionalScorer(Scorer[DimensionalArgs]):
     name = "dimensional"
+    score_reuse = "whole"  # refused as a whole when no sample has a reference for a dimension
     needs = frozenset({"valence", "arousal"})
     headline = ("ccc", "ccc_valence", "ccc_arousal")
     reads_structured = True
@@ -185,6 +186,7 @@ class Mer2023CombinedScorer(Scorer[Mer2023CombinedArgs]):
     each part follows its own scorer's rules for unparsed and failed samples."""
 
     name = "mer2023_combined"
+    score_reuse = "whole"  # as categorical and dimensional
     needs = frozenset({"label", "valence"})
     headline = ("combined", "weighted_f1", "mse_valence")
     reads_structured = True

@@ -13,8 +13,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from emer_bench.api.requests import ReferenceField
-from emer_bench.api.scorer import SampleScore, Scorer, ScorerArgs, ScoringItem
+from emer_bench.api.scorer import SampleScore, ScoreReuse, Scorer, ScorerArgs, ScoringItem
 from emer_bench.emotion_words import normalise_label
+from emer_bench.registries import EXTRACTORS
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
 
 
@@ -30,6 +31,10 @@ class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
     name: ClassVar[str] = "label_overlap"
     needs: frozenset[ReferenceField] = frozenset({"openset"})
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
+
+    def reuse_mode(self) -> ScoreReuse:
+        # Each sample's P/R depends on its own labels alone; an LLM extractor may fail and is retried.
+        return "per_sample" if EXTRACTORS.get(self.args.extractor.name).per_text else "none"
 
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
         extractor = build_extractor(self.args.extractor, self.context)

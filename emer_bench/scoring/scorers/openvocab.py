@@ -13,12 +13,14 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from emer_bench.api.requests import ReferenceField
-from emer_bench.api.scorer import LabelExtractor, SampleScore, Scorer, ScorerArgs, ScoringContext, ScoringItem
+from emer_bench.api.scorer import (LabelExtractor, SampleScore, ScoreReuse, Scorer, ScorerArgs, ScoringContext,
+                                    ScoringItem)
 from emer_bench.errors import EmerBenchError
 from emer_bench.metrics.labels import parse_label_list
 from emer_bench.metrics.openvocab import (aggregate_ew, aggregate_hit_rate, ew_sample_components,
                                           hit_rate_sample_components)
 from emer_bench.metrics.wheel_mapping import WheelTables
+from emer_bench.registries import EXTRACTORS
 from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import VERSIONS, ResolvedResources, describe_resources, resolve_resources
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
@@ -70,6 +72,10 @@ class _OpenVocabScorer(Scorer[OpenVocabArgs]):
             directory = self._resolved.directory
             self._tables = self.context.shared(f"wheel_tables:{directory}", lambda: load_wheel_tables(directory))
         return self._tables
+
+    def reuse_mode(self) -> ScoreReuse:
+        # Per sample with a rule-based extractor (the wheel tables' hashes are in describe()).
+        return "per_sample" if EXTRACTORS.get(self._args.extractor.name).per_text else "none"
 
     def extractor(self) -> LabelExtractor[Any]:
         if self._extractor is None:

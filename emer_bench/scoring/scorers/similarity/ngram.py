@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from emer_bench.api.scorer import ScoreReuse
+
 from emer_bench.resources.nltk_lean import import_nltk
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 from emer_bench.scoring.scorers.similarity.tokenize import CjkAwareRougeTokenizer, word_tokens
@@ -21,6 +23,8 @@ class Bleu4Scorer(ExplanationSimilarityScorer[SimilarityArgs]):
     so a short answer with no matching 4-gram gets a small score rather than 0."""
 
     name: ClassVar[str] = "bleu4"
+    score_reuse: ClassVar[ScoreReuse] = "per_sample"  # sentence-level: each pair scored on its own
+    digest_libraries: ClassVar[tuple[str, ...]] = ("nltk",)
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
@@ -51,6 +55,8 @@ class MeteorScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     synonyms). WordNet comes from `emer_bench.resources.wordnet_setup.ensure_wordnet` (no download)."""
 
     name: ClassVar[str] = "meteor"
+    score_reuse: ClassVar[ScoreReuse] = "per_sample"  # sentence-level: each pair scored on its own
+    digest_libraries: ClassVar[tuple[str, ...]] = ("nltk",)
     metrics: ClassVar[tuple[str, ...]] = ("score",)
     headline: ClassVar[tuple[str, ...]] = ("score",)
 
@@ -92,6 +98,8 @@ class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     """ROUGE-L F-measure (rouge-score, Porter stemmer on), sentence-level."""
 
     name: ClassVar[str] = "rouge_l"
+    score_reuse: ClassVar[ScoreReuse] = "per_sample"  # sentence-level: each pair scored on its own
+    digest_libraries: ClassVar[tuple[str, ...]] = ("rouge-score", "nltk")
     metrics: ClassVar[tuple[str, ...]] = ("fscore",)
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
