@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import platform
 import subprocess
@@ -32,14 +33,23 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+@functools.cache
+def _static_provenance() -> tuple[str | None, str | None, str | None, str]:
+    """(git commit, torch, transformers, platform): looked up once per process, since a run
+    stamps its results after every task and the git call and metadata scans cost ~10-30 ms each
+    (on the path from the last answer to the exit)."""
+    return git_commit(), _version("torch"), _version("transformers"), platform.platform()
+
+
 def collect_provenance(start_time: str, duration_s: float) -> Provenance:
+    commit, torch, transformers, platform_name = _static_provenance()
     return {
         "emer_bench_version": __version__,
-        "git_commit": git_commit(),
+        "git_commit": commit,
         "python": platform.python_version(),
-        "torch": _version("torch"),
-        "transformers": _version("transformers"),
-        "platform": platform.platform(),
+        "torch": torch,
+        "transformers": transformers,
+        "platform": platform_name,
         "start_time": start_time,
         "duration_s": round(duration_s, 3),
         "command": redact_argv(list(sys.argv)),  # never a key given on the command line

@@ -17,7 +17,8 @@ from emer_bench.registries import SCORERS
 from emer_bench.results.builder import TaskOutcome
 from emer_bench.results.schema import MetricEntry, ScorerConfig
 from emer_bench.results.writer import dumps_strict, write_jsonl_atomic
-from emer_bench.runner.score_cache import ScoreCache, item_sha256, reusable_components, scorer_digest
+from emer_bench.runner.score_cache import (ScoreCache, item_sha256, package_code_sha256, reusable_components,
+                                          scorer_digest)
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import validate
@@ -52,6 +53,8 @@ class ScorerWarmUp:
                 scorer.warm_up()
             except Exception:  # noqa: BLE001 - score_samples meets the same problem and reports it
                 log.debug("warm-up of scorer %s failed", scorer.name, exc_info=True)
+        if scorers:
+            package_code_sha256()  # for the scoring digests (cached for the process)
 
     def wait(self) -> None:
         if self._started:  # never started: score_samples loads what it needs itself

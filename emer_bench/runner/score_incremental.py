@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Samples scored per call: large enough that a scorer's per-call cost is small, small enough that
 # little is left when the last answer comes and that the thread holds the GIL only briefly.
-CHUNK = 16
+CHUNK = 32
 
 
 class IncrementalScorer:
@@ -64,17 +64,15 @@ class IncrementalScorer:
             self._warm_up.wait()
         done = False
         while not done:
+            # Wait for a whole chunk (or the end): a call per answer would cost each scorer's
+            # per-call set-up (a tokenizer, a stemmer) hundreds of times.
             batch: list[SampleRecord] = []
-            record = self._queue.get()
-            while record is not None:
+            while len(batch) < CHUNK:
+                record = self._queue.get()
+                if record is None:
+                    done = True
+                    break
                 batch.append(record)
-                if len(batch) >= CHUNK:
-                    break
-                try:
-                    record = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            done = record is None
             if batch:
                 self._score(batch)
 
