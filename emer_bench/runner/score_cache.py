@@ -7,8 +7,8 @@ A component is reused only when BOTH are unchanged:
   prediction), written on every line of a scores file;
 - the scorer's scoring digest (`scorer_digest`: its name, alias, arguments, describe() with its
   resource hashes, the task's modalities and reference fields, the emer-bench version and the
-  hash of its installed code, the versions of the libraries it declares), written in the
-  results file's scorer config.
+  hash of its installed code, the versions of the libraries it declares, the run's seed and
+  resource settings), written in the results file's scorer config.
 and only for scorers that allow it (`Scorer.score_reuse`); anything else is scored again.
 Aggregates and confidence intervals are always recomputed from the components.
 """
@@ -95,6 +95,9 @@ def scorer_digest(task: Any, key: str, optional: bool, scorer: Scorer[Any]) -> s
         "modalities": [m.value for m in task.spec.modalities], "reference": sorted(task.spec.reference),
         "emer_bench": emer_bench.__version__, "code": package_code_sha256(),
         "module_code": _module_code(cls), "libraries": {d: _version(d) for d in cls.digest_libraries},
+        # What the run gives every scorer (no reusable scorer reads them today; a future one might).
+        "context": {"seed": scorer.context.seed, "resource_version": scorer.context.resource_version,
+                    "resources_dir": str(scorer.context.resources_dir) if scorer.context.resources_dir else None},
     })
 
 
