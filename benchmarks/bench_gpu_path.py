@@ -175,7 +175,10 @@ def run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: a
         config = RunConfig(model=adapter.name, tasks=[TASK_NAME], include_paths=[task_dir], output_dir=Path(out),
                            model_args=model_args, n_resamples=0, prefetch_workers=workers)
         results, _ = run_evaluation(config, progress_factory=timing.factory)
+        errors = [line for f in Path(out).rglob("*.jsonl") for line in f.read_text().splitlines()
+                  if '"error": "' in line or '"error":"' in line]
     if timing.failed:
+        print("\n".join(errors[:2])[:4000], file=sys.stderr)
         raise SystemExit(f"{timing.failed} samples failed in the {adapter.name} run (batch {batch})")
     util = sampler.mean_between(timing.started_at, timing.ended_at)
     bare = bare_loop(log) if replay else float("nan")
