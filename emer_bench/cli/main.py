@@ -96,5 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def entry() -> None:
+    """The `emer-bench` console script: `main`, then the exit without module teardown (fast_exit.py)."""
+    from emer_bench.cli.fast_exit import exit_now
+
+    exit_now(main())
+
+
 if __name__ == "__main__":
     sys.exit(main())
