@@ -12,17 +12,18 @@ from typing import Any, ClassVar
 
 import pytest
 
+from emer_bench.api.adapter import ModelAdapter, PreparedRequest
 from emer_bench.api.records import Generation, SampleRecord
 from emer_bench.api.requests import GenerationRequest, Modality, Reference
 from emer_bench.api.scorer import SampleScore, Scorer, ScoringContext, ScoringItem
-from emer_bench.registries import SCORERS
+from emer_bench.registries import ADAPTERS, SCORERS
 from emer_bench.results.builder import task_result
 from emer_bench.results.schema import TaskResult
 from emer_bench.results.writer import write_json_atomic
 from emer_bench.runner import score_cache
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
 from emer_bench.runner.rescore import rescore
-from emer_bench.runner.score import build_task_scorers, score_task, scoring_digests
+from emer_bench.runner.score import ScorerWarmUp, build_task_scorers, score_task, scoring_digests
 from emer_bench.runner.score_cache import previous_scores
 from emer_bench.tasks.loader import LoadedTask, load_task_file
 from emer_bench.tasks.modalities import with_modalities
@@ -266,3 +267,43 @@ def test_rescoring_never_reuses(tmp_path: Path) -> None:
     task = results["results"]["emer-demo"]
     assert all("reused" not in c for c in task["config"]["scorers"])
     assert same(task["metrics"], run["metrics"])
+
+
+class FlakyStandIn(ModelAdapter):
+    """Test stand-in: every third request fails until `healed` (a server that came back)."""
+
+    name: ClassVar[str] = "test-flaky-scores"
+    modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.SUBTITLE})
+    healed: ClassVar[bool] = False
+
+    def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        return [Generation(index=p.request.index, error="HTTP 503: unavailable")
+                if p.request.index % 3 == 0 and not FlakyStandIn.healed
+                else Generation(index=p.request.index, text=f"happy and relieved: {p.request.subtitle}")
+                for p in batch]
+
+
+def test_a_resumed_run_reuses_the_answered_samples_scores_and_scores_the_retried_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ADAPTERS.add(FlakyStandIn.name, FlakyStandIn, origin="runtime", replace=True)
+    monkeypatch.setattr(FlakyStandIn, "healed", False)
+    config = RunConfig(model=FlakyStandIn.name, tasks=["emer-demo"], output_dir=tmp_path, n_resamples=100)
+    first, _ = run_evaluation(config)
+    assert first["results"]["emer-demo"]["n_failed"] == 4
+    monkeypatch.setattr(FlakyStandIn, "healed", True)
+    second, path = run_evaluation(config)
+    task = second["results"]["emer-demo"]
+    assert task["n_failed"] == 0 and task["n_reused"] == 6
+    configs = {c["alias"]: c for c in task["config"]["scorers"]}
+    assert configs["rouge_l"]["reused"]["samples"] == 6  # the 4 retried answers were scored
+    assert path is not None
+    rescored, _ = rescore(path.parent / task["config"]["samples_file"], task="emer-demo", n_resamples=100)
+    assert same(rescored["results"]["emer-demo"]["metrics"], task["metrics"])
+
+
+def test_a_cached_rerun_does_not_warm_scorers_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lexicon_run(tmp_path)
+    started: list[bool] = []
+    monkeypatch.setattr(ScorerWarmUp, "start", lambda self: started.append(True))
+    second, _ = lexicon_run(tmp_path)
+    assert second["n_reused"] == 10 and not started
