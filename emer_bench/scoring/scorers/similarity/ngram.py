@@ -103,10 +103,11 @@ class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
     metrics: ClassVar[tuple[str, ...]] = ("fscore",)
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
 
-    _rouge: Any = None  # the rouge-score scorer, built on first use
+    _rouge: Any = None  # the rouge-score scorer, built on first use (by the first chunk or the final pass)
 
     def warm_up(self) -> None:
-        self._rouge_scorer()  # imports rouge-score and nltk's Porter stemmer, off the critical path
+        import_nltk()  # rouge-score imports nltk's Porter stemmer
+        import rouge_score.rouge_scorer  # noqa: F401,PLC0415 - off the critical path
 
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         scorer = self._rouge_scorer()
