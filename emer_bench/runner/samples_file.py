@@ -54,7 +54,7 @@ class SamplesWriter:
                 raise ValueError(f"{self.path}: samples writer is closed")
             self._fh.write(line + "\n")
             self._fh.flush()
-        if self.fsync:
+        if self.fsync and not self._unsynced.is_set():  # set() takes a lock and notifies
             self._unsynced.set()
 
     def _sync_loop(self) -> None:

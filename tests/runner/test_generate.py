@@ -109,3 +109,18 @@ def test_a_slow_preprocess_gets_the_prefetch_pool_back() -> None:
     assert [r.value for r in results] == list(range(12)) and all(r.ok for r in results)
     me = threading.get_ident()
     assert [threads[i] == me for i in range(12)] == [True] * SLOW_PREPARES + [False] * (12 - SLOW_PREPARES)
+
+
+def test_the_collector_is_left_as_it_was(tmp_path: Path) -> None:
+    import gc
+
+    gc.unfreeze()
+    run(tmp_path, _Args(), requests(3))
+    assert gc.get_freeze_count() == 0  # frozen only while answers arrive
+    gc.freeze()  # a caller's own freeze is left alone
+    try:
+        frozen = gc.get_freeze_count()
+        run(tmp_path / "again", _Args(), requests(3))
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
