@@ -19,6 +19,8 @@ from emer_bench.redact import redact_text
 # the syncer in a loop of one fsync per record or two (~25 us of CPU each, plus waking the
 # thread); spaced, a burst costs one. An OS crash then loses at most this much more.
 SYNC_SPACING_S = 0.05
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; one serves every line.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 class SamplesWriter:
@@ -48,7 +50,7 @@ class SamplesWriter:
             self._syncer.start()
 
     def append(self, record: SampleRecord) -> None:
-        line = redact_text(json.dumps(record.to_json(), ensure_ascii=False))  # errors may echo a key
+        line = redact_text(_ENCODER.encode(record.to_json()))  # errors may echo a key
         with self._lock:
             if self._closed:
                 raise ValueError(f"{self.path}: samples writer is closed")
