@@ -183,7 +183,8 @@ def main() -> None:
     if args.e2e:
         lines += e2e(pythons, args.clips, args.concurrency, args.repeats)
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"- machine: {machine_line()} after (before: {load_before:.1f}); {date}",
+    lines = ["# The runner's per-record path", "",
+             f"- machine: {machine_line()} after (before: {load_before:.1f}); {date}",
              f"- command: `python3 benchmarks/bench_record_path.py {' '.join(sys.argv[1:])}`", "", *lines]
     text = "\n".join(lines)
     print(text)
