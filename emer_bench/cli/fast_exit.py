@@ -8,7 +8,8 @@ folders go, coverage saves), stdout/stderr are flushed, then `os._exit`. Every o
 emer-bench is written atomically and closed before this point.
 
 The normal exit is kept whenever it may matter: a non-daemon thread still running (a normal
-exit waits for it) or torch loaded (its distributed and CUDA state have their own shutdown).
+exit waits for it), a profiler or tracer watching (it reports when the program returns), or
+torch loaded (its distributed and CUDA state have their own shutdown).
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from typing import NoReturn
 def _needs_normal_exit() -> bool:
     main = threading.main_thread()
     others = [t for t in threading.enumerate() if t is not main and t.is_alive() and not t.daemon]
-    return bool(others) or "torch" in sys.modules
+    # A profiler or tracer (`python -m cProfile -m emer_bench`, pyinstrument, coverage) writes its
+    # report when the program returns: it must get the chance.
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    return bool(others) or watched or "torch" in sys.modules
 
 
 def exit_now(code: int) -> NoReturn:

@@ -43,3 +43,10 @@ def test_python_m_emer_bench_exits_with_mains_code() -> None:
     ok = subprocess.run([sys.executable, "-m", "emer_bench", "list", "scorers"], capture_output=True, text=True,
                         timeout=120)
     assert ok.returncode == 0 and "rouge_l" in ok.stdout
+
+
+def test_a_profiler_still_writes_its_report(tmp_path) -> None:
+    out = tmp_path / "profile.out"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "emer_bench", "list", "scorers"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and out.is_file() and out.stat().st_size > 0
