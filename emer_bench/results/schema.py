@@ -40,6 +40,8 @@ class ScorerConfig(TypedDict, total=False):
     # {"samples": n, "scores_files": [...]}: n components taken from those earlier scores files
     # (same samples, same scoring digest) instead of being computed again; absent when none.
     reused: dict[str, Any]
+    # {"n_resamples", "seed", "numpy"}: what this scorer's CIs were computed with
+    bootstrap: dict[str, Any]
 
 
 class TaskConfigRecord(TypedDict):

@@ -17,8 +17,8 @@ from emer_bench.registries import SCORERS
 from emer_bench.results.builder import TaskOutcome
 from emer_bench.results.schema import MetricEntry, ScorerConfig
 from emer_bench.results.writer import dumps_strict, write_jsonl_atomic
-from emer_bench.runner.score_cache import (ScoreCache, item_sha256, package_code_sha256, reusable_components,
-                                          scorer_digest)
+from emer_bench.runner.score_cache import (ScoreCache, bootstrap_settings, item_sha256, package_code_sha256,
+                                          reusable_components, reusable_metrics, scorer_digest)
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import validate
@@ -121,12 +121,14 @@ class _Components:
     values: list[Any]
     reused: int  # taken from an earlier run's scores file
     sources: list[str]  # those scores files
+    metrics: dict[str, Any] | None = None  # that run's metric entries, when they hold exactly (reusable_metrics)
 
 
 def _components(spec: ScorerSpec, scorer: Scorer[Any], items: list[ScoringItem], hashes: list[str],
-                caches: list[ScoreCache]) -> _Components:
-    """Every item's component: reused from `caches` (in order of preference) where allowed, the
-    rest from `score_samples` (all of them for a scorer that allows no reuse)."""
+                caches: list[ScoreCache], settings: dict[str, Any]) -> _Components:
+    """Every item's component: reused from `caches` (in order of preference; the first one an
+    earlier run's) where allowed, the rest from `score_samples` (all of them for a scorer that
+    allows no reuse); with the earlier run's metric entries when they hold for these components."""
     clips = [i.clip_id for i in items]
     taken: dict[int, Any] = {}
     reused, sources = 0, list[str]()
@@ -141,7 +143,8 @@ def _components(spec: ScorerSpec, scorer: Scorer[Any], items: list[ScoringItem],
     if len(fresh) != len(missing):
         raise RuntimeError(f"scorer '{spec.key}' returned {len(fresh)} components for {len(missing)} samples")
     taken.update(zip(missing, fresh))
-    return _Components([taken[i] for i in range(len(items))], reused, sources)
+    metrics = reusable_metrics(caches[0].get(spec.key), clips, hashes, settings) if caches and not missing else None
+    return _Components([taken[i] for i in range(len(items))], reused, sources, metrics)
 
 
 def _round_trips(components: list[Any]) -> bool:
@@ -172,6 +175,7 @@ def score_task(
     digests = scoring_digests(task, scorers) if digests is None else digests
     clips = [r.clip_id for r in records]
     n_failed = sum(1 for i in items if i.failed)
+    settings = bootstrap_settings(n_resamples, seed)
     result = TaskScores(metrics={}, scorer_configs=[], notes=[])
     per_sample: dict[str, list[Any]] = {}
     for spec, scorer in scorers:
@@ -180,16 +184,20 @@ def score_task(
             result.notes.append(f"scorer '{spec.key}' skipped: {note}")
             continue
         try:
-            found = _components(spec, scorer, items, hashes, caches or [])
+            found = _components(spec, scorer, items, hashes, caches or [], settings)
         except ResourceError as exc:
             if not spec.optional:
                 raise
             result.notes.append(f"scorer '{spec.key}' skipped: {exc}")
             continue
         components = per_sample[spec.key] = found.values
-        _add_metrics(result, spec.key, scorer, components, clips, n_failed, n_resamples, seed)
+        if found.metrics is not None:  # same components, order and bootstrap settings as that run
+            result.metrics.update({f"{spec.key}.{metric}": entry for metric, entry in found.metrics.items()})
+        else:
+            _add_metrics(result, spec.key, scorer, components, clips, n_failed, n_resamples, seed)
         config: ScorerConfig = {"alias": spec.key, **scorer.describe()}  # type: ignore[typeddict-item]
         config["scorer"] = spec.name
+        config["bootstrap"] = settings
         # Components all read back from a scores file are JSON already: no need to check them.
         if spec.key in digests and (found.reused == len(components) or _round_trips(components)):
             config["scoring_sha256"] = digests[spec.key]

@@ -10,7 +10,9 @@ A component is reused only when BOTH are unchanged:
   hash of its installed code, the versions of the libraries it declares, the run's seed and
   resource settings), written in the results file's scorer config.
 and only for scorers that allow it (`Scorer.score_reuse`); anything else is scored again.
-Aggregates and confidence intervals are always recomputed from the components.
+Aggregates and confidence intervals are recomputed from the components, except for a scorer
+whose components all come from one earlier scores file in the same order with the same bootstrap
+settings: that run's metric entries are taken as they are (`reusable_metrics`).
 """
 
 from __future__ import annotations
@@ -114,6 +116,10 @@ class KnownScores:
     # (a scores file); "whole" reuse needs exactly these. None: computed piecewise.
     order: list[tuple[str, str]] | None = None
     source: str | None = None  # the earlier scores file (None: computed in this run)
+    # That earlier run's metric entries of this scorer ("<metric>" -> entry) and the bootstrap
+    # settings they were computed with (`bootstrap_settings`): see `reusable_metrics`.
+    metrics: dict[str, Any] = field(default_factory=dict)
+    bootstrap: Any = None
 
 
 ScoreCache = dict[str, KnownScores]  # scorer alias -> its reusable components
@@ -137,12 +143,46 @@ def reusable_components(scorer: Scorer[Any], known: KnownScores | None, clips: l
     return out
 
 
+def bootstrap_settings(n_resamples: int, seed: int) -> dict[str, Any]:
+    """What a CI depends on besides the components and their order (numpy: its random streams)."""
+    import numpy
+
+    return {"n_resamples": n_resamples, "seed": seed, "numpy": numpy.__version__}
+
+
+def reusable_metrics(known: KnownScores | None, clips: list[str], hashes: list[str],
+                     settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The earlier run's metric entries of a scorer whose components are ALL taken from that run's
+    scores file, in the same order, with the same bootstrap settings: recomputing them would give
+    the same numbers (the scoring digest covers the aggregate's code). None when anything differs,
+    or when an entry holds a null (NaN or inf in memory: recomputed rather than guessed)."""
+    if known is None or known.source is None or not known.metrics or known.bootstrap != settings:
+        return None
+    if known.order != list(zip(clips, hashes)):
+        return None
+    for entry in known.metrics.values():
+        if not isinstance(entry, dict) or entry.get("value") is None or None in (entry.get("ci95") or []):
+            return None
+    return {metric: dict(entry) for metric, entry in known.metrics.items()}
+
+
 def _matching_task(results: Any, samples_name: str) -> dict[str, Any] | None:
     for task in (results.get("results") or {}).values() if isinstance(results, dict) else []:
         config = task.get("config") if isinstance(task, dict) else None
         if isinstance(config, dict) and config.get("samples_file") == samples_name:
-            return config
+            return dict(task)
     return None
+
+
+def _attach_metrics(cache: ScoreCache, task: dict[str, Any]) -> None:
+    configs = {c.get("alias"): c for c in task["config"].get("scorers") or [] if isinstance(c, dict)}
+    for alias, known in cache.items():
+        prefix = f"{alias}."
+        if any(isinstance(other, str) and other.startswith(prefix) for other in configs):
+            continue  # another alias "<alias>.x": whose metric is which cannot be told apart
+        known.metrics = {name[len(prefix):]: entry for name, entry in (task.get("metrics") or {}).items()
+                         if name.startswith(prefix)}
+        known.bootstrap = configs.get(alias, {}).get("bootstrap")
 
 
 def _read_scores(folder: Path, config: dict[str, Any], aliases: list[str]) -> ScoreCache:
@@ -181,13 +221,15 @@ def previous_scores(folder: Path, samples_name: str, digests: dict[str, str]) ->
         return {}
     for path in candidates[:MAX_RESULTS_SEARCHED]:
         try:
-            config = _matching_task(json.loads(path.read_text(encoding="utf-8")), samples_name)
-            if config is None:
+            task = _matching_task(json.loads(path.read_text(encoding="utf-8")), samples_name)
+            if task is None:
                 continue
+            config = task["config"]
             aliases = [c.get("alias") for c in config.get("scorers") or []
                        if isinstance(c, dict) and c.get("alias") in digests
                        and c.get("scoring_sha256") == digests[c["alias"]]]
             cache = _read_scores(path.parent, config, [a for a in aliases if isinstance(a, str)])
+            _attach_metrics(cache, task)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.debug("not reusing scores of %s: %s", path, exc)
             continue

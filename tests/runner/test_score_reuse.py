@@ -20,6 +20,7 @@ from emer_bench.registries import ADAPTERS, SCORERS
 from emer_bench.results.builder import task_result
 from emer_bench.results.schema import TaskResult
 from emer_bench.results.writer import write_json_atomic
+from emer_bench.runner import score as score_module
 from emer_bench.runner import score_cache
 from emer_bench.runner.evaluate import RunConfig, run_evaluation
 from emer_bench.runner.rescore import rescore
@@ -307,3 +308,53 @@ def test_a_cached_rerun_does_not_warm_scorers_up(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(ScorerWarmUp, "start", lambda self: started.append(True))
     second, _ = lexicon_run(tmp_path)
     assert second["n_reused"] == 10 and not started
+
+
+def test_fully_reused_scores_take_their_metrics_and_cis_unless_the_bootstrap_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    task, folder, records = make_task(tmp_path), Folder(tmp_path / "run"), make_records(ANSWERS)
+    first = folder.score(task, records)
+    calls: list[int] = []
+    original = score_module._confidence_intervals
+    monkeypatch.setattr(score_module, "_confidence_intervals",
+                        lambda *args: calls.append(1) or original(*args))  # type: ignore[func-returns-value]
+    second = folder.score(task, records)
+    assert second["metrics"] == first["metrics"] and calls == []  # nothing recomputed
+    retried = make_records([*ANSWERS[:2], "happy now", *ANSWERS[3:]])
+    third = folder.score(task, retried)
+    assert len(calls) == 3 and third["metrics"] == fresh(tmp_path, task, retried)["metrics"]
+    monkeypatch.setattr(score_cache, "bootstrap_settings", lambda n, seed: {"n_resamples": n, "seed": seed,
+                                                                            "numpy": "another"})
+    monkeypatch.setattr(score_module, "bootstrap_settings", score_cache.bootstrap_settings)
+    calls.clear()
+    folder.score(task, retried)
+    assert len(calls) == 3  # a numpy with other random streams: every CI computed again
+
+
+class UndefinedMetricStandIn(Scorer):
+    """Test stand-in: reusable components, and a metric that is undefined (NaN) on this data."""
+
+    name: ClassVar[str] = "test-undefined-metric"
+    score_reuse: ClassVar[Any] = "per_sample"
+    headline: ClassVar[tuple[str, ...]] = ("ratio",)
+
+    def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
+        return [{"v": 0.0} for _ in items]
+
+    def aggregate(self, samples: list[SampleScore]) -> dict[str, float]:
+        return {"ratio": math.nan, "n": float(len(samples))}
+
+
+def test_metrics_with_an_undefined_value_are_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    SCORERS.add(UndefinedMetricStandIn.name, UndefinedMetricStandIn, origin="runtime", replace=True)
+    task = make_task(tmp_path, "[{name: test-undefined-metric}]", "test-undefined-metric.n")
+    folder = Folder(tmp_path / "run")
+    first = folder.score(task, make_records(ANSWERS))
+    calls: list[int] = []
+    original = score_module._confidence_intervals
+    monkeypatch.setattr(score_module, "_confidence_intervals",
+                        lambda *args: calls.append(1) or original(*args))  # type: ignore[func-returns-value]
+    second = folder.score(task, make_records(ANSWERS))
+    assert reused(second) == {"test-undefined-metric": 5}  # the components are reused...
+    assert calls == [1] and same(first["metrics"], second["metrics"])  # ...the null metric is recomputed
+    assert math.isnan(second["metrics"]["test-undefined-metric.ratio"]["value"])
