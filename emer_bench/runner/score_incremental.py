@@ -35,18 +35,29 @@ class IncrementalScorer:
     here is left to the final pass, which reports the failure as usual)."""
 
     def __init__(self, scorers: list[tuple[ScorerSpec, Scorer[Any]]], warm_up: ScorerWarmUp | None = None) -> None:
-        self._scorers = [(spec, scorer) for spec, scorer in scorers if scorer.reuse_mode() == "per_sample"]
-        self._cache: ScoreCache = {spec.key: KnownScores() for spec, _ in self._scorers}
+        # Which scorers take part (`reuse_mode()`, which may import an extractor) is decided on the
+        # thread, after the warm-up: nothing of it on the way to the first request.
+        self._all = list(scorers)
+        self._scorers: list[tuple[ScorerSpec, Scorer[Any]]] = []
+        self._cache: ScoreCache = {}
         self._queue: queue.SimpleQueue[SampleRecord | None] = queue.SimpleQueue()
         self._warm_up = warm_up
         self._thread: threading.Thread | None = None
-        if self._scorers:
-            self._thread = threading.Thread(target=self._run, name="scorer-incremental", daemon=True)
-            self._thread.start()
+        self._lock = threading.Lock()
 
     def add(self, record: SampleRecord) -> None:
-        if self._thread is not None:
-            self._queue.put(record)
+        if not self._all:
+            return
+        if self._thread is None:
+            # Started by the first record, not before the first request: starting a thread waits
+            # for it to run, and the warm-up thread importing libraries then held the GIL (+35 ms
+            # to the first request).
+            with self._lock:
+                if self._thread is None:
+                    thread = threading.Thread(target=self._run, name="scorer-incremental", daemon=True)
+                    thread.start()
+                    self._thread = thread
+        self._queue.put(record)
 
     def close(self) -> None:
         """Let the thread end without waiting for it (the run is failing)."""
@@ -62,6 +73,11 @@ class IncrementalScorer:
     def _run(self) -> None:
         if self._warm_up is not None:
             self._warm_up.wait()
+        try:
+            self._scorers = [(spec, scorer) for spec, scorer in self._all if scorer.reuse_mode() == "per_sample"]
+        except Exception:  # noqa: BLE001 - the final pass builds and reports the same
+            log.debug("scoring while the model answers: reuse modes unavailable", exc_info=True)
+        self._cache = {spec.key: KnownScores() for spec, _ in self._scorers}
         done = False
         while not done:
             # Wait for a whole chunk (or the end): a call per answer would cost each scorer's
@@ -73,7 +89,7 @@ class IncrementalScorer:
                     done = True
                     break
                 batch.append(record)
-            if batch:
+            if batch and self._scorers:
                 self._score(batch)
 
     def _score(self, records: list[SampleRecord]) -> None:
