@@ -19,6 +19,8 @@ Also written: per-clip latency, GPU utilisation over the generation phase (NVML,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import statistics
 import os
 import shutil
 import sys
@@ -28,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -148,11 +150,48 @@ class GpuSampler:
         return sum(inside) / len(inside) if inside else None
 
 
+@dataclass(frozen=True)
+class Variant:
+    """Host-side settings around one measured run (and its replay): what the sweep compares.
+
+    threads: torch's CPU thread pool (the processors' resize/normalise ops run on it from the
+    prefetch threads; a pool as wide as the machine competes with the thread that launches the
+    GPU kernels). switch: CPython's GIL switch interval (default 5 ms: how long the launching
+    thread may wait for the GIL while a prefetch thread runs Python). workers: prefetch threads.
+    """
+
+    name: str
+    threads: int | None = None
+    switch_s: float | None = None
+    workers: int | None = None
+
+    @contextlib.contextmanager
+    def applied(self) -> Iterator[None]:
+        import torch
+
+        threads, switch = torch.get_num_threads(), sys.getswitchinterval()
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        if self.switch_s:
+            sys.setswitchinterval(self.switch_s)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+            sys.setswitchinterval(switch)
+
+
+VARIANTS = {v.name: v for v in (
+    Variant("default"), Variant("threads1", threads=1), Variant("threads4", threads=4),
+    Variant("switch0.5ms", switch_s=0.0005), Variant("threads1+switch0.5ms", threads=1, switch_s=0.0005),
+    Variant("serial", workers=0))}
+
+
 @dataclass
 class Row:
     family: str
     batch: int
-    prefetch_workers: int
+    variant: str
     clips: int
     generation_s: float
     in_generate_s: float
@@ -165,8 +204,14 @@ class Row:
 
 
 def run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: argparse.Namespace,
-            replay: bool = True, workers: int | None = None) -> Row:
-    workers = args.prefetch_workers if workers is None else workers
+            replay: bool = True, variant: Variant = VARIANTS["default"]) -> Row:
+    with variant.applied():
+        return _run_one(adapter, checkpoint, task_dir, batch, args, replay, variant)
+
+
+def _run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: argparse.Namespace,
+             replay: bool, variant: Variant) -> Row:
+    workers = args.prefetch_workers if variant.workers is None else variant.workers
     log = adapter.log = GenerateLog(device=args.device)
     timing = Timing()
     model_args = {"pretrained": str(checkpoint), "device": args.device, "dtype": args.dtype, "batch_size": batch,
@@ -175,15 +220,32 @@ def run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: a
         config = RunConfig(model=adapter.name, tasks=[TASK_NAME], include_paths=[task_dir], output_dir=Path(out),
                            model_args=model_args, n_resamples=0, prefetch_workers=workers)
         results, _ = run_evaluation(config, progress_factory=timing.factory)
+        errors = [line for f in Path(out).rglob("*.jsonl") for line in f.read_text().splitlines()
+                  if '"error": "' in line or '"error":"' in line]
     if timing.failed:
+        print("\n".join(errors[:2])[:4000], file=sys.stderr)
         raise SystemExit(f"{timing.failed} samples failed in the {adapter.name} run (batch {batch})")
     util = sampler.mean_between(timing.started_at, timing.ended_at)
     bare = bare_loop(log) if replay else float("nan")
-    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, workers, results["results"][TASK_NAME]["n_total"],
+    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, variant.name, results["results"][TASK_NAME]["n_total"],
               timing.seconds, log.seconds, bare, util)
     log.model = None
     log.calls.clear()
     return row
+
+
+def sweep(adapter: type, ckpt: Path, task_dir: Path, args: argparse.Namespace, save: Any,
+          rows: list[Row]) -> Variant:
+    """Each variant `--sweep-reps` times, interleaved (drift in the host's speed hits all alike);
+    returns the one with the least median overhead."""
+    for _ in range(args.sweep_reps):
+        for name in args.variants:
+            rows.append(run_one(adapter, ckpt, task_dir, args.sweep_batch, args, variant=VARIANTS[name]))
+            print(rows[-1], flush=True)
+            save()
+    medians = {name: statistics.median(r.overhead for r in rows if r.variant == name) for name in args.variants}
+    print("median overhead per variant:", medians, flush=True)
+    return VARIANTS[min(medians, key=lambda name: medians[name])]
 
 
 def _version(package: str) -> str:
@@ -192,7 +254,20 @@ def _version(package: str) -> str:
     return str(getattr(importlib.import_module(package), "__version__", "?"))
 
 
-def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: float) -> str:
+def _table(rows: list[Row]) -> list[str]:
+    lines = ["| family | batch | variant | clips | generation s | in generate s | bare loop s | overhead | s per clip "
+             "| clips/s | GPU util |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        util = "n/a" if r.gpu_util is None else f"{r.gpu_util:.0f}%"
+        lines.append(f"| {r.family} | {r.batch} | {r.variant} | {r.clips} | {r.generation_s:.2f} | "
+                     f"{r.in_generate_s:.2f} | {r.bare_s:.2f} | {100 * r.overhead:.1f}% | "
+                     f"{r.generation_s / r.clips:.3f} | {r.clips / r.generation_s:.2f} | {util} |")
+    return lines
+
+
+def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: float,
+           sweep_rows: list[Row] | None = None) -> str:
     lines = [
         "# The GPU path: harness overhead around `model.generate`", "",
         f"- device: {device_name}; host CPU {cpu_model()}, {os.cpu_count()} cores, load {load:.1f}; "
@@ -203,14 +278,11 @@ def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: fl
         f"{', '.join(f'{k} {v}' for k, v in ATTENTION.items())}",
         "- overhead = generation wall of `run_evaluation` / bare `model.generate` loop on the same inputs - 1",
         f"- command: `python3 benchmarks/bench_gpu_path.py {' '.join(sys.argv[1:])}`", "",
-        "| family | batch | prefetch workers | clips | generation s | in generate s | bare loop s | overhead | s per clip | clips/s | GPU util |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for r in rows:
-        util = "n/a" if r.gpu_util is None else f"{r.gpu_util:.0f}%"
-        lines.append(f"| {r.family} | {r.batch} | {r.prefetch_workers} | {r.clips} | {r.generation_s:.2f} | {r.in_generate_s:.2f} | "
-                     f"{r.bare_s:.2f} | {100 * r.overhead:.1f}% | {r.generation_s / r.clips:.3f} | "
-                     f"{r.clips / r.generation_s:.2f} | {util} |")
+    if sweep_rows:
+        lines += [f"## Sweep of host settings (batch {args.sweep_batch}, interleaved)", "", *_table(sweep_rows), "",
+                  "## Every family and batch size (the sweep's best variant)", ""]
+    lines += _table(rows)
     return "\n".join(lines) + "\n"
 
 
@@ -225,9 +297,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--num-frames", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--prefetch-workers", type=int, default=2)
-    parser.add_argument("--serial-row", action=argparse.BooleanOptionalAction, default=True,
-                        help="add a row at the first batch size with no prefetch workers (media prepared "
-                             "between generate calls): shows what preparing media alongside generate costs it")
+    parser.add_argument("--variants", type=lambda s: s.split(","), default=["default"],
+                        help=f"host settings compared at --sweep-batch on the first family, each --sweep-reps "
+                             f"times; the one with the least median overhead then runs every family and batch "
+                             f"size. Known: {', '.join(VARIANTS)}")
+    parser.add_argument("--sweep-batch", type=int, default=4)
+    parser.add_argument("--sweep-reps", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "emer-gpu-path")
     parser.add_argument("--out", type=Path, default=None, help="default: $OUT/gpu_path.md or benchmarks/results/")
     return parser.parse_args()
@@ -243,7 +318,13 @@ def main() -> int:
     out = args.out or (Path(os.environ["OUT"]) / "gpu_path.md" if os.environ.get("OUT") else RESULTS)
     device_name = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else f"CPU ({cpu_model()})"
     dtype = getattr(torch, args.dtype)
-    load, rows = os.getloadavg()[0], []
+    load, rows, sweep_rows = os.getloadavg()[0], [], []
+    best: Variant | None = None if len(args.variants) > 1 else VARIANTS[args.variants[0]]
+
+    def write(sweep_rows: list[Row], rows: list[Row]) -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report(rows, args, device_name, load, sweep_rows))
+
     with tempfile.TemporaryDirectory(prefix="gpu-path-task-") as tmp:
         task_dir = Path(tmp)
         write_task(task_dir, args.copies)
@@ -260,17 +341,16 @@ def main() -> int:
             # Warm-up (discarded): CUDA context, cuBLAS handles and kernel caches, which the
             # first measured run would otherwise pay and the replay would not.
             run_one(adapter, ckpt, task_dir, args.batch_sizes[0], args, replay=False)
-            plan = [(batch, args.prefetch_workers) for batch in args.batch_sizes]
-            plan += [(args.batch_sizes[0], 0)] if args.serial_row and args.prefetch_workers else []
-            for batch, workers in plan:
-                rows.append(run_one(adapter, ckpt, task_dir, batch, args, workers=workers))
+            if best is None:
+                best = sweep(adapter, ckpt, task_dir, args, lambda: write(sweep_rows, rows), sweep_rows)
+            for batch in args.batch_sizes:
+                rows.append(run_one(adapter, ckpt, task_dir, batch, args, variant=best))
                 print(rows[-1], flush=True)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(report(rows, args, device_name, load))  # partial figures survive a time-out
+                write(sweep_rows, rows)  # partial figures survive a time-out
             BUILT.clear()
             shutil.rmtree(ckpt, ignore_errors=True)
             torch.cuda.empty_cache() if args.device.startswith("cuda") else None
-    print(report(rows, args, device_name, load))
+    print(report(rows, args, device_name, load, sweep_rows))
     return 0
 
 

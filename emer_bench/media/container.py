@@ -23,6 +23,22 @@ def ffmpeg_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# PyAV < 19 decodes container metadata strictly unless told to ignore bad bytes; PyAV 19 dropped
+# the `metadata_errors` keyword (a TypeError) and no longer fails on such metadata.
+_METADATA_ERRORS_KWARG = [True]
+
+
+def _open(path: str) -> InputContainer:
+    if _METADATA_ERRORS_KWARG[0]:
+        try:
+            return av.open(path, mode="r", metadata_errors="ignore")
+        except TypeError as exc:
+            if "metadata_errors" not in str(exc):
+                raise
+            _METADATA_ERRORS_KWARG[0] = False
+    return av.open(path, mode="r")
+
+
 def open_input(path: str | None) -> InputContainer:
     """Opens a media file for reading (header only: no frame is decoded here)."""
     if not path:
@@ -32,7 +48,7 @@ def open_input(path: str | None) -> InputContainer:
     if os.path.isdir(path):
         raise MediaError(path, "is a directory, not a media file")
     try:
-        return av.open(path, mode="r", metadata_errors="ignore")
+        return _open(path)
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise MediaError(path, f"not a readable media file ({ffmpeg_reason(exc)})") from exc
 
