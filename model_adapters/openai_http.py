@@ -33,7 +33,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import aiohttp
 
@@ -308,7 +308,8 @@ def _lean_target(url: str, headers: dict[str, str],
     if not all(value.isascii() and value.isprintable() for value in values):
         return None
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Percent-encoded like aiohttp's (yarl) request target: existing %XX escapes kept.
+    target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe="/:@!$&'()*+,;=?%~")
     # aiohttp's default headers, less the cookie jar's: servers see the same request.
     lean_headers = {"Host": parts.netloc, "Accept": "*/*", "Accept-Encoding": "gzip, deflate",
                     "User-Agent": _USER_AGENT, **headers}

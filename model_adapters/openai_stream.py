@@ -144,8 +144,9 @@ class StreamScheduler:
         return True
 
     def _encode_ahead(self, source: Iterator[PreparedRequest], batch: collections.deque[Generation]) -> None:
-        # One body at a time, and only while no answer is waiting to be handed on.
-        while (len(self._ready) < self.concurrency and not batch and self._completed.empty()
+        # One body at a time, and only while no answer is waiting to be handed on (also none on
+        # the loop thread, about to be: `_outbox` is only read here, a list's truth is atomic).
+        while (len(self._ready) < self.concurrency and not batch and self._completed.empty() and not self._outbox
                and self._build_next(source)):
             self._start_slots()
 

@@ -234,6 +234,8 @@ def test_the_lean_client_serves_plain_urls_and_aiohttp_the_rest() -> None:
     assert (scheme, host, port, target, sent["Host"]) == ("https", "api.example", 443, "/v1/chat/completions?v=2",
                                                           "api.example")
     assert _lean_target("http://[::1]:8000/v1/chat/completions", headers, None)[1:3] == ("::1", 8000)
+    assert _lean_target("http://h/my models/v1%2F/chat/completions", headers, None)[2:4] == (
+        80, "/my%20models/v1%2F/chat/completions")
     assert _lean_target("http://h:1/v1/chat/completions", headers, "http://proxy:3128") is None
     assert _lean_target("http://user:pw@h:1/v1/chat/completions", headers, None) is None
     assert _lean_target("http://h:1/v1/chat/completions", {"Authorization": "Bearer k\r\nX: y"}, None) is None
