@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -167,7 +168,8 @@ def main() -> int:
         processes = [] if args.skip_processes else process_rows(args, server, Path(tmp))
     lines = [
         "# The openai adapter's HTTP path: lean HTTP/1.1 client vs aiohttp vs a raw client", "",
-        f"- machine: {machine} before the run (shared with other jobs: compare rows of one run only); "
+        f"- machine: {machine} before the run, {os.getloadavg()[0]:.1f} after (shared with other jobs: compare rows "
+        "of one run only); "
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- server: benchmarks/delay_server.py in a child process, every answer after {args.delay_ms:.0f} ms; "
         f"{args.repeats} runs per row: the best rate and the least CPU",
