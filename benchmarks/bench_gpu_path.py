@@ -21,11 +21,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
+import subprocess
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -115,35 +115,51 @@ def bare_loop(log: GenerateLog) -> float:
     return time.perf_counter() - started
 
 
+# The sampler runs in a child process: a sampling thread in the measured process would take the
+# GIL 20 times a second from the thread that launches the GPU kernels, i.e. the benchmark itself
+# would slow the run it measures (and not the replay, which runs without it).
+_SAMPLER = """
+import sys, time, pynvml
+pynvml.nvmlInit()
+handle = pynvml.nvmlDeviceGetHandleByIndex(0)
+print("ready", flush=True)
+while True:
+    print(time.time(), pynvml.nvmlDeviceGetUtilizationRates(handle).gpu, flush=True)
+    time.sleep(0.05)
+"""
+
+
 class GpuSampler:
-    """GPU utilisation (%) sampled by NVML on a thread; None where NVML or a GPU is absent."""
+    """GPU utilisation (%) sampled by NVML in a child process; None where NVML or a GPU is absent."""
 
     def __init__(self) -> None:
         self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._child: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a long run never fills it
 
     def __enter__(self) -> "GpuSampler":
-        try:
-            import pynvml
-
-            pynvml.nvmlInit()
-            handle = pynvml.nvmlDeviceGetHandleByIndex(0)
-        except Exception:  # noqa: BLE001 - no NVML: utilisation is reported as n/a
-            return self
-
-        def loop() -> None:
-            while not self._stop.wait(0.05):
-                self.samples.append((time.time(), pynvml.nvmlDeviceGetUtilizationRates(handle).gpu))
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
+        child = subprocess.Popen([sys.executable, "-c", _SAMPLER], stdout=self._log, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while child.poll() is None and time.monotonic() < deadline:
+            self._log.seek(0)
+            if self._log.readline().strip() == "ready":
+                self._child = child
+                return self
+            time.sleep(0.05)
+        child.kill()  # no NVML (or no GPU): utilisation is reported as n/a
+        child.wait()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join()
+        if self._child is not None:
+            self._child.terminate()
+            self._child.wait()
+            self._log.seek(0)
+            for line in self._log.read().splitlines()[1:]:
+                stamp, _, util = line.partition(" ")
+                with contextlib.suppress(ValueError):
+                    self.samples.append((float(stamp), int(util)))
+        self._log.close()
 
     def mean_between(self, start: float, end: float) -> float | None:
         inside = [u for t, u in self.samples if start <= t <= end]
@@ -266,6 +282,24 @@ def _table(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _medians(rows: list[Row]) -> list[str]:
+    groups: dict[tuple[str, int, str], list[Row]] = {}
+    for r in rows:
+        groups.setdefault((r.family, r.batch, r.variant), []).append(r)
+    lines = ["| family | batch | variant | runs | median overhead | overhead range | median s per clip | "
+             "median bare s per clip | median GPU util |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for (family, batch, variant), group in groups.items():
+        over = [r.overhead for r in group]
+        utils = [r.gpu_util for r in group if r.gpu_util is not None]
+        util = f"{statistics.median(utils):.0f}%" if utils else "n/a"
+        lines.append(f"| {family} | {batch} | {variant} | {len(group)} | {100 * statistics.median(over):.1f}% | "
+                     f"{100 * min(over):.1f} to {100 * max(over):.1f}% | "
+                     f"{statistics.median(r.generation_s / r.clips for r in group):.3f} | "
+                     f"{statistics.median(r.bare_s / r.clips for r in group):.3f} | {util} |")
+    return lines
+
+
 def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: float,
            sweep_rows: list[Row] | None = None) -> str:
     lines = [
@@ -282,7 +316,7 @@ def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: fl
     if sweep_rows:
         lines += [f"## Sweep of host settings (batch {args.sweep_batch}, interleaved)", "", *_table(sweep_rows), "",
                   "## Every family and batch size (the sweep's best variant)", ""]
-    lines += _table(rows)
+    lines += _medians(rows) + ["", "Each run:", ""] + _table(rows)
     return "\n".join(lines) + "\n"
 
 
@@ -301,6 +335,7 @@ def parse_args() -> argparse.Namespace:
                         help=f"host settings compared at --sweep-batch on the first family, each --sweep-reps "
                              f"times; the one with the least median overhead then runs every family and batch "
                              f"size. Known: {', '.join(VARIANTS)}")
+    parser.add_argument("--reps", type=int, default=2, help="measured runs per family and batch size")
     parser.add_argument("--sweep-batch", type=int, default=4)
     parser.add_argument("--sweep-reps", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "emer-gpu-path")
@@ -326,8 +361,11 @@ def main() -> int:
         out.write_text(report(rows, args, device_name, load, sweep_rows))
 
     with tempfile.TemporaryDirectory(prefix="gpu-path-task-") as tmp:
-        task_dir = Path(tmp)
+        task_dir, warm_dir = Path(tmp) / "measured", Path(tmp) / "warm-up"  # siblings: tasks are found recursively
+        task_dir.mkdir()
+        warm_dir.mkdir()
         write_task(task_dir, args.copies)
+        write_task(warm_dir, 1)  # the 10 demo clips once: enough for the largest batch
         for family in args.families:
             ckpt = args.workdir / family
             started = time.perf_counter()
@@ -338,15 +376,19 @@ def main() -> int:
             print(f"built {family} in {time.perf_counter() - started:.0f} s", flush=True)
             adapter = timed_adapter(ADAPTERS.get(family))
             ADAPTERS.add(adapter.name, adapter, origin="runtime", replace=True)
-            # Warm-up (discarded): CUDA context, cuBLAS handles and kernel caches, which the
-            # first measured run would otherwise pay and the replay would not.
-            run_one(adapter, ckpt, task_dir, args.batch_sizes[0], args, replay=False)
+            # Warm-up (discarded), at EVERY batch size, largest first: CUDA context, cuBLAS
+            # handles, kernel choices per shape and the caching allocator's pool, which the first
+            # measured run of a new batch size would otherwise pay and its replay would not (the
+            # first H200 run showed +85-140% on the first batch-4 run, ~20-35% on the next ones).
+            for batch in sorted(set(args.batch_sizes), reverse=True):
+                run_one(adapter, ckpt, warm_dir, batch, args, replay=False)
             if best is None:
                 best = sweep(adapter, ckpt, task_dir, args, lambda: write(sweep_rows, rows), sweep_rows)
-            for batch in args.batch_sizes:
-                rows.append(run_one(adapter, ckpt, task_dir, batch, args, variant=best))
-                print(rows[-1], flush=True)
-                write(sweep_rows, rows)  # partial figures survive a time-out
+            for _ in range(args.reps):  # repeated, interleaved: the host's speed drifts
+                for batch in args.batch_sizes:
+                    rows.append(run_one(adapter, ckpt, task_dir, batch, args, variant=best))
+                    print(rows[-1], flush=True)
+                    write(sweep_rows, rows)  # partial figures survive a time-out
             BUILT.clear()
             shutil.rmtree(ckpt, ignore_errors=True)
             torch.cuda.empty_cache() if args.device.startswith("cuda") else None

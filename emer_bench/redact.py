@@ -15,6 +15,7 @@ Only the standard library is imported: this runs on the startup path.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import threading
@@ -29,13 +30,34 @@ SECRET_NAME = re.compile(
     re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)(?P<info>[^/\s@?#]+)@", re.IGNORECASE)
 # key=value in a query string or a k=v,k=v list; the value runs to the next separator.
-_KV = re.compile(r"(?P<key>[A-Za-z0-9_.-]+)(?P<sep>=|%3D)(?P<value>[^&,;\s\"'#]+)")
-_BEARER = re.compile(r"(?P<head>\b(?:Bearer|Basic|Token)\s+)[A-Za-z0-9._~+/=-]{6,}", re.IGNORECASE)
+# The look-behind starts a key only where a run of key characters starts (the same matches: a
+# separator can only follow a whole run) instead of retrying from every character inside it.
+_KV = re.compile(r"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z0-9_.-]+)(?P<sep>=|%3D)(?P<value>[^&,;\s\"'#]+)")
+_BEARER = re.compile(r"(?P<head>\b(?P<scheme>Bearer|Basic|Token)\s+)(?P<credential>[A-Za-z0-9._~+/=-]{6,})",
+                     re.IGNORECASE)
+# A credential after Basic/Token has a digit, a symbol, a lower-to-upper change or is long; an
+# English word does not ("basic emotions", "token budget": masking those changed model answers
+# in the samples file, and the scores computed from it). After Bearer anything is masked.
+_CREDENTIAL_LIKE = re.compile(r"[0-9._~+/=-]|[a-z][A-Z]|.{24}")
 _OPENAI_STYLE_KEY = re.compile(r"\bsk-[A-Za-z0-9_-]{16,}")
+# What a secret-named key must contain (lower case) for SECRET_NAME to match it; a text with "="
+# but none of these has no secret k=v pair (keys are ASCII: `_KV`'s key class).
+_SECRET_NAME_PARTS = ("key", "secret", "token", "passw", "pwd", "auth", "credential")
+# Characters that re.IGNORECASE equates with a letter of Bearer/Basic/Token but str.lower() does
+# not lower to it (found by comparing the two over every code point).
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 _MIN_SECRET_LEN = 6  # shorter values ("1", "yes") would mask ordinary text
 
 _lock = threading.Lock()
 _known: set[str] = set()
+_known_version = 0  # bumped whenever `_known` grows: invalidates `_cache`
+# (known version, the environment it was computed from, the secret values): reused while
+# neither changed. Recomputing meant decoding and name-checking every environment variable
+# for every record written (~20 us a record, the largest part of redacting one).
+_cache: tuple[int, dict[Any, Any], list[str]] | None = None
+# Shell bookkeeping, not secrets: PWD matches `^pwd$` (a password argument's name), and
+# treating the working directory as a secret masked every path under it in every output.
+_ENV_NOT_SECRET = frozenset({"PWD", "OLDPWD"})
 
 
 def is_secret_name(name: str) -> bool:
@@ -51,6 +73,7 @@ def _is_secret_name(name: str) -> bool:
 
 def register_secret(value: Any) -> None:
     """Remember a secret value (e.g. an api_key model arg) so free text that echoes it is masked."""
+    global _known_version
     if value is None:
         return
     if hasattr(value, "get_secret_value"):  # pydantic SecretStr
@@ -58,7 +81,9 @@ def register_secret(value: Any) -> None:
     text = str(value)
     if len(text) >= _MIN_SECRET_LEN:
         with _lock:
-            _known.add(text)
+            if text not in _known:
+                _known.add(text)
+                _known_version += 1
 
 
 def register_secrets_in(text: str) -> None:
@@ -89,10 +114,31 @@ def known_secrets() -> list[str]:
 
 
 def _secret_values() -> list[str]:
-    env = [v for k, v in os.environ.items() if is_secret_name(k) and len(v) >= _MIN_SECRET_LEN]
+    global _cache
+    # os.environ's own mapping (bytes on POSIX): comparing it with a copy is one C-level
+    # dict comparison, far cheaper than decoding every variable again.
+    env_data = getattr(os.environ, "_data", None)
+    cached = _cache
+    if cached is not None and isinstance(env_data, dict) and cached[0] == _known_version and cached[1] == env_data:
+        return cached[2]
+    version = _known_version  # read before the values: a secret added meanwhile invalidates the entry
+    snapshot = dict(env_data) if isinstance(env_data, dict) else None
+    env = [v for k, v in os.environ.items()
+           if k not in _ENV_NOT_SECRET and is_secret_name(k) and len(v) >= _MIN_SECRET_LEN]
     with _lock:
         values = set(_known) | set(env)
-    return sorted(values, key=len, reverse=True)  # longest first: a key containing another
+    values |= {escaped for value in values for escaped in _json_forms(value)}
+    ordered = sorted(values, key=len, reverse=True)  # longest first: a key containing another
+    if snapshot is not None:
+        _cache = (version, snapshot, ordered)
+    return ordered
+
+
+def _json_forms(value: str) -> set[str]:
+    """How `value` reads inside a JSON string, where that differs (a quote, backslash or control
+    character is escaped; ensure_ascii also escapes non-ASCII): a samples line is redacted as
+    JSON text, so a password with a quote in it must be found in its escaped form too."""
+    return {json.dumps(value, ensure_ascii=ascii_only)[1:-1] for ascii_only in (False, True)} - {value}
 
 
 def _mask_kv(match: re.Match[str]) -> str:
@@ -109,15 +155,42 @@ def redact_text(text: str, secrets: list[str] | None = None) -> str:
     for value in secrets if secrets is not None else _secret_values():
         if value in text:
             text = text.replace(value, MASK)
+    # Each pattern runs only where a cheap test says it could match (a regex scan costs ~25 us
+    # per KB and every record is ~1 KB); the tests are necessary conditions, never sufficient.
     if "sk-" in text:
         text = _OPENAI_STYLE_KEY.sub(MASK, text)
-    if "@" in text:
+    if "@" in text and "://" in text:
         text = _URL_USERINFO.sub(lambda m: m.group("scheme"), text)
+    lowered = None
     if "=" in text or "%3D" in text:
-        text = _KV.sub(_mask_kv, text)
-    if " " in text:
-        text = _BEARER.sub(lambda m: f"{m.group('head')}{MASK}", text)
+        lowered = text.lower()
+        if any(part in lowered for part in _SECRET_NAME_PARTS):
+            text = _KV.sub(_mask_kv, text)
+            lowered = None  # masking changed the text
+    if _may_hold_bearer(text, lowered):
+        text = _BEARER.sub(_mask_credential, text)
     return text
+
+
+def _mask_credential(match: re.Match[str]) -> str:
+    if match.group("scheme").lower() == "bearer" or _CREDENTIAL_LIKE.search(match.group("credential")):
+        return f"{match.group('head')}{MASK}"
+    return match.group(0)
+
+
+def _may_hold_bearer(text: str, lowered: str | None) -> bool:
+    """False only when `_BEARER` cannot match: no Bearer/Basic/Token (any case) followed by whitespace."""
+    if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
+        return True
+    lowered = text.lower() if lowered is None else lowered
+    for word in ("bearer", "basic", "token"):
+        at = lowered.find(word)
+        while at != -1:
+            end = at + len(word)
+            if end < len(lowered) and lowered[end].isspace():
+                return True
+            at = lowered.find(word, at + 1)
+    return False
 
 
 def redact_url(url: str) -> str:

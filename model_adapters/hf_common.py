@@ -345,8 +345,12 @@ class HFAdapter(ModelAdapter[HA]):
             if self.is_media_tensor(key) and hasattr(value, "is_floating_point") and value.is_floating_point():
                 encoded[key] = value.to(self.model.dtype)
         prompt_len = encoded["input_ids"].shape[1]
-        output = self.model.generate(**encoded, **gen_kwargs, **self.generate_extra_kwargs(items),
-                                     pad_token_id=self.tokenizer.pad_token_id)
+        # inference_mode, not only the no_grad that `generate` sets itself: no version counters or
+        # view tracking per op. Decoding a 7B model one token at a time is bound by the host's
+        # per-op cost on a GPU (benchmarks/results/gpu_path.md), so this is time per token.
+        with torch.inference_mode():
+            output = self.model.generate(**encoded, **gen_kwargs, **self.generate_extra_kwargs(items),
+                                         pad_token_id=self.tokenizer.pad_token_id)
         sequences = output if isinstance(output, torch.Tensor) else output.sequences
         new_tokens = sequences[:, prompt_len:].cpu()  # left padding: the new tokens start at prompt_len
         texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)

@@ -72,3 +72,53 @@ def test_an_unexpected_exception_prints_a_redacted_traceback(monkeypatch, capfd)
     assert cli_main.main(["list", "tasks"]) == 1
     err = capfd.readouterr().err
     assert "RuntimeError: cannot open http://host/v1" in err and "bug-secret-77" not in err
+
+
+def test_secrets_added_after_a_redaction_are_masked_too(monkeypatch) -> None:
+    # The known values are cached between calls; a new env var or registered value must still count.
+    assert redact_text("nothing secret here") == "nothing secret here"
+    monkeypatch.setenv("LATE_SERVICE_TOKEN", "late-env-token-58")
+    assert redact_text("echo late-env-token-58") == "echo ***"
+    register_secret("late-registered-value-59")
+    assert redact_text("echo late-registered-value-59") == "echo ***"
+    monkeypatch.delenv("LATE_SERVICE_TOKEN")
+    assert redact_text("echo late-env-token-58") == "echo late-env-token-58"
+
+
+def test_the_working_directory_is_not_a_secret(monkeypatch) -> None:
+    # PWD matches the `pwd` argument name, but it is the shell's working directory: masking it
+    # hid every path under it in every output.
+    monkeypatch.setenv("PWD", "/home/someone/project")
+    monkeypatch.setenv("OLDPWD", "/home/someone/other")
+    text = "media /home/someone/project/clip.mp4 and /home/someone/other/x.wav"
+    assert redact_text(text) == text
+    assert redact_text("--model-args pwd=hunter22") == "--model-args pwd=***"
+
+
+def test_bearer_tokens_after_any_whitespace_and_in_any_case() -> None:
+    for text in ("Authorization: Bearer\tabcdefghij", "authorization: BEARER  abcdefghij", "token\nabcdef12",
+                 "Authorization: Basic dXNlcjpwYXNz", "Token abc.def.ghi"):
+        assert redact_text(text).endswith("***"), text
+
+
+def test_words_after_basic_or_token_are_not_credentials() -> None:
+    # A model's answer is scored from the samples file: prose must come back unchanged.
+    for text in ("She shows basic emotions such as happiness.", "Basic feelings", "the token gesture",
+                 '{"usage": {"prompt_tokens": 11, "total_tokens": 18}, "response": "a basic answer"}'):
+        assert redact_text(text) == text
+
+
+def test_a_secret_with_quotes_is_masked_inside_json_text() -> None:
+    import json
+
+    register_secret('pa"ss\\word-60')
+    line = json.dumps({"error": 'AuthError: key pa"ss\\word-60 refused'}, ensure_ascii=False)
+    assert "word-60" not in redact_text(line)
+    register_secret("pässwörd-61")
+    assert "61" not in redact_text(json.dumps({"error": "pässwörd-61"}))  # ensure_ascii's escapes
+
+
+def test_key_value_pairs_mask_only_secret_names() -> None:
+    assert redact_text("x=1&api_key=abc123&page=2") == "x=1&api_key=***&page=2"
+    assert redact_text("a.b-c=1 d_token=xyz9 e==f") == "a.b-c=1 d_token=*** e==f"
+    assert redact_text("max_new_tokens=64,temperature=0") == "max_new_tokens=64,temperature=0"

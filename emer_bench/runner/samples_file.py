@@ -15,15 +15,23 @@ from emer_bench.api.records import SampleRecord
 from emer_bench.errors import DataError
 from emer_bench.redact import redact_text
 
+# Least time between two background fsyncs. Answers arriving faster than fsyncs complete kept
+# the syncer in a loop of one fsync per record or two (~25 us of CPU each, plus waking the
+# thread); spaced, a burst costs one. An OS crash then loses at most this much more.
+SYNC_SPACING_S = 0.05
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; one serves every line.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 class SamplesWriter:
     """Thread-safe appender (adapters may report from a worker thread).
 
     `append` writes and flushes the line before it returns (a killed process loses nothing);
     with `fsync`, a background thread then forces it to disk (an OS crash loses at most the
-    last instants). One fsync covers every line written before it, so a burst of answers costs
-    one or a few fsyncs, not one each on the runner's thread (~1 ms each here, far more on
-    network storage: at one per answer that capped a fast server's request rate)."""
+    last instants: SYNC_SPACING_S plus one fsync). One fsync covers every line written before
+    it, so a burst of answers costs one or a few fsyncs, not one each on the runner's thread
+    (~1 ms each here, far more on network storage: at one per answer that capped a fast
+    server's request rate)."""
 
     def __init__(self, path: Path, fsync: bool = True) -> None:
         self.path = path
@@ -34,6 +42,7 @@ class SamplesWriter:
         _drop_torn_tail(path)
         self._fh = path.open("a", encoding="utf-8")
         self._unsynced = threading.Event()
+        self._stopping = threading.Event()  # set by close(): the syncer stops waiting out its spacing
         self._closed = False
         self._syncer: threading.Thread | None = None
         if fsync:
@@ -41,13 +50,13 @@ class SamplesWriter:
             self._syncer.start()
 
     def append(self, record: SampleRecord) -> None:
-        line = redact_text(json.dumps(record.to_json(), ensure_ascii=False))  # errors may echo a key
+        line = redact_text(_ENCODER.encode(record.to_json()))  # errors may echo a key
         with self._lock:
             if self._closed:
                 raise ValueError(f"{self.path}: samples writer is closed")
             self._fh.write(line + "\n")
             self._fh.flush()
-        if self.fsync:
+        if self.fsync and not self._unsynced.is_set():  # set() takes a lock and notifies
             self._unsynced.set()
 
     def _sync_loop(self) -> None:
@@ -58,6 +67,8 @@ class SamplesWriter:
                 if self._fh.closed:
                     return
                 os.fsync(self._fh.fileno())
+            if self._stopping.wait(SYNC_SPACING_S):
+                return  # close() forces what is left to disk itself
 
     def close(self) -> None:
         with self._lock:
@@ -70,6 +81,7 @@ class SamplesWriter:
                 os.fsync(self._fh.fileno())
             self._fh.close()
         if self._syncer is not None:
+            self._stopping.set()
             self._unsynced.set()
             self._syncer.join()
 

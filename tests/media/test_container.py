@@ -49,3 +49,40 @@ def test_a_cover_picture_is_not_a_video_stream(media_dir: dict[str, Path]) -> No
         with pytest.raises(MediaError) as info:
             video_stream(container, path)  # ...but it is not a video
         assert info.value.reason == NO_VIDEO
+
+
+def test_pyav_without_the_metadata_errors_keyword(demo_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyAV 19 (Python >= 3.12) dropped `av.open(metadata_errors=...)`: the clip still opens, and the
+    keyword is not tried again for the next file."""
+    import av
+
+    from emer_bench.media import container
+
+    real_open, calls = av.open, []
+
+    def pyav19_open(path: str, mode: str = "r", **kwargs: object) -> object:
+        calls.append(sorted(kwargs))
+        if "metadata_errors" in kwargs:
+            raise TypeError("open() got an unexpected keyword argument 'metadata_errors'")
+        return real_open(path, mode=mode)
+
+    monkeypatch.setattr(av, "open", pyav19_open)
+    monkeypatch.setattr(container, "_METADATA_ERRORS_KWARG", [True])
+    for _ in range(2):
+        with open_input(str(demo_clip)) as opened:
+            assert opened.streams.video
+    assert calls == [["metadata_errors"], [], []]
+
+
+def test_another_type_error_is_not_swallowed(demo_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import av
+
+    from emer_bench.media import container
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise TypeError("something else")
+
+    monkeypatch.setattr(av, "open", broken)
+    monkeypatch.setattr(container, "_METADATA_ERRORS_KWARG", [True])
+    with pytest.raises(TypeError, match="something else"):
+        open_input(str(demo_clip))

@@ -105,3 +105,18 @@ def test_a_failing_batch_is_retried_one_by_one(lm_path: Path):
     adapter.model.generate = fails_on_big_batches_stand_in
     out = adapter.generate([request(i) for i in range(3)])
     assert seen == [3, 1, 1, 1] and all(g.ok for g in out) and [g.index for g in out] == [0, 1, 2]
+
+
+def test_generate_runs_under_inference_mode(lm_path: Path):
+    """No autograd bookkeeping per op: on a GPU a 7B model's token time is bound by per-op host cost."""
+    adapter = HFTextAdapter(HFTextArgs(pretrained=str(lm_path), max_new_tokens=2))
+    real = adapter.model.generate
+    modes: list[bool] = []
+
+    def recording_stand_in(**kwargs: object) -> torch.Tensor:
+        """Test stand-in: the real generate, noting the grad mode it was called in."""
+        modes.append(torch.is_inference_mode_enabled())
+        return real(**kwargs)
+
+    adapter.model.generate = recording_stand_in
+    assert all(g.ok for g in adapter.generate([request(0)])) and modes == [True]

@@ -73,3 +73,54 @@ def test_media_errors_skipped_and_empty_answers_are_failures_not_losses(tmp_path
     assert records["c1"].error == "AdapterError: test-generate-stand-in gave no answer"
     assert records["c2"].error.startswith("EmptyAnswer:")
     assert records["c3"].error.startswith("MediaError: t/c3: no video file given")
+
+
+def _prepared_on(threads: dict[int, int], delay_s: float):
+    import threading
+    import time
+
+    def prepare(request: GenerationRequest) -> int:
+        threads[request.index] = threading.get_ident()
+        if delay_s:
+            time.sleep(delay_s)
+        return request.index
+
+    return prepare
+
+
+def test_requests_without_media_are_prepared_in_the_consumers_thread() -> None:
+    import threading
+
+    from emer_bench.runner.generate import inline_while_cheap
+
+    threads: dict[int, int] = {}
+    results = list(inline_while_cheap(requests(20), _prepared_on(threads, 0.0), workers=2, ahead=4))
+    assert [r.value for r in results] == list(range(20))  # every request, in order
+    assert set(threads.values()) == {threading.get_ident()}  # no hand-off to a pool thread
+
+
+def test_a_slow_preprocess_gets_the_prefetch_pool_back() -> None:
+    import threading
+
+    from emer_bench.runner.generate import SLOW_PREPARES, inline_while_cheap
+
+    threads: dict[int, int] = {}
+    results = list(inline_while_cheap(requests(12), _prepared_on(threads, 0.003), workers=2, ahead=4))
+    assert [r.value for r in results] == list(range(12)) and all(r.ok for r in results)
+    me = threading.get_ident()
+    assert [threads[i] == me for i in range(12)] == [True] * SLOW_PREPARES + [False] * (12 - SLOW_PREPARES)
+
+
+def test_the_collector_is_left_as_it_was(tmp_path: Path) -> None:
+    import gc
+
+    gc.unfreeze()
+    run(tmp_path, _Args(), requests(3))
+    assert gc.get_freeze_count() == 0  # frozen only while answers arrive
+    gc.freeze()  # a caller's own freeze is left alone
+    try:
+        frozen = gc.get_freeze_count()
+        run(tmp_path / "again", _Args(), requests(3))
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()

@@ -99,3 +99,34 @@ def test_without_fsync_no_thread_and_no_fsync(tmp_path, monkeypatch):
     with SamplesWriter(tmp_path / "s.jsonl", fsync=False) as writer:
         writer.append(record("c1", "happy"))
     assert calls == []
+
+
+def test_background_fsyncs_are_spaced_and_close_does_not_wait_out_the_spacing(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from emer_bench.runner import samples_file
+
+    synced: list[float] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(time.monotonic())
+        real_fsync(fd)
+
+    monkeypatch.setattr(samples_file.os, "fsync", counting_fsync)
+    monkeypatch.setattr(samples_file, "SYNC_SPACING_S", 30.0)
+    path = tmp_path / "s.jsonl"
+    writer = SamplesWriter(path)
+    writer.append(record("c0", "happy"))
+    deadline = time.monotonic() + 10
+    while not synced and time.monotonic() < deadline:  # the first line is forced to disk at once
+        time.sleep(0.01)
+    for i in range(1, 100):
+        writer.append(record(f"c{i}", "happy"))
+    assert len(path.read_text().splitlines()) == 100  # every line written before append returned
+    assert len(synced) == 1  # the rest waits for the spacing (or close)
+    started = time.monotonic()
+    writer.close()
+    assert time.monotonic() - started < 10  # close wakes the syncer instead of waiting 30 s
+    assert len(synced) == 2  # close's own fsync covers the burst
