@@ -32,16 +32,17 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import aiohttp
-
-from emer_bench.errors import ServiceError
+from emer_bench.errors import ConfigError, ServiceError
 from emer_bench.redact import redact_url
 
 from . import openai_http1 as http1
 from .openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
+
+if TYPE_CHECKING:
+    import aiohttp
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,8 @@ class ChatCompletionsClient:
         self._proxy = proxy_for(self._url)
         self._pool: http1.HTTP1Pool | None = None
         self._lean = _lean_target(self._url, headers, self._proxy)
+        if self._lean is None:
+            _import_aiohttp()  # fail here, once, not at every call
 
     def _http1(self) -> http1.HTTP1Pool | None:
         """The lean client, for plain http(s) without a proxy or credentials in the URL; else None."""
@@ -174,6 +177,7 @@ class ChatCompletionsClient:
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            aiohttp = _import_aiohttp()
             # Plain-http servers (local vLLM, Ollama) skip loading the CA store (~40 ms) before the first call.
             tls = _shared_ssl_context() if self._url.startswith("https://") else True
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=tls)
@@ -227,7 +231,12 @@ class ChatCompletionsClient:
                 status, reason, headers, raw = response.status, response.reason, response.headers, response.body
             else:
                 status, reason, headers, raw = await self._post_aiohttp(content)
-        except (TimeoutError, asyncio.TimeoutError, aiohttp.ClientError, http1.HTTP1Error) as exc:
+        except (TimeoutError, asyncio.TimeoutError, http1.HTTP1Error) as exc:
+            return self._failure(exc)
+        except Exception as exc:
+            aiohttp = sys.modules.get("aiohttp")  # imported by the aiohttp path only
+            if aiohttp is None or not isinstance(exc, aiohttp.ClientError):
+                raise
             return self._failure(exc)
         latency_s = time.perf_counter() - started
         if not 200 <= status < 300:
@@ -254,16 +263,23 @@ class ChatCompletionsClient:
         if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # aiohttp's timeouts subclass them
             return _Attempt(ChatResult(error=f"Timeout: no complete answer from {url} within "
                                              f"{self._timeout_s:g}s ({type(exc).__name__})"), retryable=True)
-        if isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, http1.TLSError)):
-            # A certificate that does not verify will not verify on the next attempt either.
+        if isinstance(exc, http1.HTTP1Error):
+            tls, payload = isinstance(exc, http1.TLSError), True
+            connect_failed = isinstance(exc, http1.ConnectError)
+            dropped = connect_failed or isinstance(exc, http1.ServerDisconnectedError)
+        else:  # only the aiohttp path raises anything else, so aiohttp is imported
+            import aiohttp
+
+            tls = isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError))
+            dropped = isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError))
+            connect_failed = isinstance(exc, aiohttp.ClientConnectorError)
+            payload = isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError))
+        if tls:  # a certificate that does not verify will not verify on the next attempt either
             return _Attempt(ChatResult(error=f"TLSError: {url}: {exc}"))
-        if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, http1.ServerDisconnectedError,
-                            http1.ConnectError)):
-            # Connecting itself failed (refused, DNS): not a stale keep-alive connection.
-            stale = not isinstance(exc, (aiohttp.ClientConnectorError, http1.ConnectError))
+        if dropped:  # connecting itself failed (refused, DNS): not a stale keep-alive connection
             return _Attempt(ChatResult(error=f"ConnectionError: {url}: {_connection_reason(exc)}"), retryable=True,
-                            stale_connection=stale)
-        if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, http1.HTTP1Error)):
+                            stale_connection=not connect_failed)
+        if payload:
             return _Attempt(ChatResult(error=f"ConnectionError: {url}: {type(exc).__name__}: {exc}"), retryable=True)
         # Too many redirects, an invalid URL or header: retrying cannot help.
         return _Attempt(ChatResult(error=f"HTTPError: {url}: {type(exc).__name__}: {exc}"))
@@ -295,6 +311,16 @@ def proxy_for(url: str) -> str | None:
     if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
         return None
     return urllib.request.getproxies().get(parts.scheme) or None
+
+
+def _import_aiohttp() -> Any:
+    # Imported only where needed (~0.1 s at start-up otherwise): proxies, user:password@ URLs.
+    try:
+        import aiohttp
+    except ImportError:
+        raise ConfigError("openai adapter: calls through a proxy or with user:password@ in base_url need "
+                          "aiohttp: pip install 'emer-bench[api]'") from None
+    return aiohttp
 
 
 def _lean_target(url: str, headers: dict[str, str],
