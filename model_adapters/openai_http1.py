@@ -146,13 +146,13 @@ class _Connection(asyncio.Protocol):
     def _parse(self) -> Response | None:
         buffer = self._buffer
         while self._head is None:
-            end = buffer.find(b"\r\n\r\n")
+            end, after = _empty_line(buffer, 0)
             if end < 0:
                 if len(buffer) > _MAX_HEAD_BYTES:
                     raise HTTP1Error(f"no end of the response head within {_MAX_HEAD_BYTES} bytes")
                 return None
             head = _parse_head(bytes(buffer[:end]))
-            del buffer[:end + 4]
+            del buffer[:after]
             if 100 <= head[0] < 200:  # interim answer (100 Continue, 103 Early Hints): the real one follows
                 continue
             self._head, self._framing = head, _framing(head[0], head[2])
@@ -178,35 +178,60 @@ class _Connection(asyncio.Protocol):
         buffer = self._buffer
         while True:
             position = self._position  # the start of the first chunk not yet taken
-            line_end = buffer.find(b"\r\n", position)
+            line_end = buffer.find(b"\n", position)  # CRLF, or a bare LF (RFC 9112 2.2)
             if line_end < 0:
                 return None
             size_text = bytes(buffer[position:line_end]).split(b";", 1)[0].strip()
+            line_end += 1  # the first byte after the size line
             try:
                 size = int(size_text, 16)
             except ValueError:
                 raise HTTP1Error(f"bad chunk size {size_text[:40]!r}") from None
             if size == 0:  # the last chunk, then optional trailer fields and an empty line
-                if buffer[line_end:line_end + 4] == b"\r\n\r\n":
-                    end = line_end + 4
-                else:
-                    trailer_end = buffer.find(b"\r\n\r\n", line_end)
-                    if trailer_end < 0:
-                        return None
-                    end = trailer_end + 4
+                _, end = _empty_line(buffer, line_end, at_line_start=True)
+                if end < 0:
+                    return None
                 del buffer[:end]
                 return b"".join(self._chunks)
-            data_end = line_end + 2 + size
+            data_end = line_end + size
             if len(buffer) < data_end + 2:
                 return None
-            if buffer[data_end:data_end + 2] != b"\r\n":
+            if buffer[data_end:data_end + 2] == b"\r\n":
+                after = data_end + 2
+            elif buffer[data_end:data_end + 1] == b"\n":
+                after = data_end + 1
+            else:
                 raise HTTP1Error("a chunk does not end where its size says")
-            self._chunks.append(bytes(buffer[line_end + 2:data_end]))
-            self._position = data_end + 2
+            self._chunks.append(bytes(buffer[line_end:data_end]))
+            self._position = after
+
+
+def _empty_line(buffer: bytearray, start: int, at_line_start: bool = False) -> tuple[int, int]:
+    """The first empty line at or after `start`: (where the text before it ends, where what
+    follows it starts), or (-1, -1). Lines end with CRLF or, from lenient servers, a bare LF
+    (RFC 9112 2.2 lets a recipient accept one). `at_line_start`: `start` begins a line, so an
+    empty line may begin right there (the trailer section after a last chunk)."""
+    if at_line_start:
+        for ending in (b"\r\n", b"\n"):
+            if buffer.startswith(ending, start):
+                return start, start + len(ending)
+    crlf = buffer.find(b"\r\n\r\n", start)
+    if crlf >= 0 and buffer.count(b"\n", start, crlf) == buffer.count(b"\r\n", start, crlf):
+        return crlf, crlf + 4  # every line before it ends with CRLF: the usual case, in C
+    position = start
+    while True:
+        newline = buffer.find(b"\n", position)
+        if newline < 0:
+            return -1, -1
+        for ending in (b"\r\n", b"\n"):
+            if buffer.startswith(ending, newline + 1):
+                text_end = newline - 1 if newline > start and buffer[newline - 1] == 0x0D else newline
+                return text_end, newline + 1 + len(ending)
+        position = newline + 1
 
 
 def _parse_head(raw: bytes) -> tuple[int, str, dict[str, str], bool]:
-    lines = raw.decode("latin-1").split("\r\n")
+    lines = [line.removesuffix("\r") for line in raw.decode("latin-1").split("\n")]
     version, _, rest = lines[0].partition(" ")
     code, _, reason = rest.partition(" ")
     if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():

@@ -130,6 +130,35 @@ def test_answers_arriving_in_pieces_are_read_and_the_connection_is_reused(answer
     assert [(r.text, r.error) for r in results] == CALM * 3 and server.connections == 1
 
 
+def bare_lf(raw: bytes) -> bytes:
+    """The same answer as a lenient server writes it: lines end with LF alone (RFC 9112 2.2)."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return head.replace(b"\r\n", b"\n") + b"\n\n" + body
+
+
+def bare_lf_chunked() -> bytes:
+    a, b = PAYLOAD[:10], PAYLOAD[10:]
+    return (b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n" + b"%x\n" % len(a) + a + b"\n"
+            + b"%x\r\n" % len(b) + b + b"\n0\n\n")
+
+
+@pytest.mark.parametrize("answer", [Answer(bare_lf(ok().raw)), Answer(bare_lf(ok().raw), piece=3),
+                                    Answer(bare_lf_chunked()), Answer(bare_lf_chunked(), piece=4)],
+                         ids=["content-length", "content-length-in-pieces", "chunked", "chunked-in-pieces"])
+def test_lines_ended_by_a_bare_line_feed_are_read(answer: Answer) -> None:
+    with ScriptedServer(answer) as server:
+        results = complete(server.url(), n=2)
+    assert [(r.text, r.error) for r in results] == CALM * 2 and server.connections == 1
+
+
+def test_a_bare_line_feed_head_ends_at_its_empty_line_not_at_a_crlf_pair_in_the_body() -> None:
+    body = b"{\r\n\r\n" + PAYLOAD[1:]  # JSON allows CR/LF between tokens
+    assert json.loads(body) == json.loads(PAYLOAD)
+    with ScriptedServer(Answer(bare_lf(ok(body=body).raw))) as server:
+        results = complete(server.url(), n=2)
+    assert [(r.text, r.error) for r in results] == CALM * 2 and server.connections == 1
+
+
 def test_the_request_carries_the_headers_of_the_aiohttp_path() -> None:
     with ScriptedServer(ok()) as server:
         complete(server.url())
