@@ -1,5 +1,6 @@
-"""Why the `openai` adapter speaks HTTP through aiohttp: the adapter's HTTP layer against a
-pooled httpx.AsyncClient (the previous choice), both driven by the same bare asyncio loop with
+"""Why the `openai` adapter does not speak HTTP through httpx: the adapter's HTTP layer (aiohttp
+when this was written, the lean HTTP/1.1 client since: bench_http_lean.py) against a pooled
+httpx.AsyncClient (the previous choice), both driven by the same bare asyncio loop with
 the same pre-built text bodies, against the fixed-delay server in a child process.
 
 Answers of a fixed-latency server arrive in waves and the event loop handles a wave one call at
@@ -86,7 +87,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2, help="runs per row; the fastest is reported")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "http_clients.md")
     args = parser.parse_args()
-    clients: list[tuple[str, Any]] = [("emer-bench ChatCompletionsClient (aiohttp)", adapter_client)]
+    clients: list[tuple[str, Any]] = [("emer-bench ChatCompletionsClient", adapter_client)]
     try:
         import httpx  # noqa: F401
         clients.append((f"httpx.AsyncClient {httpx.__version__}, one pooled client", httpx_client))

@@ -211,7 +211,7 @@ def report(delay_s: float, baseline: list[Row], rows: list[Row], bare: list[Row]
                      f"{100 * r.rps / ideal:.0f}% | {r.rps / base_rps[r.mode]:.1f} | {r.max_in_flight} | "
                      f"{r.failures} | {1000 * r.client_cpu_s / r.requests:.1f} | "
                      f"{1000 * r.server_cpu_s / r.requests:.1f} | {'pass' if ok else 'FAIL'} |")
-    lines += ["", "Reference ceiling, not the adapter: the same `ChatCompletionsClient` (aiohttp) driven by a bare "
+    lines += ["", "Reference ceiling, not the adapter: the same `ChatCompletionsClient` driven by a bare "
               "asyncio loop with pre-built text bodies (no thread bridge, no generator, no encoding):", "",
               "| C | requests | seconds | req/s | % of ideal | client CPU ms/req | adapter (text) / bare |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -221,8 +221,8 @@ def report(delay_s: float, baseline: list[Row], rows: list[Row], bare: list[Row]
               f"{adapter_text[r.concurrency] / r.rps:.2f} |" for r in bare]
     lines += ["", f"Overall: {'all rows pass' if all_ok else 'SOME ROWS FAIL'}.", "",
               "Reading: when the adapter's row fails while the bare loop's row sits at the same fraction of the "
-              "ideal (ratio ~1.0), the limit is the HTTP client's own CPU per request (aiohttp + asyncio, ~0.4 ms "
-              "here) on this machine, not the adapter's thread bridge, generator or encoding. With a real model "
+              "ideal (ratio ~1.0), the limit is the HTTP client's own CPU per request (HTTP + asyncio; "
+              "benchmarks/results/http_lean.md) on this machine, not the adapter's thread bridge, generator or encoding. With a real model "
               "server (seconds per answer) that cost is well under 1% of a request's time.", ""]
     return "\n".join(lines), all_ok
 

@@ -6,11 +6,14 @@ would add a second, hidden retry layer, and its typed response models are strict
 than the many "compatible" servers (vLLM, Ollama, SGLang, LM Studio, Gemini) in version-dependent
 ways. A plain POST with explicit JSON handling keeps every failure visible and attributable.
 
-Why aiohttp rather than httpx: on the 2-core benchmark machine a call costs ~0.4-0.5 ms of CPU
-through aiohttp (C parser, O(1) pool) against ~2.1-2.3 ms through httpx. Answers of a
-fixed-latency server arrive in waves and the event loop handles a wave one call at a time, so
-that CPU becomes queueing delay: with httpx the adapter reached 87-90% of C/delay at 16 calls
-in flight, with aiohttp 95-96% (benchmarks/results/http_clients.md, openai_throughput.md).
+Why a lean HTTP/1.1 client of our own (openai_http1.py) for plain http(s) URLs without a proxy,
+and aiohttp for the rest (proxies, user:password@ in the URL): answers of a fixed-latency server
+arrive in waves and the event loop handles a wave one call at a time, so the client's CPU per
+call becomes queueing delay before the wave's next requests go out. On the 2-core benchmark
+machine a call costs ~2.1-2.3 ms of CPU through httpx, ~0.16-0.18 ms through aiohttp (C parser,
+O(1) pool) and ~0.09 ms through the lean client, whose remainder is mostly the send syscall
+(benchmarks/results/http_clients.md, http_lean.md). The lean client follows no redirects (a 3xx
+is recorded with its target); aiohttp's would turn a POST into a GET on 301/302 anyway.
 Proxies come from HTTP(S)_PROXY / NO_PROXY, looked up once per client.
 """
 
@@ -24,24 +27,28 @@ import logging
 import os
 import socket
 import ssl
+import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Mapping
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, Mapping
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import aiohttp
-
-from emer_bench.errors import ServiceError
+from emer_bench.errors import ConfigError, ServiceError
 from emer_bench.redact import redact_url
 
+from . import openai_http1 as http1
 from .openai_retry import RetryPolicy, is_retryable_status, parse_retry_after
+
+if TYPE_CHECKING:
+    import aiohttp
 
 logger = logging.getLogger(__name__)
 
 _MAX_MESSAGE_CHARS = 500  # keeps a server's HTML error page from flooding the samples file
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
+_USER_AGENT = f"emer-bench Python/{sys.version_info.major}.{sys.version_info.minor}"
 
 
 @dataclass
@@ -153,16 +160,31 @@ class ChatCompletionsClient:
         self._display_url = redact_url(self._url)
         self._max_connections = max(1, max_connections)
         self._session: aiohttp.ClientSession | None = None
+        self._proxy = proxy_for(self._url)
+        self._pool: http1.HTTP1Pool | None = None
+        self._lean = _lean_target(self._url, headers, self._proxy)
+        if self._lean is None:
+            _import_aiohttp()  # fail here, once, not at every call
+
+    def _http1(self) -> http1.HTTP1Pool | None:
+        """The lean client, for plain http(s) without a proxy or credentials in the URL; else None."""
+        if self._pool is None and self._lean is not None:
+            scheme, host, port, target, headers = self._lean
+            tls = _shared_ssl_context() if scheme == "https" else None
+            self._pool = http1.HTTP1Pool(scheme, host, port, target, headers, self._max_connections,
+                                         self._timeout_s, tls)
+        return self._pool
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            aiohttp = _import_aiohttp()
             # Plain-http servers (local vLLM, Ollama) skip loading the CA store (~40 ms) before the first call.
             tls = _shared_ssl_context() if self._url.startswith("https://") else True
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=tls)
             # The proxy is looked up once, not per call: aiohttp's trust_env re-reads the
             # environment and ~/.netrc on every request (~1.2 ms of CPU each here).
             self._session = aiohttp.ClientSession(
-                connector=connector, headers=self._headers, proxy=proxy_for(self._url),
+                connector=connector, headers=self._headers, proxy=self._proxy,
                 timeout=aiohttp.ClientTimeout(total=self._timeout_s),
             )
         return self._session
@@ -200,31 +222,28 @@ class ChatCompletionsClient:
     async def _attempt(self, content: bytes) -> _Attempt:
         started = time.perf_counter()
         try:
-            # Leaving the block early (error, cancellation) closes the connection instead of
-            # returning it to the pool, so no later call inherits a half-read answer.
-            async with self._http().post(self._url, data=content) as response:
-                status, reason, headers = response.status, response.reason, response.headers
-                raw = await response.read()
-        except TimeoutError as exc:  # aiohttp's timeouts subclass asyncio.TimeoutError (= TimeoutError)
-            error = f"Timeout: no complete answer from {self._display_url} within {self._timeout_s:g}s " \
-                    f"({type(exc).__name__})"
-            return _Attempt(ChatResult(error=error), retryable=True)
-        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
-            # A certificate that does not verify will not verify on the next attempt either.
-            return _Attempt(ChatResult(error=f"TLSError: {self._display_url}: {exc}"))
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
-            error = f"ConnectionError: {self._display_url}: {_connection_reason(exc)}"
-            # Connecting itself failed (refused, DNS): not a stale keep-alive connection.
-            stale = not isinstance(exc, aiohttp.ClientConnectorError)
-            return _Attempt(ChatResult(error=error), retryable=True, stale_connection=stale)
-        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
-            error = f"ConnectionError: {self._display_url}: {type(exc).__name__}: {exc}"
-            return _Attempt(ChatResult(error=error), retryable=True)
-        except aiohttp.ClientError as exc:  # too many redirects, invalid URL or header: retrying cannot help
-            return _Attempt(ChatResult(error=f"HTTPError: {self._display_url}: {type(exc).__name__}: {exc}"))
+            pool = self._http1()
+            status: int
+            reason: str | None
+            headers: Mapping[str, str]
+            if pool is not None:
+                response = await pool.post(content)
+                status, reason, headers, raw = response.status, response.reason, response.headers, response.body
+            else:
+                status, reason, headers, raw = await self._post_aiohttp(content)
+        except (TimeoutError, asyncio.TimeoutError, http1.HTTP1Error) as exc:
+            return self._failure(exc)
+        except Exception as exc:
+            aiohttp = sys.modules.get("aiohttp")  # imported by the aiohttp path only
+            if aiohttp is None or not isinstance(exc, aiohttp.ClientError):
+                raise
+            return self._failure(exc)
         latency_s = time.perf_counter() - started
         if not 200 <= status < 300:
-            result = ChatResult(error=f"HTTP {status}: {server_message(raw, reason)}", latency_s=latency_s)
+            message = server_message(raw, reason)
+            if 300 <= status < 400 and headers.get("location"):  # the lean client follows no redirects
+                message += f" (redirected to {redact_url(headers['location'])}; use that URL as base_url)"
+            result = ChatResult(error=f"HTTP {status}: {message}", latency_s=latency_s)
             if is_retryable_status(status):
                 return _Attempt(result, retryable=True, retry_after=parse_retry_after(_as_dict(headers)))
             return _Attempt(result)
@@ -232,7 +251,43 @@ class ChatCompletionsClient:
         result.latency_s = latency_s
         return _Attempt(result)
 
+    async def _post_aiohttp(self, content: bytes) -> tuple[int, str | None, Mapping[str, str], bytes]:
+        # Leaving the block early (error, cancellation) closes the connection instead of
+        # returning it to the pool, so no later call inherits a half-read answer.
+        async with self._http().post(self._url, data=content) as response:
+            return response.status, response.reason, response.headers, await response.read()
+
+    def _failure(self, exc: Exception) -> _Attempt:
+        """What a failed attempt records, and whether (and how) to retry it."""
+        url = self._display_url
+        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # aiohttp's timeouts subclass them
+            return _Attempt(ChatResult(error=f"Timeout: no complete answer from {url} within "
+                                             f"{self._timeout_s:g}s ({type(exc).__name__})"), retryable=True)
+        if isinstance(exc, http1.HTTP1Error):
+            tls, payload = isinstance(exc, http1.TLSError), True
+            connect_failed = isinstance(exc, http1.ConnectError)
+            dropped = connect_failed or isinstance(exc, http1.ServerDisconnectedError)
+        else:  # only the aiohttp path raises anything else, so aiohttp is imported
+            import aiohttp
+
+            tls = isinstance(exc, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError))
+            dropped = isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError))
+            connect_failed = isinstance(exc, aiohttp.ClientConnectorError)
+            payload = isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError))
+        if tls:  # a certificate that does not verify will not verify on the next attempt either
+            return _Attempt(ChatResult(error=f"TLSError: {url}: {exc}"))
+        if dropped:  # connecting itself failed (refused, DNS): not a stale keep-alive connection
+            return _Attempt(ChatResult(error=f"ConnectionError: {url}: {_connection_reason(exc)}"), retryable=True,
+                            stale_connection=not connect_failed)
+        if payload:
+            return _Attempt(ChatResult(error=f"ConnectionError: {url}: {type(exc).__name__}: {exc}"), retryable=True)
+        # Too many redirects, an invalid URL or header: retrying cannot help.
+        return _Attempt(ChatResult(error=f"HTTPError: {url}: {type(exc).__name__}: {exc}"))
+
     async def aclose(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -256,6 +311,35 @@ def proxy_for(url: str) -> str | None:
     if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
         return None
     return urllib.request.getproxies().get(parts.scheme) or None
+
+
+def _import_aiohttp() -> Any:
+    # Imported only where needed (~0.1 s at start-up otherwise): proxies, user:password@ URLs.
+    try:
+        import aiohttp
+    except ImportError:
+        raise ConfigError("openai adapter: calls through a proxy or with user:password@ in base_url need "
+                          "aiohttp: pip install 'emer-bench[api]'") from None
+    return aiohttp
+
+
+def _lean_target(url: str, headers: dict[str, str],
+                 proxy: str | None) -> tuple[str, str, int, str, dict[str, str]] | None:
+    """(scheme, host, port, request target, headers) for the lean client, or None when the call
+    needs aiohttp: a proxy, user:password@ in the URL, or anything that is not plain ASCII."""
+    parts = urlsplit(url)
+    if proxy or parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    values = [url, *headers.values()]
+    if not all(value.isascii() and value.isprintable() for value in values):
+        return None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    # Percent-encoded like aiohttp's (yarl) request target: existing %XX escapes kept.
+    target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe="/:@!$&'()*+,;=?%~")
+    # aiohttp's default headers, less the cookie jar's: servers see the same request.
+    lean_headers = {"Host": parts.netloc, "Accept": "*/*", "Accept-Encoding": "gzip, deflate",
+                    "User-Agent": _USER_AGENT, **headers}
+    return parts.scheme, parts.hostname, port, target, lean_headers
 
 
 def _as_dict(headers: Mapping[str, str]) -> dict[str, str]:

@@ -8,6 +8,11 @@ finishes takes the next ready body itself, on the loop thread, so the next call 
 waiting for the caller's thread to wake up or for JPEG encoding. Only encoded bodies are held
 ahead (at most `concurrency`), never decoded arrays. Closing the stream early cancels its calls
 and waits until they are gone.
+
+Answers cross to the caller's thread in batches, one per event-loop iteration: a server with a
+fixed latency answers in waves, and waking the caller (and handing it the GIL) after each answer
+made the loop thread send the wave's next requests in between the caller's per-record work;
+with one hand-off after the iteration, every slot of the wave has sent its next request first.
 """
 
 from __future__ import annotations
@@ -41,8 +46,11 @@ class StreamScheduler:
         self.send = send
         self._lock = threading.Lock()  # guards `_ready`, `_running` and `_closing` across the two threads
         self._ready: collections.deque[Ready] = collections.deque()
-        self._completed: queue.SimpleQueue[Generation] = queue.SimpleQueue()
-        self._running = 0  # slots with a call submitted or in progress
+        self._completed: queue.SimpleQueue[list[Generation]] = queue.SimpleQueue()
+        self._running = 0  # slots with a call submitted or in progress, or an answer not yet handed over
+        # Loop thread only: answers of this loop iteration, and how many of their slots ended.
+        self._outbox: list[Generation] = []
+        self._outbox_released = 0
         self._closing = False
         self._exhausted = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -51,31 +59,43 @@ class StreamScheduler:
     def run(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
         """Yield each answer as its call completes (not in request order)."""
         source = iter(requests)
+        batch: collections.deque[Generation] = collections.deque()
         try:
             while True:
                 self._start_slots()
-                self._encode_ahead(source)
+                self._encode_ahead(source, batch)
                 self._start_slots()
-                with self._lock:
-                    finished = self._exhausted and not self._ready and self._running == 0
-                if finished and self._completed.empty():
-                    return
-                generation = self._completed.get()
-                self._start_slots()
-                yield generation
+                if not batch:
+                    with self._lock:  # with the put of `_flush`: a finished slot's answer is never missed
+                        if self._exhausted and not self._ready and self._running == 0 and self._completed.empty():
+                            return
+                    batch.extend(self._completed.get())
+                    self._start_slots()
+                yield batch.popleft()
         finally:
             self._close()
 
     # --- loop thread ---------------------------------------------------------------------
 
     def _next_or_release(self) -> Ready | None:
-        # One locked step, BEFORE the answer is handed over: the consumer, woken by that
-        # answer, then sees the true number of running slots and never waits for nothing.
         with self._lock:
             if self._ready and not self._closing:
                 return self._ready.popleft()
-            self._running -= 1
             return None
+
+    def _hand_over(self, generation: Generation, released: bool) -> None:
+        if not self._outbox:
+            asyncio.get_running_loop().call_soon(self._flush)  # after the other slots of this iteration
+        self._outbox.append(generation)
+        self._outbox_released += released
+
+    def _flush(self) -> None:
+        # One locked step: the ended slots stop counting as running exactly when their answers
+        # become visible, so the consumer neither stops before an answer nor waits for nothing.
+        with self._lock:
+            self._running -= self._outbox_released
+            self._completed.put(self._outbox)
+        self._outbox, self._outbox_released = [], 0
 
     async def _slot(self, item: Ready | None) -> None:
         task = asyncio.current_task()
@@ -88,8 +108,8 @@ class StreamScheduler:
                     generation = built if isinstance(built, Generation) else await self.send(index, built)
                 except Exception as exc:  # `send` records server behaviour itself; this is a last resort
                     generation = Generation(index=index, error=f"AdapterError: {type(exc).__name__}: {exc}")
-                item = self._next_or_release()
-                self._completed.put(generation)
+                item = self._next_or_release()  # the next call starts before this answer is handed over
+                self._hand_over(generation, released=item is None)
         finally:
             self._tasks.discard(task)
 
@@ -123,9 +143,11 @@ class StreamScheduler:
             self._ready.append((index, built))
         return True
 
-    def _encode_ahead(self, source: Iterator[PreparedRequest]) -> None:
-        # One body at a time, and only while no answer is waiting to be handed on.
-        while len(self._ready) < self.concurrency and self._completed.empty() and self._build_next(source):
+    def _encode_ahead(self, source: Iterator[PreparedRequest], batch: collections.deque[Generation]) -> None:
+        # One body at a time, and only while no answer is waiting to be handed on (also none on
+        # the loop thread, about to be: `_outbox` is only read here, a list's truth is atomic).
+        while (len(self._ready) < self.concurrency and not batch and self._completed.empty() and not self._outbox
+               and self._build_next(source)):
             self._start_slots()
 
     def _close(self) -> None:

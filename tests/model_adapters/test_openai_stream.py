@@ -155,3 +155,12 @@ def test_preprocess_raises_the_media_error_for_the_runner_to_record(server: Open
     adapter = make_adapter(server)
     with pytest.raises(MediaError, match="clip_000: the task grants video but no frames were decoded"):
         adapter.preprocess(PreparedRequest(make_request(0).request, None))
+
+
+def test_answers_handed_over_in_batches_are_each_yielded_once(server: OpenAITestServer) -> None:
+    # Instant answers: many complete in one loop iteration and cross to the caller together; the
+    # stream must neither stop before the last one nor wait after it.
+    adapter = make_adapter(server, concurrency=8)
+    for _ in range(3):
+        generations = list(adapter.generate_stream(text_requests(60)))
+        assert sorted(g.index for g in generations) == list(range(60)) and all(g.ok for g in generations)
