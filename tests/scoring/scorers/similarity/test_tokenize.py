@@ -36,3 +36,23 @@ def test_remembered_stems_give_rouge_scores_own_tokens() -> None:
     for _ in range(2):
         for text in texts:
             assert ours.tokenize(text) == theirs.tokenize(text)
+
+
+def test_rouge_tokenizer_equals_rouge_score_on_random_unicode_text() -> None:
+    """One `findall` instead of rouge-score's sub/split/filter: the same tokens on text mixing
+    ASCII, accents, digits, punctuation, whitespace kinds and characters whose lower case is ASCII
+    (the Kelvin sign, dotted capital I), with and without the stemmer."""
+    import random
+
+    alphabet = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + \
+        list(" \t\n\r\x0b\x0c\u00a0\u2003.,;:!?'\"-_()[]/\\@#&*") + ["é", "Ç", "ß", "\u212a", "\u0130", "ﬁ", "Ⅻ"]
+    words = ["running", "happiness", "generously", "conditional", "agreed", "cried", "sky", "was", "1990s",
+             "ies", "sses", "feed", "dying", "lying", "caresses", "ponies", "ties", "caress", "cats"]
+    rng = random.Random(11)
+    for use_stemmer in (True, False):
+        ours, theirs = CjkAwareRougeTokenizer(use_stemmer=use_stemmer), DefaultTokenizer(use_stemmer=use_stemmer)
+        for _ in range(1500):
+            parts = [rng.choice(words) if rng.random() < 0.4 else "".join(rng.choices(alphabet, k=rng.randint(1, 9)))
+                     for _ in range(rng.randint(0, 20))]
+            text = rng.choice(["", " ", "\n"]).join(parts)
+            assert ours.tokenize(text) == theirs.tokenize(text), text
