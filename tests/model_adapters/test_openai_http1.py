@@ -28,6 +28,7 @@ from emer_bench.model_adapters.openai_retry import RetryPolicy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from openai_test_server import completion_body  # noqa: E402
+from raw_http import received_requests  # noqa: E402
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 PAYLOAD = json.dumps(completion_body("Calm.", "m")).encode()
@@ -64,20 +65,8 @@ class ScriptedServer:
             def handle(self) -> None:
                 owner.connections += 1
                 sock: socket.socket = self.request
-                buffer = b""
-                while True:
-                    while b"\r\n\r\n" not in buffer:
-                        chunk = sock.recv(65536)
-                        if not chunk:
-                            return
-                        buffer += chunk
-                    head, _, buffer = buffer.partition(b"\r\n\r\n")
-                    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length"))
-                    while len(buffer) < length:
-                        buffer += sock.recv(65536)
-                    owner.requests.append(head + b"\r\n\r\n" + buffer[:length])
-                    buffer = buffer[length:]
+                for request in received_requests(sock):
+                    owner.requests.append(request)
                     answer = owner.answers[min(len(owner.requests), len(owner.answers)) - 1]
                     step = answer.piece or len(answer.raw) or 1
                     for start in range(0, len(answer.raw), step):

@@ -21,6 +21,7 @@ from emer_bench.model_adapters.openai_retry import RetryPolicy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from openai_test_server import OpenAITestServer, completion_body  # noqa: E402
+from raw_http import received_requests  # noqa: E402
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -49,19 +50,7 @@ class RawServer:
             def handle(self) -> None:
                 owner.connections += 1
                 sock: socket.socket = self.request
-                buffer = b""
-                while True:
-                    while b"\r\n\r\n" not in buffer:
-                        chunk = sock.recv(65536)
-                        if not chunk:
-                            return
-                        buffer += chunk
-                    head, _, buffer = buffer.partition(b"\r\n\r\n")
-                    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length"))
-                    while len(buffer) < length:
-                        buffer += sock.recv(65536)
-                    buffer = buffer[length:]
+                for _ in received_requests(sock):
                     owner.requests += 1
                     sock.sendall(answer)
                     if close_after:
