@@ -22,6 +22,7 @@ text task), 64 max tokens, temperature 0. emer-bench scores with label_overlap +
 from __future__ import annotations
 
 import argparse
+import statistics
 import csv
 import json
 import os
@@ -125,6 +126,31 @@ def measure_all(args: argparse.Namespace) -> tuple[list[Row], str]:
     return rows, machine_line()
 
 
+def interleaved_ratio(args: argparse.Namespace) -> list[str]:
+    """emer-bench against the raw client at the highest C, run after run, alternating: the
+    machine's drift hits both alike, so the ratio of the medians is steadier than one run of each."""
+    c, n = max(args.concurrency), args.requests
+    fractions: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="peer-ratio-") as tmp, DelayServerProcess(args.delay_ms / 1000) as server:
+        root = Path(tmp)
+        (root / "task").mkdir()
+        write_text_task(root / "task", n)
+        prompts, lm_dir = write_prompts(root / "task")
+        clients = client_commands(argparse.Namespace(lm_eval_python=None), server.base_url, root, prompts, lm_dir)
+        for i in range(args.interleave):
+            for name, (command, env) in clients.items():
+                run = measure(server, command(n, c, f"ratio{i}"), env)  # type: ignore[operator]
+                got = ideal_fraction(run, n, c, args.delay_ms / 1000)
+                if got is not None:
+                    fractions.setdefault(name, []).append(got)
+    medians = {name: statistics.median(values) for name, values in fractions.items()}
+    raw, emer = medians["raw asyncio (ceiling)"], medians["emer-bench (openai)"]
+    return ["", f"## Interleaved at C = {c}: {args.interleave} runs of each, alternating", "",
+            *(f"- {name}: {', '.join(f'{v:.3f}' for v in values)} of the ideal rate (median {medians[name]:.3f})"
+              for name, values in fractions.items()),
+            f"- emer-bench / raw client, medians: **{emer / raw:.3f}**"]
+
+
 def _f(value: float | None, fmt: str = ".2f") -> str:
     return "-" if value is None else format(value, fmt)
 
@@ -174,12 +200,17 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--delay-ms", type=float, default=100.0)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--interleave", type=int, default=6,
+                        help="then this many alternating runs of emer-bench and the raw client at the highest C "
+                             "(0: none)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     version = lm_eval_version(args.lm_eval_python)
     machine_before = machine_line()
     rows, _ = measure_all(args)
     text = report(args, rows, machine_before, version)
+    if args.interleave:
+        text += "\n".join(interleaved_ratio(args)) + "\n"
     args.out.write_text(text)
     print(text)
     return 0
