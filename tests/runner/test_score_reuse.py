@@ -358,3 +358,41 @@ def test_metrics_with_an_undefined_value_are_recomputed(tmp_path: Path, monkeypa
     assert reused(second) == {"test-undefined-metric": 5}  # the components are reused...
     assert calls == [1] and same(first["metrics"], second["metrics"])  # ...the null metric is recomputed
     assert math.isnan(second["metrics"]["test-undefined-metric.ratio"]["value"])
+
+
+class HashingEncoderStandIn:
+    """Test stand-in for the sentence-transformers model: a fixed unit vector per text (from its
+    sha256), and a count of encode calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, sentences: list[str], **kwargs: Any) -> Any:
+        import hashlib
+
+        import numpy as np
+
+        self.calls += 1
+        rows = np.array([[byte + 1.0 for byte in hashlib.sha256(text.encode()).digest()[:16]] for text in sentences],
+                        dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_embedding_similarity_with_the_packaged_model_is_reused_as_a_whole(tmp_path: Path) -> None:
+    from emer_bench.scoring.scorers.similarity.embedding import (EmbeddingSimilarityArgs, EmbeddingSimilarityScorer,
+                                                                 encoder_key, resolve_model)
+
+    task = make_task(tmp_path, "[{name: embedding_similarity}]", "embedding_similarity.similarity")
+    encoder, context = HashingEncoderStandIn(), ScoringContext()
+    context.shared(encoder_key(resolve_model(None), "cpu"), lambda: encoder)
+    folder = Folder(tmp_path / "run")
+    first = folder.score(task, make_records(ANSWERS), context)
+    assert encoder.calls == 1
+    second = folder.score(task, make_records(ANSWERS), context)
+    assert encoder.calls == 1 and reused(second)["embedding_similarity"] > 0  # no encode: no model load
+    assert same(second["metrics"], first["metrics"])
+    changed = folder.score(task, make_records(ANSWERS[:-1] + ["calm and content"]), context)
+    assert encoder.calls == 2 and reused(changed) == {"embedding_similarity": 0}  # one answer changed: all again
+    # A local model directory: its weights are not in the digest, so never reused.
+    local = EmbeddingSimilarityScorer(EmbeddingSimilarityArgs(model=str(tmp_path)), ScoringContext())
+    assert local.reuse_mode() == "none"

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, cast
 
 import numpy as np
 
+from emer_bench.api.scorer import ScoreReuse
 from emer_bench.errors import ResourceError
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 
@@ -90,6 +91,17 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer[EmbeddingSimilarityA
     name: ClassVar[str] = "embedding_similarity"
     metrics: ClassVar[tuple[str, ...]] = ("similarity",)
     headline: ClassVar[tuple[str, ...]] = ("similarity",)
+    # Their versions enter the scoring digest, with describe()'s model, package and device.
+    digest_libraries: ClassVar[tuple[str, ...]] = ("sentence-transformers", "transformers", "torch", "numpy",
+                                                   DEFAULT_MODEL_PACKAGE)
+
+    def reuse_mode(self) -> ScoreReuse:
+        """"whole": the same answers and references in the same order are the same distinct texts,
+        encoded in the same batches by the same model, libraries and device (all in the digest),
+        so the floats are the same; a cached re-run then skips loading the model (seconds). Only
+        for the packaged model, whose files its version pins: a local model directory's weights
+        are not hashed, so it is always re-scored."""
+        return "whole" if self.args.model is None else "none"
 
     def _encoder(self) -> tuple[str, TextEncoder]:
         args = self.args
