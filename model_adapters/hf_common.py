@@ -75,6 +75,7 @@ from .hf_loading import (
     resolve_checkpoint,
 )
 from .hf_inputs import ModelInput, encoded_audit
+from .hf_prepare import PREPROCESS_ONLY, start_prepare_pool
 from .hf_media import (
     MediaParts,
     audio_array,
@@ -119,9 +120,23 @@ class HFAdapter(ModelAdapter[HA]):
         self.tokenizer.padding_side = "left"  # decoder-only batch generation needs left padding
         if self.tokenizer.pad_token is None:  # e.g. Llama: pad with EOS (masked anyway)
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+        self.model: Any = None
+        if PREPROCESS_ONLY.get():  # in a prepare-pool child (hf_prepare.py): no weights
+            return
+        self.prepare_pool = start_prepare_pool(self)  # children start while the weights load
+        try:
+            self.model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+        except BaseException:
+            self.close()
+            raise
         self.model.eval()
         log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self.model.dtype, self.model.device)
+
+    @classmethod
+    def preprocess_class(cls) -> type[HFAdapter[Any]] | None:
+        """The class a prepare-pool child builds (importable by module and name); None: prepare on
+        threads (an adapter whose preprocessing needs the loaded model)."""
+        return cls
 
     # ---- loading -------------------------------------------------------------------------
     def _resolve_checkpoint(self) -> str:
@@ -390,5 +405,8 @@ class HFAdapter(ModelAdapter[HA]):
             torch.cuda.empty_cache()
 
     def close(self) -> None:
+        if self.prepare_pool is not None:
+            self.prepare_pool.close()
+            self.prepare_pool = None
         self.model = None
         self._free_cache()
