@@ -209,3 +209,12 @@ def test_va_from_labels_derives_the_expected_point(tmp_path, demo_clips):
     data["outputs"]["valence_arousal"] = "va"
     with pytest.raises(ConfigError, match="va_from_labels needs 'logits' and no 'valence_arousal'"):
         OnnxAdapter(OnnxArgs(manifest=str(write_manifest(tmp_path / "bad.json", data))))
+
+
+def test_the_model_opens_at_the_first_request_not_when_built(sequence_model, demo_clips):
+    adapter = OnnxAdapter(OnnxArgs(manifest=str(sequence_model[1]), device="cpu"))
+    facts = adapter.describe()  # what a fully reused re-run records: no session opened for it
+    assert adapter._session is None and facts["loaded"] is False and "providers" not in facts
+    assert facts["model_sha256"] and adapter.active_modalities == {Modality.VIDEO, Modality.AUDIO}
+    generations = adapter.generate([adapter.preprocess(prepared_for(adapter, demo_clips[0], 0))])
+    assert generations[0].ok and adapter.loaded and adapter.describe()["providers"][-1] == "CPUExecutionProvider"
