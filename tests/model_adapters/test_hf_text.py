@@ -147,3 +147,16 @@ def test_full_demo_run_with_the_cli_spine(text_checkpoint: Path, tmp_path: Path)
         assert record.ok or record.error.startswith("EmptyAnswer:")
         assert record.inputs["modalities_not_taken"] == ["audio", "video"]
         assert "Subtitle content of this video" in record.inputs["prompt"]
+
+
+def test_a_judge_whose_answers_are_all_cached_loads_nothing(text_checkpoint: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    spec = ToolModelSpec(model="hf_text", model_args={"pretrained": str(text_checkpoint), "max_new_tokens": 3})
+    first = LLMTool(spec, ScoringContext(cache_dir=tmp_path), purpose="judge_test")
+    answers = first.generate(PROMPTS[:2], system_prompt="Score 0-10.")
+    assert first.model_calls == 2 and all(a.ok for a in answers)
+    loads: list[str] = []
+    monkeypatch.setattr(HFTextAdapter, "load_model", lambda self, path, kwargs: loads.append(path))
+    again = LLMTool(spec, ScoringContext(cache_dir=tmp_path), purpose="judge_test")  # a re-score, a new process
+    assert [a.text for a in again.generate(PROMPTS[:2], system_prompt="Score 0-10.")] == [a.text for a in answers]
+    assert again.model_calls == 0 and again.cache_hits == 2 and loads == []
