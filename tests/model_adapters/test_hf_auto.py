@@ -68,9 +68,12 @@ def test_hf_auto_sends_what_the_family_adapter_sends(family: str, family_checkpo
     family_adapter = ADAPTERS.get(family)(ADAPTERS.get(family).Args(**shared, **extra))
     auto = HFAutoAdapter(HFAutoArgs(**shared, **extra))
     assert auto.active_modalities == HFAutoAdapter.modalities  # unloaded: at most what hf_auto takes
+    unloaded = auto.describe()
+    assert unloaded["loaded"] is False and "takes" not in unloaded and "model_class" not in unloaded
+    assert auto._model is None and auto._processor is None  # nothing read from the checkpoint yet
     auto.ensure_loaded()  # what this checkpoint takes is read from its processor and model
     try:
-        assert auto.active_modalities == family_adapter.modalities
+        assert auto.active_modalities == family_adapter.modalities and auto.describe()["loaded"] is True
         batch = prepared_demo(auto, demo_clips[:2], SUBTITLES, modalities=modalities)
         theirs, their_spy = run(family_adapter, batch)
         ours, our_spy = run(auto, prepared_demo(auto, demo_clips[:2], SUBTITLES, modalities=modalities))
