@@ -220,6 +220,7 @@ BUILT_ADAPTERS: dict[tuple[str, int, str], Any] = {}
 def adapter_for(config: RunConfig, key: tuple[str, int, str]) -> Any:
     if key not in BUILT_ADAPTERS:
         adapter = BUILT_ADAPTERS[key] = build_adapter(config)
+        adapter.ensure_loaded()  # the model (here: already in memory) and the prepare-pool children
         if adapter.prepare_pool is not None:
             adapter.prepare_pool.wait_ready()
     return BUILT_ADAPTERS[key]

@@ -118,6 +118,7 @@ def measure(args: argparse.Namespace, checkpoint: Path, task_dir: Path, out: Pat
             model_args={"pretrained": str(checkpoint), "device": "cpu", "batch_size": 1, "max_new_tokens": 4,
                         "prepare_processes": processes}, n_resamples=0, prefetch_workers=workers)
         adapters[mode] = build_adapter(configs[mode])  # children start once, as beside a loading model
+        adapters[mode].ensure_loaded()
         if adapters[mode].prepare_pool is not None:
             adapters[mode].prepare_pool.wait_ready()
         run_once(adapters[mode], configs[mode])  # warm-up
@@ -156,6 +157,7 @@ def parent_cpu(args: argparse.Namespace, checkpoint: Path, reps: int = 2) -> dic
     for _ in range(reps):
         for mode, processes in (("threads", 0), ("processes", args.processes)):
             adapter = Qwen25VLAdapter(QwenVLArgs(pretrained=str(checkpoint), device="cpu", prepare_processes=processes))
+            adapter.ensure_loaded()
 
             def prepare(request: Any, adapter: Any = adapter) -> Any:
                 prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)

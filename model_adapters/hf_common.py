@@ -48,6 +48,10 @@ directory or a hub id (resolved by transformers, which honours ``HF_HUB_OFFLINE`
 auto/float32/bfloat16/float16; ``device`` (one device) or ``device_map`` (accelerate placement,
 e.g. ``auto``); ``attn_implementation``; ``trust_remote_code`` is False unless asked for. A missing
 path, a checkpoint of the wrong family or any load failure raises `ConfigError` naming the argument.
+Construction checks only the path and (for a local directory) the family in config.json; config,
+processor and weights load at the first request (`load`), so a re-run whose answers are all reused
+loads nothing (and imports neither transformers nor torch). A family adapter's own checks of the
+loaded processor or model go in its `load` override, after ``super().load()``.
 """
 
 from __future__ import annotations
@@ -65,17 +69,22 @@ from emer_bench.api.media import DecodedMedia, MediaError
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from .hf_generation import completion_lengths, resolve_generation_kwargs
+from .hf_generation import answers, completion_lengths, eos_ids, resolve_generation_kwargs
 from .hf_loading import (
     HFArgs,
     first_line,
+    LoadedPart,
     guarded_load,
     hub_kwargs,
+    left_padding_tokenizer,
+    installed_version,
+    loaded_model_facts,
     model_load_kwargs,
+    model_type_on_disk,
     resolve_checkpoint,
 )
 from .hf_inputs import ModelInput, encoded_audit
-from .hf_prepare import PREPROCESS_ONLY, start_prepare_pool
+from .hf_prepare import start_prepare_pool
 from .hf_media import (
     MediaParts,
     audio_array,
@@ -110,27 +119,40 @@ class HFAdapter(ModelAdapter[HA]):
         super().__init__(args)
         self.hf_args: HA = args
         self._processor_lock = threading.Lock()
+        # Cheap checks only (no transformers or torch import): the rest loads at first use (`load`).
+        self.checkpoint = self._resolve_checkpoint()
+        self._check_model_type_on_disk()
+        self._config: Any = None
+        self._processor: Any = None
+        self._tokenizer: Any = None
+        self._model: Any = None
+        self.preprocess_only = False  # set by hf_prepare.for_preprocessing: a child loads no weights
+
+    def load(self) -> None:
+        """Config, processor (tokenizer) and weights, at the first request (see ModelAdapter.load)."""
         import transformers
 
         transformers.set_seed(self.hf_args.seed)
-        self.checkpoint = self._resolve_checkpoint()
-        self.config = self._load_config()
-        self.processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
-        self.tokenizer = getattr(self.processor, "tokenizer", self.processor)
-        self.tokenizer.padding_side = "left"  # decoder-only batch generation needs left padding
-        if self.tokenizer.pad_token is None:  # e.g. Llama: pad with EOS (masked anyway)
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model: Any = None
-        if PREPROCESS_ONLY.get():  # in a prepare-pool child (hf_prepare.py): no weights
-            return
-        self.prepare_pool = start_prepare_pool(self)  # children start while the weights load
+        if not self.preprocess_only:
+            self.prepare_pool = start_prepare_pool(self)  # children start while this process loads
         try:
-            self.model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+            self._config = self._load_config()
+            self._processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
+            self._tokenizer = left_padding_tokenizer(self._processor)
+            if self.preprocess_only:  # in a prepare-pool child (hf_prepare.py): no weights
+                return
+            self._model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
         except BaseException:
-            self.close()
+            self.close()  # the children too
             raise
-        self.model.eval()
-        log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self.model.dtype, self.model.device)
+        self._model.eval()
+        log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self._model.dtype, self._model.device)
+
+    # What `load` sets, loaded on first access (a test or tool may call `generate` at once).
+    config: Any = LoadedPart()
+    processor: Any = LoadedPart()
+    tokenizer: Any = LoadedPart()
+    model: Any = LoadedPart()
 
     @classmethod
     def preprocess_class(cls) -> type[HFAdapter[Any]] | None:
@@ -149,12 +171,19 @@ class HFAdapter(ModelAdapter[HA]):
         from transformers import AutoConfig
 
         config = self._wrap_load("config", lambda: AutoConfig.from_pretrained(self.checkpoint, **self._hub_kwargs()))
-        model_type = getattr(config, "model_type", None)
+        self._check_model_type(getattr(config, "model_type", None))
+        return config
+
+    def _check_model_type_on_disk(self) -> None:
+        """A local checkpoint of the wrong family fails at construction, from its config.json alone."""
+        if self.accepted_model_types and (model_type := model_type_on_disk(self.checkpoint)) is not None:
+            self._check_model_type(model_type)
+
+    def _check_model_type(self, model_type: str | None) -> None:
         if self.accepted_model_types and model_type not in self.accepted_model_types:
             raise ConfigError(
                 f"model arg pretrained={self.hf_args.pretrained!r} is a {model_type!r} checkpoint; the "
                 f"{self.name} adapter takes model_type {', '.join(repr(t) for t in self.accepted_model_types)}")
-        return config
 
     def _load_kwargs(self) -> dict[str, Any]:
         return model_load_kwargs(self.hf_args)
@@ -176,26 +205,17 @@ class HFAdapter(ModelAdapter[HA]):
         return self.checkpoint
 
     def describe(self) -> dict[str, Any]:
-        import torch
-        import transformers
-
-        return {
-            "adapter": self.name,
-            "model_id": self.model_id,
-            "pretrained": self.hf_args.pretrained,
-            "revision": self.hf_args.revision,
-            "commit": getattr(self.config, "_commit_hash", None),  # hub snapshot, when from the cache
-            "model_type": getattr(self.config, "model_type", None),
-            "model_class": type(self.model).__name__,
-            "dtype": str(self.model.dtype).removeprefix("torch."),
-            "device": str(self.model.device),
-            "device_map": {k: str(v) for k, v in (getattr(self.model, "hf_device_map", None) or {}).items()} or None,
-            "attn_implementation": getattr(self.model.config, "_attn_implementation", None),
-            "generation_defaults": self.hf_args.default_generation_kwargs(),
-            "transformers": transformers.__version__,
-            "torch": torch.__version__,
-            "args": self.hf_args.model_dump(mode="json"),
-        }
+        """The checkpoint and the args; what only the loaded model knows (class, dtype, device,
+        attention backend) once it is loaded. Unloaded (`loaded`: false), the requested dtype and
+        device are in `args`, and the libraries' versions are the installed ones."""
+        info: dict[str, Any] = {"adapter": self.name, "model_id": self.model_id, "pretrained": self.hf_args.pretrained,
+                                "revision": self.hf_args.revision}
+        if self.loaded and self._model is not None:
+            info.update(loaded_model_facts(self._config, self._model))
+        info.update({"generation_defaults": self.hf_args.default_generation_kwargs(),
+                     "transformers": installed_version("transformers"), "torch": installed_version("torch"),
+                     "args": self.hf_args.model_dump(mode="json"), "loaded": self.loaded})
+        return info
 
     # ---- one request -> ModelInput --------------------------------------------------------
     def system_prompt_for(self, prepared: PreparedRequest) -> str | None:
@@ -370,32 +390,14 @@ class HFAdapter(ModelAdapter[HA]):
         new_tokens = sequences[:, prompt_len:].cpu()  # left padding: the new tokens start at prompt_len
         texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         latency = time.perf_counter() - start
-        lengths = completion_lengths(new_tokens, self._eos_ids())
+        lengths = completion_lengths(new_tokens, eos_ids(self.model, self.tokenizer))
         prompt_tokens = encoded["attention_mask"].sum(dim=1).tolist()
-        generations = []
-        for row, item in enumerate(items):
-            n_new, stopped = lengths[row]
-            usage = {"prompt_tokens": int(prompt_tokens[row]), "completion_tokens": n_new,
-                     "finish_reason": "stop" if stopped else "length", "batch_size": len(items)}
-            inputs = {"prompt": item.text, **item.media.audit, "gen_kwargs": gen_kwargs}
-            text = texts[row].strip()
-            # An answer with no text is recorded as a failure, never passed on as an empty answer.
-            error = None if text else f"EmptyAnswer: the model produced no text ({n_new} new tokens)"
-            generations.append(Generation(index=item.index, text=text or None, error=error, latency_s=latency,
-                                          usage=usage, inputs=inputs))
-        return generations
+        return answers(items, texts, lengths, prompt_tokens, latency, gen_kwargs)
 
     def is_media_tensor(self, key: str) -> bool:
         """Processor outputs that carry media features (cast to the model's dtype); time positions
         and masks keep theirs."""
         return key in MEDIA_TENSOR_KEYS
-
-    def _eos_ids(self) -> set[int]:
-        ids: set[int] = set()
-        for source in (getattr(self.model, "generation_config", None), self.tokenizer):
-            value = getattr(source, "eos_token_id", None)
-            ids.update(value if isinstance(value, (list, tuple)) else [value] if value is not None else [])
-        return ids
 
     def _free_cache(self) -> None:
         import torch
@@ -408,5 +410,8 @@ class HFAdapter(ModelAdapter[HA]):
         if self.prepare_pool is not None:
             self.prepare_pool.close()
             self.prepare_pool = None
-        self.model = None
+        if self._model is None:
+            return  # never loaded: nothing to free (and no torch import for it)
+        self._model = None
         self._free_cache()
+

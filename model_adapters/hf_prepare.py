@@ -11,7 +11,6 @@ process ~30 ms of CPU, in children ~3.5 ms (receiving the tensors through shared
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import os
 import pickle
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTO_WORKERS = 2  # a clip every ~35 ms: more than a 7B model's batch of 8 takes (~0.3 s per clip on an H200)
-# Set while a child builds its adapter: processor and tokenizer only, never the weights.
-PREPROCESS_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("emer_preprocess_only", default=False)
 
 
 def prepare_workers(args: HFArgs) -> int:
@@ -45,10 +42,10 @@ def prepare_workers(args: HFArgs) -> int:
 
 
 def start_prepare_pool(adapter: HFAdapter[Any]) -> PreparePool | None:
-    """Child processes for this adapter's `preprocess`, started now (before the weights load, so
-    their start overlaps it); None where the runner's threads prepare instead."""
+    """Child processes for this adapter's `preprocess`, started by its `load` before the weights
+    load, so that their start overlaps it; None where the runner's threads prepare instead."""
     workers = prepare_workers(adapter.hf_args)
-    if workers == 0 or PREPROCESS_ONLY.get() or not adapter.encodes_per_request:
+    if workers == 0 or not adapter.encodes_per_request:
         return None
     cls = adapter.preprocess_class()
     if cls is None:
@@ -64,9 +61,8 @@ def start_prepare_pool(adapter: HFAdapter[Any]) -> PreparePool | None:
 
 
 def for_preprocessing(cls: type[HFAdapter[Any]], args: HFArgs) -> HFAdapter[Any]:
-    """In a prepare-pool child: the adapter without its weights (processor and tokenizer)."""
-    token = PREPROCESS_ONLY.set(True)
-    try:
-        return cls(args)
-    finally:
-        PREPROCESS_ONLY.reset(token)
+    """In a prepare-pool child: the adapter with its config, processor and tokenizer, never its weights."""
+    adapter = cls(args)
+    adapter.preprocess_only = True
+    adapter.ensure_loaded()
+    return adapter

@@ -66,6 +66,8 @@ def run(family: str, checkpoint: Path, out: Path, processes: int) -> tuple[dict[
     config = RunConfig(model=family, tasks=["emer-demo"], output_dir=out, limit=4, n_resamples=0,
                        model_args={"pretrained": str(checkpoint), **SMALL, "prepare_processes": processes})
     adapter = build_adapter(config)
+    assert adapter.prepare_pool is None  # the children start with the model's load, at the first request
+    adapter.ensure_loaded()
     streams = 0
     if adapter.prepare_pool is not None:
         stream = adapter.prepare_pool.stream
@@ -108,6 +110,7 @@ def test_a_class_a_child_cannot_import_is_prepared_on_threads(checkpoints: dict[
 
     with caplog.at_level(logging.WARNING):
         adapter = LocalSubclass(QwenVLArgs(pretrained=str(checkpoints["qwen2_5_vl"]), **SMALL, prepare_processes=2))
+        adapter.ensure_loaded()
     try:
         assert adapter.prepare_pool is None and adapter.model is not None
     finally:
@@ -123,5 +126,5 @@ def test_an_adapter_whose_preprocessing_needs_the_model_keeps_threads() -> None:
 def test_a_child_builds_the_adapter_without_weights(checkpoints: dict[str, Path]) -> None:
     adapter = hf_prepare.for_preprocessing(Qwen25VLAdapter, QwenVLArgs(pretrained=str(checkpoints["qwen2_5_vl"]),
                                                                        **SMALL, prepare_processes=2))
+    assert adapter.loaded and adapter.preprocess_only
     assert adapter.model is None and adapter.prepare_pool is None and adapter.processor is not None
-    assert not hf_prepare.PREPROCESS_ONLY.get()  # reset for whatever this process builds next
