@@ -177,13 +177,14 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], f
     progress_cm = progress_factory(task.name, len(plan.requests), len(done)) if progress_factory and group.is_main \
         else contextlib.nullcontext(None)
     if pending:
+        # The scorers' libraries load while the model loads, not while it answers: beside a GPU the
+        # warm-up's imports would take the GIL from the thread that launches the kernels.
+        warm_up.start()
         # The model loads here, at its first use: a run whose answers are all reused never loads it.
         adapter.ensure_loaded()
         check_inputs(task.name, task.spec.modalities, config.model, adapter.active_modalities)  # as loaded
     # One process: its scorer thread scores each record as it is written, and the reused ones
     # first, while the model answers (other ranks' records only exist in their part files).
-    if pending:
-        warm_up.start()
     early = IncrementalScorer(plan.scorers if group.world_size == 1 and pending else [], warm_up)
     for record in done.values():
         early.add(record)

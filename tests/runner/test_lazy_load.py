@@ -99,3 +99,28 @@ def test_a_broken_checkpoint_fails_with_one_line_at_first_use(checkpoint: Path, 
     assert "\n" not in message
     samples = list((tmp_path / "out").rglob("samples_*.jsonl"))
     assert all(not read_samples(path) for path in samples)  # nothing answered, nothing recorded as an answer
+
+
+def test_the_scorers_warm_up_while_the_model_loads(checkpoint: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Beside a GPU, the warm-up's imports would otherwise take the GIL from the first answers.
+    from emer_bench.runner import score
+
+    seen: list[bool] = []
+    real = HFTextAdapter.load_model
+
+    def loading(self: HFTextAdapter, path: str, load_kwargs: dict[str, Any]) -> Any:
+        seen.append(started[0]._started)
+        return real(self, path, load_kwargs)
+
+    started: list[Any] = []
+    real_init = score.ScorerWarmUp.__init__
+
+    def keep(self: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        started.append(self)
+
+    monkeypatch.setattr(score.ScorerWarmUp, "__init__", keep)
+    monkeypatch.setattr(HFTextAdapter, "load_model", loading)
+    run(config_for(checkpoint, tmp_path, limit=2))
+    assert seen == [True]
