@@ -33,8 +33,12 @@ NEGATORS = {"not", "no", "never", "without", "hardly", "nor"}
 NEGATION_WINDOW = 3  # words before an emotion word that can negate it ("not very happy")
 
 
+_WORD = re.compile(r"[a-z']+")
+_CLAUSE_END = re.compile(r"[.,;:!?]")
+
+
 def _negated(before: str) -> bool:
-    words = re.findall(r"[a-z']+", before)[-NEGATION_WINDOW:]
+    words = _WORD.findall(before)[-NEGATION_WINDOW:]
     return any(w in NEGATORS or w.endswith("n't") for w in words)
 
 
@@ -42,12 +46,13 @@ def find_emotions(text: str) -> list[tuple[str, str]]:
     """(surface form, label) pairs in order of appearance, skipping directly negated ones."""
     lowered = text.lower().replace("\u2019", "'")
     found = []
+    table = word_table()
     for match in _pattern().finditer(lowered):
         # A clause boundary stops negation scope: "not now, I'm happy" keeps "happy".
-        before = re.split(r"[.,;:!?]", lowered[: match.start()])[-1]
+        before = _CLAUSE_END.split(lowered[: match.start()])[-1]
         if _negated(before):
             continue
-        found.append((match.group(1), word_table()[match.group(1)]))
+        found.append((match.group(1), table[match.group(1)]))
     return found
 
 
