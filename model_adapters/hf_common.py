@@ -48,6 +48,10 @@ directory or a hub id (resolved by transformers, which honours ``HF_HUB_OFFLINE`
 auto/float32/bfloat16/float16; ``device`` (one device) or ``device_map`` (accelerate placement,
 e.g. ``auto``); ``attn_implementation``; ``trust_remote_code`` is False unless asked for. A missing
 path, a checkpoint of the wrong family or any load failure raises `ConfigError` naming the argument.
+Construction checks only the path and (for a local directory) the family in config.json; config,
+processor and weights load at the first request (`load`), so a re-run whose answers are all reused
+loads nothing (and imports neither transformers nor torch). A family adapter's own checks of the
+loaded processor or model go in its `load` override, after ``super().load()``.
 """
 
 from __future__ import annotations
@@ -69,9 +73,14 @@ from .hf_generation import completion_lengths, resolve_generation_kwargs
 from .hf_loading import (
     HFArgs,
     first_line,
+    LoadedPart,
     guarded_load,
     hub_kwargs,
+    left_padding_tokenizer,
+    installed_version,
+    loaded_model_facts,
     model_load_kwargs,
+    model_type_on_disk,
     resolve_checkpoint,
 )
 from .hf_inputs import ModelInput, encoded_audit
@@ -109,19 +118,31 @@ class HFAdapter(ModelAdapter[HA]):
         super().__init__(args)
         self.hf_args: HA = args
         self._processor_lock = threading.Lock()
+        # Cheap checks only (no transformers or torch import): the rest loads at first use (`load`).
+        self.checkpoint = self._resolve_checkpoint()
+        self._check_model_type_on_disk()
+        self._config: Any = None
+        self._processor: Any = None
+        self._tokenizer: Any = None
+        self._model: Any = None
+
+    def load(self) -> None:
+        """Config, processor (tokenizer) and weights, at the first request (see ModelAdapter.load)."""
         import transformers
 
         transformers.set_seed(self.hf_args.seed)
-        self.checkpoint = self._resolve_checkpoint()
-        self.config = self._load_config()
-        self.processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
-        self.tokenizer = getattr(self.processor, "tokenizer", self.processor)
-        self.tokenizer.padding_side = "left"  # decoder-only batch generation needs left padding
-        if self.tokenizer.pad_token is None:  # e.g. Llama: pad with EOS (masked anyway)
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
-        self.model.eval()
-        log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self.model.dtype, self.model.device)
+        self._config = self._load_config()
+        self._processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
+        self._tokenizer = left_padding_tokenizer(self._processor)
+        self._model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+        self._model.eval()
+        log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self._model.dtype, self._model.device)
+
+    # What `load` sets, loaded on first access (a test or tool may call `generate` at once).
+    config: Any = LoadedPart()
+    processor: Any = LoadedPart()
+    tokenizer: Any = LoadedPart()
+    model: Any = LoadedPart()
 
     # ---- loading -------------------------------------------------------------------------
     def _resolve_checkpoint(self) -> str:
@@ -134,12 +155,19 @@ class HFAdapter(ModelAdapter[HA]):
         from transformers import AutoConfig
 
         config = self._wrap_load("config", lambda: AutoConfig.from_pretrained(self.checkpoint, **self._hub_kwargs()))
-        model_type = getattr(config, "model_type", None)
+        self._check_model_type(getattr(config, "model_type", None))
+        return config
+
+    def _check_model_type_on_disk(self) -> None:
+        """A local checkpoint of the wrong family fails at construction, from its config.json alone."""
+        if self.accepted_model_types and (model_type := model_type_on_disk(self.checkpoint)) is not None:
+            self._check_model_type(model_type)
+
+    def _check_model_type(self, model_type: str | None) -> None:
         if self.accepted_model_types and model_type not in self.accepted_model_types:
             raise ConfigError(
                 f"model arg pretrained={self.hf_args.pretrained!r} is a {model_type!r} checkpoint; the "
                 f"{self.name} adapter takes model_type {', '.join(repr(t) for t in self.accepted_model_types)}")
-        return config
 
     def _load_kwargs(self) -> dict[str, Any]:
         return model_load_kwargs(self.hf_args)
@@ -161,26 +189,17 @@ class HFAdapter(ModelAdapter[HA]):
         return self.checkpoint
 
     def describe(self) -> dict[str, Any]:
-        import torch
-        import transformers
-
-        return {
-            "adapter": self.name,
-            "model_id": self.model_id,
-            "pretrained": self.hf_args.pretrained,
-            "revision": self.hf_args.revision,
-            "commit": getattr(self.config, "_commit_hash", None),  # hub snapshot, when from the cache
-            "model_type": getattr(self.config, "model_type", None),
-            "model_class": type(self.model).__name__,
-            "dtype": str(self.model.dtype).removeprefix("torch."),
-            "device": str(self.model.device),
-            "device_map": {k: str(v) for k, v in (getattr(self.model, "hf_device_map", None) or {}).items()} or None,
-            "attn_implementation": getattr(self.model.config, "_attn_implementation", None),
-            "generation_defaults": self.hf_args.default_generation_kwargs(),
-            "transformers": transformers.__version__,
-            "torch": torch.__version__,
-            "args": self.hf_args.model_dump(mode="json"),
-        }
+        """The checkpoint and the args; what only the loaded model knows (class, dtype, device,
+        attention backend) once it is loaded. Unloaded (`loaded`: false), the requested dtype and
+        device are in `args`, and the libraries' versions are the installed ones."""
+        info: dict[str, Any] = {"adapter": self.name, "model_id": self.model_id, "pretrained": self.hf_args.pretrained,
+                                "revision": self.hf_args.revision}
+        if self.loaded and self._model is not None:
+            info.update(loaded_model_facts(self._config, self._model))
+        info.update({"generation_defaults": self.hf_args.default_generation_kwargs(),
+                     "transformers": installed_version("transformers"), "torch": installed_version("torch"),
+                     "args": self.hf_args.model_dump(mode="json"), "loaded": self.loaded})
+        return info
 
     # ---- one request -> ModelInput --------------------------------------------------------
     def system_prompt_for(self, prepared: PreparedRequest) -> str | None:
@@ -390,5 +409,8 @@ class HFAdapter(ModelAdapter[HA]):
             torch.cuda.empty_cache()
 
     def close(self) -> None:
-        self.model = None
+        if self._model is None:
+            return  # never loaded: nothing to free (and no torch import for it)
+        self._model = None
         self._free_cache()
+

@@ -20,15 +20,15 @@ from typing import Any, ClassVar
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
 
-from .hf_auto import HFAutoAdapter, HFAutoArgs
+from .hf_auto import HFAutoAdapter
 
 AV = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
 V = frozenset({Modality.VIDEO, Modality.SUBTITLE})
 
 
 class _NamedFamily(HFAutoAdapter):
-    def __init__(self, args: HFAutoArgs) -> None:
-        super().__init__(args)
+    def load(self) -> None:
+        super().load()
         missing = sorted(m.value for m in self.modalities - self.caps.modalities)
         if missing:  # a named family that cannot take what it is listed with is a broken checkpoint
             raise ConfigError(f"model arg pretrained={self.hf_args.pretrained!r}: the {self.name} adapter sends "

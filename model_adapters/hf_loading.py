@@ -5,8 +5,11 @@ resolution and the keyword arguments of `from_pretrained`. Every load failure be
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
+from importlib import metadata
 from typing import Any, Callable, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -138,3 +141,64 @@ def guarded_load(pretrained: str, what: str, load: Callable[[], Any]) -> Any:
     except Exception as exc:
         raise ConfigError(f"model arg pretrained={pretrained!r}: cannot load the {what} "
                           f"({type(exc).__name__}: {first_line(exc)})") from exc
+
+
+def model_type_on_disk(checkpoint: str) -> str | None:
+    """`model_type` from a local checkpoint's config.json, read without transformers (None for a
+    hub id or a config.json that does not parse: loading the config reports on those)."""
+    try:
+        with open(os.path.join(checkpoint, "config.json"), encoding="utf-8") as handle:
+            config = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    model_type = config.get("model_type") if isinstance(config, dict) else None
+    return model_type if isinstance(model_type, str) else None
+
+
+def loaded_model_facts(config: Any, model: Any) -> dict[str, Any]:
+    """What only the loaded model knows, for `describe`."""
+    return {
+        "commit": getattr(config, "_commit_hash", None),  # hub snapshot, when from the cache
+        "model_type": getattr(config, "model_type", None),
+        "model_class": type(model).__name__,
+        "dtype": str(model.dtype).removeprefix("torch."),
+        "device": str(model.device),
+        "device_map": {k: str(v) for k, v in (getattr(model, "hf_device_map", None) or {}).items()} or None,
+        "attn_implementation": getattr(model.config, "_attn_implementation", None),
+    }
+
+
+def installed_version(module: str) -> str | None:
+    """The imported module's version, else the installed distribution's (without importing it)."""
+    loaded = sys.modules.get(module)
+    if loaded is not None and isinstance(getattr(loaded, "__version__", None), str):
+        return str(loaded.__version__)
+    try:
+        return metadata.version(module)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def left_padding_tokenizer(processor: Any) -> Any:
+    """The processor's tokenizer (or the tokenizer itself), set up for batch generation."""
+    tokenizer = getattr(processor, "tokenizer", processor)
+    tokenizer.padding_side = "left"  # decoder-only batch generation needs left padding
+    if tokenizer.pad_token is None:  # e.g. Llama: pad with EOS (masked anyway)
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+class LoadedPart:
+    """An attribute that the adapter's `load` sets (as `_<name>`): read before, it loads the
+    adapter first (`ensure_loaded`); None after `close`. `load` sets the parts in order, so what
+    it reads itself (the config, in `load_model`) is set already."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attribute = f"_{name}"
+
+    def __get__(self, adapter: Any, owner: type | None = None) -> Any:
+        if adapter is None:
+            return self
+        if getattr(adapter, self.attribute, None) is None and not adapter.loaded:
+            adapter.ensure_loaded()
+        return getattr(adapter, self.attribute, None)

@@ -78,8 +78,21 @@ class OnnxAdapter(ModelAdapter[OnnxArgs]):
     def __init__(self, args: OnnxArgs) -> None:
         super().__init__(args)
         self.manifest, self.model_path = load_manifest(args.manifest)
-        self.session = self._open_session()
-        self._check_io()
+        self._session: Any = None  # onnxruntime opens the model at the first request: `load`
+
+    def load(self) -> None:
+        self._session = self._open_session()
+        try:
+            self._check_io()
+        except BaseException:
+            self._session = None  # a model that does not fit its manifest is never used
+            raise
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            self.ensure_loaded()
+        return self._session
 
     @property
     def active_modalities(self) -> frozenset[Modality]:
@@ -100,7 +113,8 @@ class OnnxAdapter(ModelAdapter[OnnxArgs]):
     def describe(self) -> dict[str, Any]:
         digest = hashlib.sha256(self.model_path.read_bytes()).hexdigest()
         return {**super().describe(), "family": "classic recognizer", "model_path": str(self.model_path), "model_sha256": digest,
-                "providers": self.session.get_providers(), "manifest": self.manifest.model_dump(mode="json")}
+                **({"providers": self._session.get_providers()} if self._session is not None else {}),
+                "manifest": self.manifest.model_dump(mode="json")}
 
     def _open_session(self) -> Any:
         try:

@@ -51,9 +51,9 @@ class Qwen25OmniAdapter(HFAdapter[Qwen25OmniArgs]):
     accepted_model_types: ClassVar[tuple[str, ...]] = ("qwen2_5_omni", "qwen2_5_omni_thinker")
     default_system_prompt: ClassVar[str | None] = QWEN_OMNI_SYSTEM_PROMPT
 
-    def __init__(self, args: Qwen25OmniArgs) -> None:
+    def load(self) -> None:
         require_decoded_audio_in_video_support()
-        super().__init__(args)
+        super().load()
 
     @property
     def omni_args(self) -> Qwen25OmniArgs:

@@ -49,8 +49,8 @@ class _QwenVLAdapter(HFVideoAdapter[QwenVLArgs]):
     def qwen_args(self) -> QwenVLArgs:
         return self.args
 
-    def __init__(self, args: QwenVLArgs) -> None:
-        super().__init__(args)
+    def load(self) -> None:
+        super().load()
         video_processor = getattr(self.processor, "video_processor", None)
         if video_processor is None:
             raise ConfigError(f"model arg pretrained={self.hf_args.pretrained!r}: the checkpoint's processor "
@@ -107,13 +107,13 @@ class Qwen3VLAdapter(_QwenVLAdapter):
     model_class_name: ClassVar[str] = "Qwen3VLForConditionalGeneration"
     size_is_whole_clip: ClassVar[bool] = True
 
-    def __init__(self, args: QwenVLArgs) -> None:
+    def load(self) -> None:
         require_qwen3_vl_support()
-        super().__init__(args)
+        super().load()
 
 
 def require_qwen3_vl_support() -> None:
-    """Fail at construction, before any loading, when transformers predates Qwen3-VL."""
+    """Fail before any loading (`load`, at the first request) when transformers predates Qwen3-VL."""
     import transformers
 
     if _release(transformers.__version__) < _release(QWEN3_VL_MIN_TRANSFORMERS):

@@ -7,6 +7,7 @@ override `generate_stream` to answer out of order as calls complete.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
@@ -69,6 +70,10 @@ class PreparedRequest:
 
 A = TypeVar("A", bound=AdapterArgs)
 
+# One lock for every adapter's first load: loads are rare, and a re-entrant lock lets `load` read
+# what it has already set through the lazy attributes that call `ensure_loaded`.
+_LOAD_LOCK = threading.RLock()
+
 
 class ModelAdapter(ABC, Generic[A]):
     """Subclass as `ModelAdapter[MyArgs]`, set the class attributes, implement `generate`, and
@@ -84,8 +89,38 @@ class ModelAdapter(ABC, Generic[A]):
         super().__init_subclass__(**kwargs)
         bind_args_class(cls, ModelAdapter, AdapterArgs)
 
+    # Set once `load` succeeded (a class default, so an adapter whose __init__ skips super() works too).
+    _loaded: bool = False
+
     def __init__(self, args: A) -> None:
         self.args: A = args
+
+    def load(self) -> None:
+        """Load what answering needs and costs time or memory (weights, processors, sessions, heavy
+        imports). Called once, by `ensure_loaded`, before the first request is answered: the
+        runner calls it only when a task has requests to ask, so a run whose answers are all
+        reused from its samples file loads nothing. `__init__` keeps only cheap checks (a
+        checkpoint on disk, a file of the right kind). Everything read before the first request
+        (`model_id`, `describe`, `active_modalities`, `media_options`) must work unloaded, from
+        the args. A failure is one EmerBenchError line naming what cannot be loaded (as
+        `__init__` would have raised it). Default: nothing to load."""
+
+    @property
+    def loaded(self) -> bool:
+        """True once `load` succeeded."""
+        return self._loaded
+
+    def ensure_loaded(self) -> None:
+        """Run `load` once (thread-safe); a failed load raises and is tried again on the next call."""
+        if self._loaded:
+            return
+        with _LOAD_LOCK:
+            if not self._loaded:
+                self.load()
+                self._loaded = True
+
+    def _has_load(self) -> bool:
+        return type(self).load is not ModelAdapter.load
 
     @property
     def active_modalities(self) -> frozenset[Modality]:
@@ -103,8 +138,13 @@ class ModelAdapter(ABC, Generic[A]):
         return self.name
 
     def describe(self) -> dict[str, Any]:
-        """Model facts recorded in the results' config (never secrets)."""
-        return {"adapter": self.name, "model_id": self.model_id}
+        """Model facts recorded in the results' config (never secrets). An adapter with a `load`
+        step adds `loaded`: false when this run asked nothing and so loaded nothing; facts that
+        only the loaded model knows are then left out, never guessed."""
+        info: dict[str, Any] = {"adapter": self.name, "model_id": self.model_id}
+        if self._has_load():
+            info["loaded"] = self.loaded
+        return info
 
     def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
         """The adapter's per-request work that needs no model (JPEG/JSON encoding, a processor
@@ -121,6 +161,7 @@ class ModelAdapter(ABC, Generic[A]):
 
     def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[Generation]:
         """Yield generations as they complete. Default: sequential batches of `batch_size`."""
+        self.ensure_loaded()  # outside `_safe_generate`: a load failure stops the run, it is no sample's answer
         batch: list[PreparedRequest] = []
         for prepared in requests:
             batch.append(prepared)

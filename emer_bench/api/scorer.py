@@ -66,7 +66,7 @@ class ScoringContext:
 
     resources_dir: Path | None = None  # emotion-wheel directory (None: not available)
     resource_version: str = "mer2025"
-    cache_dir: Path | None = None  # where judges/extractors cache answers
+    cache_dir: Path | None = None  # where judges/extractors cache answers (and file hashes: resources/file_hashes.py)
     seed: int = 1234
     # `--judge MODEL --judge-args k=v`: {"model": ..., "model_args": {...}} replacing the judge
     # model of every LLM-judge scorer (None: each task's own `judge:`).

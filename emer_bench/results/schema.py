@@ -72,7 +72,10 @@ class TaskResult(TypedDict):
 class ModelConfigRecord(TypedDict):
     model: str  # adapter name
     model_args: dict[str, Any]  # parsed --model-args (secrets such as api_key removed)
-    model_info: dict[str, Any]  # the adapter's describe(): checkpoint, API model, ...
+    # The adapter's describe(): checkpoint, API model, ... A local model's adapter adds `loaded`:
+    # false when the run asked nothing (every answer reused from the samples file), so nothing was
+    # loaded and the facts only a loaded model knows (dtype, device...) are absent.
+    model_info: dict[str, Any]
     batch_size: int
     limit: int | None
     seed: int

@@ -1,6 +1,7 @@
-"""The whole evaluation: validate everything cheap first, then load the model once and run
-each task (resuming its samples file), score it, and rewrite the results file after every
-task so a later failure never loses an earlier task's result."""
+"""The whole evaluation: validate everything cheap first, then run each task (resuming its
+samples file), score it, and rewrite the results file after every task so a later failure never
+loses an earlier task's result. The model is loaded once, by the first task that has something
+to ask (`ModelAdapter.load`): a re-run whose answers are all reused never loads it."""
 
 from __future__ import annotations
 
@@ -175,6 +176,10 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], f
     target = samples_path if group.world_size == 1 else part_path(samples_path, group.rank)
     progress_cm = progress_factory(task.name, len(plan.requests), len(done)) if progress_factory and group.is_main \
         else contextlib.nullcontext(None)
+    if pending:
+        # The model loads here, at its first use: a run whose answers are all reused never loads it.
+        adapter.ensure_loaded()
+        check_inputs(task.name, task.spec.modalities, config.model, adapter.active_modalities)  # as loaded
     # One process: its scorer thread scores each record as it is written, and the reused ones
     # first, while the model answers (other ranks' records only exist in their part files).
     if pending:
@@ -260,7 +265,9 @@ def run_evaluation(config: RunConfig, progress_factory: ProgressFactory | None =
 def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdapter[Any], group: ProcessGroup,
                start: float, start_iso: str, progress_factory: ProgressFactory | None,
                notify: Notify) -> tuple[ResultsFile, Path | None]:
-    for plan in planned:  # the configured instance may take less than its class (openai without audio)
+    # The configured instance may take less than its class (openai without audio); an adapter that
+    # learns it from its checkpoint is checked again once loaded (`_run_one`).
+    for plan in planned:
         check_inputs(plan.task.name, plan.task.spec.modalities, config.model, adapter.active_modalities)
     model_id = Path(adapter.model_id.rstrip("/")).name
     model_dir = Path(config.output_dir) / slug(config.model if model_id == config.model else f"{config.model}__{model_id}")
@@ -283,6 +290,7 @@ def _run_tasks(config: RunConfig, planned: list[PlannedTask], adapter: ModelAdap
         results["results"][plan.task.name] = task_result_
         if groups:
             results["groups"] = {g.group: group_summary(g, results["results"]) for g in groups}
+        results["model"]["model_info"] = adapter.describe()  # fuller once a task has loaded the model
         stamp_provenance(results, start_iso, time.monotonic() - start)
         write_json_atomic(path, results)
     return results, (path if group.is_main else None)

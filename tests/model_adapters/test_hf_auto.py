@@ -67,8 +67,13 @@ def test_hf_auto_sends_what_the_family_adapter_sends(family: str, family_checkpo
                   max_pixels=MAX_PIXELS, system_prompt="You are an expert in emotions.")
     family_adapter = ADAPTERS.get(family)(ADAPTERS.get(family).Args(**shared, **extra))
     auto = HFAutoAdapter(HFAutoArgs(**shared, **extra))
+    assert auto.active_modalities == HFAutoAdapter.modalities  # unloaded: at most what hf_auto takes
+    unloaded = auto.describe()
+    assert unloaded["loaded"] is False and "takes" not in unloaded and "model_class" not in unloaded
+    assert auto._model is None and auto._processor is None  # nothing read from the checkpoint yet
+    auto.ensure_loaded()  # what this checkpoint takes is read from its processor and model
     try:
-        assert auto.active_modalities == family_adapter.modalities
+        assert auto.active_modalities == family_adapter.modalities and auto.describe()["loaded"] is True
         batch = prepared_demo(auto, demo_clips[:2], SUBTITLES, modalities=modalities)
         theirs, their_spy = run(family_adapter, batch)
         ours, our_spy = run(auto, prepared_demo(auto, demo_clips[:2], SUBTITLES, modalities=modalities))
@@ -116,7 +121,7 @@ def test_frames_as_images_when_asked(family_checkpoints: dict[str, Path], demo_c
 def test_a_text_only_checkpoint_is_one_clear_line(tmp_path: Path):
     path = build_tiny_text_lm(tmp_path / "text-lm")
     with pytest.raises(ConfigError) as caught:
-        HFAutoAdapter(HFAutoArgs(pretrained=str(path)))
+        HFAutoAdapter(HFAutoArgs(pretrained=str(path))).ensure_loaded()  # read from the loaded processor
     message = str(caught.value)
     assert "\n" not in message and "hf_auto" in message and "qwen2" in message and "use hf_text" in message
 
@@ -128,7 +133,7 @@ def test_a_template_without_video_items_is_named(family_checkpoints: dict[str, P
         "{% for m in messages %}{{ m['role'] }}: {% for c in m['content'] %}{% if c['type'] == 'text' %}"
         "{{ c['text'] }}{% endif %}{% endfor %}\n{% endfor %}")
     with pytest.raises(ConfigError, match="the chat template does not place video items") as caught:
-        HFAutoAdapter(HFAutoArgs(pretrained=str(path)))
+        HFAutoAdapter(HFAutoArgs(pretrained=str(path))).ensure_loaded()
     assert "\n" not in str(caught.value)
 
 
@@ -139,10 +144,10 @@ def test_remote_code_checkpoint_is_one_clear_line(tmp_path: Path):
         "model_type": "videollama3_qwen2", "architectures": ["Videollama3Qwen2ForCausalLM"],
         "auto_map": {"AutoConfig": "configuration_videollama3.Videollama3Qwen2Config"}}))
     with pytest.raises(ConfigError, match="'videollama3_qwen2' is not a transformers architecture") as caught:
-        HFAutoAdapter(HFAutoArgs(pretrained=str(path)))
+        HFAutoAdapter(HFAutoArgs(pretrained=str(path))).ensure_loaded()
     assert "\n" not in str(caught.value) and "trust_remote_code=true" in str(caught.value)
 
 
 def test_frames_as_images_on_a_video_only_processor_is_refused(family_checkpoints: dict[str, Path]):
     with pytest.raises(ConfigError, match="frames_as_images=true: .* takes no image items"):
-        HFAutoAdapter(HFAutoArgs(pretrained=str(family_checkpoints["qwen2_5_vl"]), frames_as_images=True))
+        HFAutoAdapter(HFAutoArgs(pretrained=str(family_checkpoints["qwen2_5_vl"]), frames_as_images=True)).ensure_loaded()

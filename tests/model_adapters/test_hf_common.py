@@ -42,7 +42,7 @@ def test_checkpoint_path_errors(tmp_path: Path):
     broken.mkdir()
     (broken / "config.json").write_text("{not json")
     with pytest.raises(ConfigError, match=r"pretrained='.*broken': cannot load the config"):
-        HFTextAdapter(HFTextArgs(pretrained=str(broken)))
+        HFTextAdapter(HFTextArgs(pretrained=str(broken))).ensure_loaded()  # loaded at the first request
 
 
 def test_corrupt_weights_are_a_config_error(lm_path: Path, tmp_path: Path):
@@ -52,13 +52,15 @@ def test_corrupt_weights_are_a_config_error(lm_path: Path, tmp_path: Path):
         (copy / item.name).write_bytes(item.read_bytes())
     (copy / "model.safetensors").write_bytes(b"\x00" * 64)
     with pytest.raises(ConfigError, match="cannot load the model"):
-        HFTextAdapter(HFTextArgs(pretrained=str(copy)))
+        HFTextAdapter(HFTextArgs(pretrained=str(copy))).ensure_loaded()
 
 
 def test_dtype_device_and_describe(lm_path: Path):
     adapter = HFTextAdapter(HFTextArgs(pretrained=str(lm_path), dtype="bfloat16", device="cpu", max_new_tokens=3,
                                        attn_implementation="eager"))
+    adapter.ensure_loaded()
     facts = adapter.describe()
+    assert facts["loaded"] is True
     assert adapter.model.dtype == torch.bfloat16
     assert facts["dtype"] == "bfloat16" and facts["device"] == "cpu" and facts["attn_implementation"] == "eager"
     assert facts["model_id"] == str(lm_path) and facts["model_type"] == "qwen2"

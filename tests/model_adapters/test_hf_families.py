@@ -140,6 +140,7 @@ def test_phi4_lora_adapters_follow_what_is_sent(tmp_path: Path, demo_clips: list
     pytest.importorskip("peft")
     path = build_tiny_phi4_multimodal(tmp_path / "phi4-lora", loras=True).path
     adapter = HFAutoAdapter(HFAutoArgs(pretrained=str(path), max_new_tokens=3, num_frames=2, max_pixels=128 * 128))
+    adapter.ensure_loaded()
     assert adapter.loras == {"speech": "audio", "vision": "vision"}
     assert adapter.describe()["lora_adapters"] == adapter.loras
     qkv = dict(adapter.model.named_modules())["model.layers.0.self_attn.qkv_proj"]

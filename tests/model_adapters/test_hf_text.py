@@ -125,7 +125,7 @@ def test_as_llm_tool_for_judges_and_extractors(text_checkpoint: Path, tmp_path: 
 def test_raw_prompt_mode_for_checkpoints_without_chat_template(tmp_path: Path):
     path = build_tiny_text_lm(tmp_path / "base-lm", chat_template=None)
     with pytest.raises(ConfigError, match="has no chat template; pass apply_chat_template=false"):
-        HFTextAdapter(HFTextArgs(pretrained=str(path)))
+        HFTextAdapter(HFTextArgs(pretrained=str(path))).ensure_loaded()
     adapter = HFTextAdapter(HFTextArgs(pretrained=str(path), apply_chat_template=False, max_new_tokens=2))
     out = adapter.generate([text_request(0, "The emotion is", system_prompt="Answer.")])
     assert out[0].ok and out[0].inputs["prompt"] == "Answer.\n\nThe emotion is"
@@ -133,7 +133,7 @@ def test_raw_prompt_mode_for_checkpoints_without_chat_template(tmp_path: Path):
 
 def test_hub_id_not_in_the_offline_cache_is_a_clear_error():
     with pytest.raises(ConfigError, match=r"pretrained='nobody/no-such-model': cannot load the config"):
-        HFTextAdapter(HFTextArgs(pretrained="nobody/no-such-model"))
+        HFTextAdapter(HFTextArgs(pretrained="nobody/no-such-model")).ensure_loaded()
 
 
 def test_full_demo_run_with_the_cli_spine(text_checkpoint: Path, tmp_path: Path):
@@ -147,3 +147,16 @@ def test_full_demo_run_with_the_cli_spine(text_checkpoint: Path, tmp_path: Path)
         assert record.ok or record.error.startswith("EmptyAnswer:")
         assert record.inputs["modalities_not_taken"] == ["audio", "video"]
         assert "Subtitle content of this video" in record.inputs["prompt"]
+
+
+def test_a_judge_whose_answers_are_all_cached_loads_nothing(text_checkpoint: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    spec = ToolModelSpec(model="hf_text", model_args={"pretrained": str(text_checkpoint), "max_new_tokens": 3})
+    first = LLMTool(spec, ScoringContext(cache_dir=tmp_path), purpose="judge_test")
+    answers = first.generate(PROMPTS[:2], system_prompt="Score 0-10.")
+    assert first.model_calls == 2 and all(a.ok for a in answers)
+    loads: list[str] = []
+    monkeypatch.setattr(HFTextAdapter, "load_model", lambda self, path, kwargs: loads.append(path))
+    again = LLMTool(spec, ScoringContext(cache_dir=tmp_path), purpose="judge_test")  # a re-score, a new process
+    assert [a.text for a in again.generate(PROMPTS[:2], system_prompt="Score 0-10.")] == [a.text for a in answers]
+    assert again.model_calls == 0 and again.cache_hits == 2 and loads == []

@@ -162,7 +162,7 @@ def test_broken_manifest_is_one_clear_line(sequence_model, tmp_path, change, exp
     data["model"] = str(sequence_model[1].parent / data["model"])
     manifest = write_manifest(tmp_path / "broken.json", data)
     with pytest.raises(ConfigError) as info:
-        OnnxAdapter(OnnxArgs(manifest=str(manifest)))
+        OnnxAdapter(OnnxArgs(manifest=str(manifest))).ensure_loaded()  # the model opens at the first request
     message = str(info.value)
     assert expected in message and "\n" not in message and str(manifest) in message
 
@@ -172,7 +172,7 @@ def test_unreadable_model_and_bad_yaml_are_one_line(tmp_path):
     manifest = tmp_path / "m.yaml"
     manifest.write_text("model: junk.onnx\nvideo: {input: x, size: [8, 8]}\noutputs: {valence_arousal: va}\n")
     with pytest.raises(ConfigError, match="cannot be loaded by onnxruntime") as info:
-        OnnxAdapter(OnnxArgs(manifest=str(manifest)))
+        OnnxAdapter(OnnxArgs(manifest=str(manifest))).ensure_loaded()
     assert "\n" not in str(info.value)
     manifest.write_text("model: [unclosed\n")
     with pytest.raises(ConfigError, match="is not valid YAML"):
@@ -209,3 +209,12 @@ def test_va_from_labels_derives_the_expected_point(tmp_path, demo_clips):
     data["outputs"]["valence_arousal"] = "va"
     with pytest.raises(ConfigError, match="va_from_labels needs 'logits' and no 'valence_arousal'"):
         OnnxAdapter(OnnxArgs(manifest=str(write_manifest(tmp_path / "bad.json", data))))
+
+
+def test_the_model_opens_at_the_first_request_not_when_built(sequence_model, demo_clips):
+    adapter = OnnxAdapter(OnnxArgs(manifest=str(sequence_model[1]), device="cpu"))
+    facts = adapter.describe()  # what a fully reused re-run records: no session opened for it
+    assert adapter._session is None and facts["loaded"] is False and "providers" not in facts
+    assert facts["model_sha256"] and adapter.active_modalities == {Modality.VIDEO, Modality.AUDIO}
+    generations = adapter.generate([adapter.preprocess(prepared_for(adapter, demo_clips[0], 0))])
+    assert generations[0].ok and adapter.loaded and adapter.describe()["providers"][-1] == "CPUExecutionProvider"

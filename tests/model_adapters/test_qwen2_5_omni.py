@@ -206,12 +206,12 @@ def test_missing_checkpoint_is_a_clear_config_error(tmp_path: Path):
         Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(missing)))
 
 
-def test_a_transformers_without_decoded_audio_in_video_is_refused(monkeypatch: pytest.MonkeyPatch):
+def test_a_transformers_without_decoded_audio_in_video_is_refused(monkeypatch: pytest.MonkeyPatch, omni_checkpoint: Path):
     from transformers import processing_utils
 
     monkeypatch.delattr(processing_utils, "OmniModalProcessorMixin")
     with pytest.raises(ConfigError, match="needs a transformers release whose processors take decoded audio"):
-        Qwen25OmniAdapter(Qwen25OmniArgs(pretrained="/models/Qwen2.5-Omni-7B"))
+        Qwen25OmniAdapter(Qwen25OmniArgs(pretrained=str(omni_checkpoint))).ensure_loaded()  # checked before loading
 
 
 def test_preprocessing_ahead_gives_the_same_answers_and_inputs(omni: Qwen25OmniAdapter, demo_clips: list[Path]):

@@ -225,7 +225,7 @@ def test_qwen3_vl_on_an_old_transformers_names_the_version_needed(monkeypatch: p
     # the module object `import transformers` gives now (transformers may have replaced its lazy module)
     monkeypatch.setattr(sys.modules["transformers"], "__version__", "4.56.2")
     with pytest.raises(ConfigError, match=r"'qwen3_vl' needs transformers>=4\.57\.0 \(installed: 4\.56\.2\)"):
-        Qwen3VLAdapter(QwenVLArgs(pretrained=str(qwen_checkpoints["qwen3_vl"])))
+        Qwen3VLAdapter(QwenVLArgs(pretrained=str(qwen_checkpoints["qwen3_vl"]))).ensure_loaded()
 
 
 def test_preprocessing_ahead_gives_the_same_answers_and_inputs(qwen, demo_clips: list[Path]):

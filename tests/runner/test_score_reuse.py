@@ -393,6 +393,7 @@ def test_embedding_similarity_with_the_packaged_model_is_reused_as_a_whole(tmp_p
     assert same(second["metrics"], first["metrics"])
     changed = folder.score(task, make_records(ANSWERS[:-1] + ["calm and content"]), context)
     assert encoder.calls == 2 and reused(changed) == {"embedding_similarity": 0}  # one answer changed: all again
-    # A local model directory: its weights are not in the digest, so never reused.
+    # A local model directory: reused while the files it holds are unchanged (their hash is in the
+    # digest; each change re-scores: test_score_reuse_files.py).
     local = EmbeddingSimilarityScorer(EmbeddingSimilarityArgs(model=str(tmp_path)), ScoringContext())
-    assert local.reuse_mode() == "none"
+    assert local.reuse_mode() == "whole" and local.describe()["resources"]["embedding_model"]["files_sha256"]

@@ -11,10 +11,13 @@ benchmarks/results/offline_extractor.md.
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar
 
 from emer_bench.api.scorer import LabelExtractor, ScorerArgs, ScoringContext
+from emer_bench.errors import EmerBenchError
+from emer_bench.resources.file_hashes import tree_sha256
 from emer_bench.resources.wheel_tables import load_wheel_tables
 from emer_bench.resources.emotion_wheel import ResolvedResources, resolve_resources
 from emer_bench.scoring.extractors.offline_frames import framed_mentions
@@ -56,6 +59,9 @@ def extract_from_tokens(tokens: list[Token], matcher: VocabularyMatcher, senses:
 
 class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
     name: ClassVar[str] = "offline"
+    # Each text's labels depend on that text and on the files describe() hashes (the wheel
+    # resources, the WordNet database) alone: its scorers' components are reused per sample.
+    per_text: ClassVar[bool] = True
 
     def __init__(self, args: OfflineExtractorArgs, context: ScoringContext) -> None:
         super().__init__(args, context)
@@ -84,11 +90,31 @@ class OfflineExtractor(LabelExtractor[OfflineExtractorArgs]):
         return self._matcher, self._lexicon
 
     def describe(self) -> dict[str, Any]:
+        """With the hashes of every file the labels depend on, so a changed resource or WordNet
+        database re-scores (runner/score_cache.py); the rules are emer-bench's code, hashed there."""
         resolved = self.resources()
+        cache = self.context.cache_dir
         return {**super().describe(), "resources_dir": str(resolved.directory),
-                "resource_version": resolved.version, "wordnet": "nltk WordNet 3.0 (lemmas, senses)"}
+                "resource_version": resolved.version, "resources_sha256": tree_sha256(resolved.directory, cache),
+                "wordnet": "nltk WordNet 3.0 (lemmas, senses)", **wordnet_facts(cache)}
 
     def extract(self, texts: list[str]) -> list[list[str]]:
         matcher, lexicon = self._load()
         return [extract_from_tokens(tokenize(text), matcher, lexicon) if text else []
                 for text in texts]
+
+
+def wordnet_facts(cache_dir: Path | None) -> dict[str, Any]:
+    """The WordNet database nltk reads (its files' hash) and the nltk version; an error entry
+    when there is none (describe() must not fail: extraction reports it)."""
+    from emer_bench.resources.wordnet_setup import ensure_wordnet
+
+    try:
+        location = ensure_wordnet()
+    except EmerBenchError as exc:
+        return {"wordnet_sha256": {"error": str(exc)}}
+    try:
+        nltk_version: str | None = metadata.version("nltk")
+    except metadata.PackageNotFoundError:
+        nltk_version = None
+    return {"wordnet_sha256": tree_sha256(location, cache_dir), "nltk": nltk_version}

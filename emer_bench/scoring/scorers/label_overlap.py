@@ -15,6 +15,7 @@ import numpy as np
 from emer_bench.api.requests import ReferenceField
 from emer_bench.api.scorer import SampleScore, ScoreReuse, Scorer, ScorerArgs, ScoringItem
 from emer_bench.emotion_words import normalise_label
+from emer_bench.errors import EmerBenchError
 from emer_bench.registries import EXTRACTORS
 from emer_bench.scoring.extractors.spec import ExtractorSpec, build_extractor
 
@@ -81,4 +82,12 @@ class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
         return {"precision": means[:, 0], "recall": means[:, 1], "fscore": f_from_pr_array(means[:, 0], means[:, 1])}
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "extractor": {"extractor": self.args.extractor.name}}
+        # A per-text extractor's own describe() (its resources' hashes) decides whether components
+        # may be reused; another is re-run anyway and is only named.
+        named = {"extractor": self.args.extractor.name}
+        if EXTRACTORS.get(self.args.extractor.name).per_text:
+            try:
+                return {**super().describe(), "extractor": build_extractor(self.args.extractor, self.context).describe()}
+            except EmerBenchError as exc:  # describe() must not fail: scoring reports the missing resource
+                return {**super().describe(), "extractor": {**named, "error": str(exc)}}
+        return {**super().describe(), "extractor": named}

