@@ -87,6 +87,10 @@ class HFAutoAdapter(HFAdapter[HFAutoArgs]):
     # What the adapter can take at most; `active_modalities` is what this checkpoint takes.
     modalities: ClassVar[frozenset[Modality]] = frozenset({Modality.VIDEO, Modality.AUDIO, Modality.SUBTITLE})
 
+    @classmethod
+    def preprocess_class(cls) -> None:
+        return None  # its preprocessing reads capabilities from the loaded model: threads
+
     def __init__(self, args: HFAutoArgs) -> None:
         super().__init__(args)
         self._caps: Capabilities | None = None  # read from the processor and model by `load`

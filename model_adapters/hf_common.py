@@ -69,7 +69,7 @@ from emer_bench.api.media import DecodedMedia, MediaError
 from emer_bench.api.records import Generation
 from emer_bench.api.requests import Modality
 from emer_bench.errors import ConfigError
-from .hf_generation import completion_lengths, resolve_generation_kwargs
+from .hf_generation import answers, completion_lengths, eos_ids, resolve_generation_kwargs
 from .hf_loading import (
     HFArgs,
     first_line,
@@ -84,6 +84,7 @@ from .hf_loading import (
     resolve_checkpoint,
 )
 from .hf_inputs import ModelInput, encoded_audit
+from .hf_prepare import start_prepare_pool
 from .hf_media import (
     MediaParts,
     audio_array,
@@ -125,16 +126,25 @@ class HFAdapter(ModelAdapter[HA]):
         self._processor: Any = None
         self._tokenizer: Any = None
         self._model: Any = None
+        self.preprocess_only = False  # set by hf_prepare.for_preprocessing: a child loads no weights
 
     def load(self) -> None:
         """Config, processor (tokenizer) and weights, at the first request (see ModelAdapter.load)."""
         import transformers
 
         transformers.set_seed(self.hf_args.seed)
-        self._config = self._load_config()
-        self._processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
-        self._tokenizer = left_padding_tokenizer(self._processor)
-        self._model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+        if not self.preprocess_only:
+            self.prepare_pool = start_prepare_pool(self)  # children start while this process loads
+        try:
+            self._config = self._load_config()
+            self._processor = self._wrap_load("processor", lambda: self.load_processor(self.checkpoint))
+            self._tokenizer = left_padding_tokenizer(self._processor)
+            if self.preprocess_only:  # in a prepare-pool child (hf_prepare.py): no weights
+                return
+            self._model = self._wrap_load("model", lambda: self.load_model(self.checkpoint, self._load_kwargs()))
+        except BaseException:
+            self.close()  # the children too
+            raise
         self._model.eval()
         log.info("%s loaded %s (%s, %s)", self.name, self.checkpoint, self._model.dtype, self._model.device)
 
@@ -143,6 +153,12 @@ class HFAdapter(ModelAdapter[HA]):
     processor: Any = LoadedPart()
     tokenizer: Any = LoadedPart()
     model: Any = LoadedPart()
+
+    @classmethod
+    def preprocess_class(cls) -> type[HFAdapter[Any]] | None:
+        """The class a prepare-pool child builds (importable by module and name); None: prepare on
+        threads (an adapter whose preprocessing needs the loaded model)."""
+        return cls
 
     # ---- loading -------------------------------------------------------------------------
     def _resolve_checkpoint(self) -> str:
@@ -374,32 +390,14 @@ class HFAdapter(ModelAdapter[HA]):
         new_tokens = sequences[:, prompt_len:].cpu()  # left padding: the new tokens start at prompt_len
         texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         latency = time.perf_counter() - start
-        lengths = completion_lengths(new_tokens, self._eos_ids())
+        lengths = completion_lengths(new_tokens, eos_ids(self.model, self.tokenizer))
         prompt_tokens = encoded["attention_mask"].sum(dim=1).tolist()
-        generations = []
-        for row, item in enumerate(items):
-            n_new, stopped = lengths[row]
-            usage = {"prompt_tokens": int(prompt_tokens[row]), "completion_tokens": n_new,
-                     "finish_reason": "stop" if stopped else "length", "batch_size": len(items)}
-            inputs = {"prompt": item.text, **item.media.audit, "gen_kwargs": gen_kwargs}
-            text = texts[row].strip()
-            # An answer with no text is recorded as a failure, never passed on as an empty answer.
-            error = None if text else f"EmptyAnswer: the model produced no text ({n_new} new tokens)"
-            generations.append(Generation(index=item.index, text=text or None, error=error, latency_s=latency,
-                                          usage=usage, inputs=inputs))
-        return generations
+        return answers(items, texts, lengths, prompt_tokens, latency, gen_kwargs)
 
     def is_media_tensor(self, key: str) -> bool:
         """Processor outputs that carry media features (cast to the model's dtype); time positions
         and masks keep theirs."""
         return key in MEDIA_TENSOR_KEYS
-
-    def _eos_ids(self) -> set[int]:
-        ids: set[int] = set()
-        for source in (getattr(self.model, "generation_config", None), self.tokenizer):
-            value = getattr(source, "eos_token_id", None)
-            ids.update(value if isinstance(value, (list, tuple)) else [value] if value is not None else [])
-        return ids
 
     def _free_cache(self) -> None:
         import torch
@@ -409,6 +407,9 @@ class HFAdapter(ModelAdapter[HA]):
             torch.cuda.empty_cache()
 
     def close(self) -> None:
+        if self.prepare_pool is not None:
+            self.prepare_pool.close()
+            self.prepare_pool = None
         if self._model is None:
             return  # never loaded: nothing to free (and no torch import for it)
         self._model = None

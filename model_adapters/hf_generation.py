@@ -17,7 +17,9 @@ from emer_bench.api.generation import (
     SamplingArgs,
     parse_generation_settings,
 )
+from emer_bench.api.records import Generation
 from emer_bench.errors import ConfigError
+from .hf_inputs import ModelInput
 
 __all__ = [
     "GENERATION_ARG_NAMES",
@@ -67,3 +69,29 @@ def completion_lengths(new_tokens: Any, eos_ids: set[int]) -> list[tuple[int, bo
         stop = next((i for i, token in enumerate(row) if token in eos_ids), None)
         out.append((len(row), False) if stop is None else (stop + 1, True))
     return out
+
+
+def eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Every id that ends an answer: the model's generation config's and the tokenizer's."""
+    ids: set[int] = set()
+    for source in (getattr(model, "generation_config", None), tokenizer):
+        value = getattr(source, "eos_token_id", None)
+        ids.update(value if isinstance(value, (list, tuple)) else [value] if value is not None else [])
+    return ids
+
+
+def answers(items: list[ModelInput], texts: list[str], lengths: list[tuple[int, bool]], prompt_tokens: list[int],
+            latency: float, gen_kwargs: dict[str, Any]) -> list[Generation]:
+    """One Generation per row of a `generate` call: text, token usage and what reached the model."""
+    generations = []
+    for row, item in enumerate(items):
+        n_new, stopped = lengths[row]
+        usage = {"prompt_tokens": int(prompt_tokens[row]), "completion_tokens": n_new,
+                 "finish_reason": "stop" if stopped else "length", "batch_size": len(items)}
+        inputs = {"prompt": item.text, **item.media.audit, "gen_kwargs": gen_kwargs}
+        text = texts[row].strip()
+        # An answer with no text is recorded as a failure, never passed on as an empty answer.
+        error = None if text else f"EmptyAnswer: the model produced no text ({n_new} new tokens)"
+        generations.append(Generation(index=item.index, text=text or None, error=error, latency_s=latency,
+                                      usage=usage, inputs=inputs))
+    return generations

@@ -38,6 +38,10 @@ class HFArgs(AdapterArgs, SamplingArgs):
     system_prompt: str | None = None  # overrides the task's and the family's default
     # Generation defaults; a task's gen_kwargs override these unless given on the command line.
     max_new_tokens: int = Field(512, ge=1)  # the sampling settings come from `SamplingArgs`
+    # Child processes preparing clips (decode + processor) beside the model; 0: the runner's
+    # threads. Default: 2 on an accelerator, 0 on the CPU (hf_prepare.py says why). Changes
+    # where the work runs, never what is answered: not part of the run key.
+    prepare_processes: int | None = Field(None, ge=0, le=64, json_schema_extra={"transport": True})
 
     @field_validator("device_map")
     @classmethod

@@ -94,6 +94,10 @@ class ModelAdapter(ABC, Generic[A]):
 
     def __init__(self, args: A) -> None:
         self.args: A = args
+        # Child processes that run `preprocess` (emer_bench/media/prepare_pool.py), for adapters
+        # whose model keeps this process's host thread busy; None: the runner's prefetch threads.
+        # (A `PreparePool`, typed loosely: the api layer does not import the media layer.)
+        self.prepare_pool: Any = None
 
     def load(self) -> None:
         """Load what answering needs and costs time or memory (weights, processors, sessions, heavy

@@ -23,7 +23,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Generic, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
 from emer_bench.api.adapter import MediaInput, PreparedRequest
 from emer_bench.api.media import MediaOptions
@@ -134,3 +134,17 @@ def prepare_request(request: GenerationRequest, adapter_modalities: frozenset[Mo
         return PreparedRequest(request=request, media=None)
     media = decode_clip(request.video_path, request.audio_path, options, want_video, want_audio)
     return PreparedRequest(request=request, media=media)
+
+
+def media_info(request: GenerationRequest, prepared: PreparedRequest | None) -> dict[str, Any]:
+    """The small summary of a clip's decoded media kept in its record (not the arrays)."""
+    info: dict[str, Any] = {"video_path": request.video_path, "audio_path": request.audio_path}
+    media = prepared.media if prepared is not None else None
+    if media is not None:
+        if media.frames is not None:
+            info["frames"] = int(media.frames.shape[0])
+            info["frame_size"] = [int(media.frames.shape[2]), int(media.frames.shape[1])]
+        if media.audio is not None:
+            info["audio_s"] = round(len(media.audio) / media.audio_sample_rate, 3)
+        info.update(media.info)
+    return info

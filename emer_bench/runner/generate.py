@@ -16,7 +16,7 @@ from emer_bench.api.adapter import ModelAdapter, PreparedRequest
 from emer_bench.api.error_kinds import ErrorKind, SampleError
 from emer_bench.api.records import Generation, SampleRecord
 from emer_bench.api.requests import GenerationRequest, Modality, Reference
-from emer_bench.media.prefetch import PrefetchResult, prefetch, prepare_request
+from emer_bench.media.prefetch import PrefetchResult, media_info, prefetch, prepare_request
 from emer_bench.errors import ServiceError
 from emer_bench.runner.samples_file import SamplesWriter
 
@@ -84,19 +84,6 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _media_info(request: GenerationRequest, prepared: PreparedRequest | None) -> dict[str, Any]:
-    info: dict[str, Any] = {"video_path": request.video_path, "audio_path": request.audio_path}
-    media = prepared.media if prepared is not None else None
-    if media is not None:
-        if media.frames is not None:
-            info["frames"] = int(media.frames.shape[0])
-            info["frame_size"] = [int(media.frames.shape[2]), int(media.frames.shape[1])]
-        if media.audio is not None:
-            info["audio_s"] = round(len(media.audio) / media.audio_sample_rate, 3)
-        info.update(media.info)
-    return info
-
-
 @dataclass
 class _TaskGeneration:
     """The state of one `generate_task` call, shared by the prefetch threads (`prepare`), the
@@ -134,7 +121,7 @@ class _TaskGeneration:
         # On a prefetch thread: decode, note what was decoded, then the adapter's own
         # preprocessing (which may drop the decoded arrays).
         prepared = prepare_request(request, self.takes, self.adapter.media_input, self.media_options)
-        info = _media_info(request, prepared)
+        info = media_info(request, prepared)
         return self.adapter.preprocess(prepared), info
 
     def needs_media(self) -> bool:
@@ -144,13 +131,19 @@ class _TaskGeneration:
 
     def prepared_stream(self, workers: int, ahead: int) -> Iterator[PreparedRequest]:
         # Runs in whatever thread the adapter consumes from; media errors never reach the model.
-        results = prefetch(self.requests, self.prepare, workers=workers, max_ahead=ahead) if self.needs_media() \
-            else inline_while_cheap(self.requests, self.prepare, workers, ahead)
+        pool = self.adapter.prepare_pool if workers > 0 else None
+        if pool is not None and self.needs_media():  # child processes: the model's host thread keeps the GIL
+            results: Iterator[PrefetchResult[GenerationRequest, tuple[PreparedRequest, dict[str, Any]]]] = pool.stream(
+                self.requests, self.takes, self.adapter.media_input, self.media_options, ahead, self.prepare)
+        elif self.needs_media():
+            results = prefetch(self.requests, self.prepare, workers=workers, max_ahead=ahead)
+        else:
+            results = inline_while_cheap(self.requests, self.prepare, workers, ahead)
         for result in results:
             if result.error is not None:
                 err = result.error
                 self.record(result.item, Generation(index=result.item.index, error=f"{type(err).__name__}: {err}"),
-                            _media_info(result.item, None))
+                            media_info(result.item, None))
                 continue
             assert result.value is not None  # no error: prepare returned
             prepared, info = result.value
@@ -165,7 +158,7 @@ class _TaskGeneration:
         if generation.error is None and generation.text is None and generation.structured is None:
             generation.error = "EmptyAnswer: the adapter returned no text, no structured prediction and no error"
         with self.lock:
-            media = self.media_by_index.pop(generation.index, None) or _media_info(request, None)
+            media = self.media_by_index.pop(generation.index, None) or media_info(request, None)
         return self.record(request, generation, media)
 
     def run(self, workers: int, ahead: int, breaker: CircuitBreaker | None) -> int:
@@ -186,7 +179,7 @@ class _TaskGeneration:
             if request.index not in self.answered:
                 self.record(request, Generation(index=request.index,
                                                 error=f"AdapterError: {self.adapter.name} gave no answer"),
-                            _media_info(request, None))
+                            media_info(request, None))
         return self.failures
 
 
