@@ -11,6 +11,9 @@ process-level "marginal" figure of bench_peer mixes in. The scorer warm-up's CPU
 too, as a yardstick of the machine's speed during the row: it is the same work in every run.
 
     python3 benchmarks/bench_thread_split.py --baseline-python /venv-of-another-checkout/bin/python
+
+`--baseline-python` may be given several times, each as `PATH` or `LABEL=PATH` (the label names
+its rows; default "baseline", "baseline 2", ...); every version runs once per repeat, interleaved.
 """
 
 from __future__ import annotations
@@ -45,15 +48,27 @@ def one_run(python: str, task: Path, out: Path, base_url: str, clips: int, concu
     return parts
 
 
+def baselines(values: list[str]) -> dict[str, str]:
+    """{label: interpreter} from `--baseline-python` values (`PATH` or `LABEL=PATH`)."""
+    out: dict[str, str] = {}
+    for n, value in enumerate(values, start=1):
+        label, sep, path = value.partition("=")
+        if not sep:
+            label, path = ("baseline" if n == 1 else f"baseline {n}"), value
+        out[label] = path
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--baseline-python", default=None)
+    parser.add_argument("--baseline-python", action="append", default=[],
+                        help="PATH or LABEL=PATH of another checkout's interpreter (repeatable)")
     parser.add_argument("--clips", type=int, default=640)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "thread_split.md")
     args = parser.parse_args()
-    versions = {"now": sys.executable, **({"baseline": args.baseline_python} if args.baseline_python else {})}
+    versions = {"now": sys.executable, **baselines(args.baseline_python)}
     load, lines = os.getloadavg()[0], []
     with tempfile.TemporaryDirectory(prefix="thread-split-") as tmp, DelayServerProcess(0.1) as server:
         task = Path(tmp) / "task"

@@ -172,6 +172,27 @@ def redact_text(text: str, secrets: list[str] | None = None) -> str:
     return text
 
 
+# Lower-cased, one of these is in the JSON text of any value `redact` would change: a secret
+# name's part (a secret-named key, a secret k=v), a word that may start a credential, an
+# OpenAI-style key's prefix. URL user-info needs "@" and "://"; a known value shows as itself or
+# its JSON-escaped form (`_secret_values` holds both).
+_JSON_HINTS = (*_SECRET_NAME_PARTS, "bearer", "basic", "sk-")
+
+
+def json_needs_no_redaction(text: str, secrets: list[str]) -> bool:
+    """True only when `redact` leaves unchanged the value whose JSON text (ensure_ascii=False) is
+    `text`: none of the conditions `redact` and `redact_text` act on can hold inside it. A
+    necessary-condition test on the whole text, so a false "no" only costs the full walk. Non-ASCII
+    text always says no (re.IGNORECASE folds some non-ASCII letters onto the ASCII words).
+    Keep in step with `redact_text` and `redact`."""
+    if not text.isascii() or ("@" in text and "://" in text):
+        return False
+    lowered = text.lower()
+    if any(hint in lowered for hint in _JSON_HINTS):
+        return False
+    return not any(value in text for value in secrets)
+
+
 def _mask_credential(match: re.Match[str]) -> str:
     if match.group("scheme").lower() == "bearer" or _CREDENTIAL_LIKE.search(match.group("credential")):
         return f"{match.group('head')}{MASK}"

@@ -111,3 +111,26 @@ def test_did_you_mean_is_shared_with_task_discovery():
         "unknown task 'emer-dmeo'; did you mean 'emer-demo'? Known: emer-demo, qwen.")
     with pytest.raises(UnknownNameError, match="unknown task 'emer-dmeo'; did you mean 'emer-demo'"):
         TaskIndex().path("emer-dmeo")
+
+
+def test_a_builtin_is_found_without_reading_entry_points_and_a_plugin_with(monkeypatch: pytest.MonkeyPatch):
+    # Reading entry points scans every installed distribution (5-20 ms); built-ins win anyway.
+    import importlib.metadata
+
+    from emer_bench import registry
+
+    reads: list[str] = []
+    plugin = importlib.metadata.EntryPoint("plug", "os.path:split", "test.things")
+
+    def fake_entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
+        reads.append(group)
+        return [plugin, importlib.metadata.EntryPoint("a", "os.path:basename", "test.things")]
+
+    monkeypatch.setattr(registry, "entry_points", fake_entry_points)
+    reg: Registry[object] = Registry("thing", entry_point_group="test.things")
+    reg.add("a", "os.path:join")
+    import os.path
+
+    assert reg.get("a") is os.path.join and reads == []
+    assert reg.get("plug") is os.path.split and reads == ["test.things"]
+    assert reg.get("a") is os.path.join and reg.entry("a").origin == "builtin" and reads == ["test.things"]

@@ -115,20 +115,53 @@ def _batches(blocks: Iterator[list[np.ndarray]], size: int) -> Iterator[list[np.
         yield pending
 
 
+class SharedDraws:
+    """The resamples (index arrays and count matrix) of the last bootstrap, kept for the next one
+    over the same items, clusters, seed and number of resamples: a task's scorers all bootstrap
+    the same clips with the same seed, so drawing once serves them all (same arrays, so the same
+    floats). Kept only while they fit one count matrix (_COUNTS_BUDGET): memory stays bounded."""
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] | None = None
+        self._batches: list[tuple[list[np.ndarray], np.ndarray | None]] = []
+
+    def batches(self, key: tuple[Any, ...], draw: Callable[[], Iterator[tuple[list[np.ndarray], np.ndarray | None]]],
+                entries: int) -> Iterator[tuple[list[np.ndarray], np.ndarray | None]]:
+        if key == self._key:
+            yield from self._batches
+            return
+        if entries > _COUNTS_BUDGET:
+            yield from draw()
+            return
+        self._key, self._batches = None, list(draw())
+        for _, counts in self._batches:
+            if counts is not None:
+                counts.flags.writeable = False  # shared by the next scorers: nobody may change it
+        self._key = key
+        yield from self._batches
+
+
 def _resampled_values(columns: Sequence[list[Any]], aggregates: Sequence[Aggregate], metrics: Sequence[str],
-                      n_resamples: int, seed: int, clusters: Sequence[str] | None) -> list[np.ndarray]:
+                      n_resamples: int, seed: int, clusters: Sequence[str] | None,
+                      shared: SharedDraws | None = None) -> list[np.ndarray]:
     """For each (components, aggregate) pair, an array (n_resamples, len(metrics)); same indices for all.
     Uses the aggregate's owner's `aggregate_weighted` (a whole block per call) when it exists."""
     n_items = len(columns[0])
-    resampler = _Resampler(n_items, clusters)
-    rng = np.random.default_rng(seed)
     weighted = [weighted_form(aggregate) for aggregate in aggregates]
+    with_counts = any(w is not None for w in weighted)
+    batch_size = max(_BLOCK, _COUNTS_BUDGET // n_items) if with_counts else _BLOCK
+
+    def draw() -> Iterator[tuple[list[np.ndarray], np.ndarray | None]]:
+        resampler = _Resampler(n_items, clusters)
+        for block in _batches(resampler.draw_blocks(np.random.default_rng(seed), n_resamples), batch_size):
+            yield block, counts_from_indices(block, n_items) if with_counts else None
+
+    key = (n_items, None if clusters is None else tuple(clusters), seed, n_resamples, batch_size, with_counts)
+    batches = draw() if shared is None else shared.batches(key, draw, n_items * n_resamples)
     out = [np.empty((n_resamples, len(metrics))) for _ in columns]
-    batch_size = max(_BLOCK, _COUNTS_BUDGET // n_items) if any(w is not None for w in weighted) else _BLOCK
     start = 0
-    for block in _batches(resampler.draw_blocks(rng, n_resamples), batch_size):
+    for block, counts in batches:
         rows = slice(start, start + len(block))
-        counts = counts_from_indices(block, n_items) if any(w is not None for w in weighted) else None
         for k, (components, aggregate) in enumerate(zip(columns, aggregates)):
             fast = weighted[k]
             if fast is not None and counts is not None:
@@ -159,13 +192,15 @@ def bootstrap_ci(
     seed: int = 1234,
     clusters: list[str] | None = None,
     alpha: float = 0.05,
+    shared: SharedDraws | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Percentile (1 - alpha) intervals of `metrics`; resamples where a metric is undefined (NaN)
-    are left out of its interval, and an interval is (nan, nan) when none is defined."""
+    are left out of its interval, and an interval is (nan, nan) when none is defined. `shared`:
+    resamples drawn by an earlier call with the same items, clusters and seed are reused."""
     if not metrics or not components or n_resamples <= 0:
         return {}
     _check_metrics(aggregate(components), metrics, "the aggregate")
-    (values,) = _resampled_values([components], [aggregate], metrics, n_resamples, seed, clusters)
+    (values,) = _resampled_values([components], [aggregate], metrics, n_resamples, seed, clusters, shared)
     return {m: _percentile_interval(values[:, j], alpha) for j, m in enumerate(metrics)}
 
 

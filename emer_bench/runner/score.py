@@ -8,7 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext, ScoringItem
@@ -22,6 +22,9 @@ from emer_bench.runner.score_cache import (ScoreCache, bootstrap_settings, item_
 from emer_bench.tasks.loader import LoadedTask
 from emer_bench.tasks.schema import ScorerSpec
 from emer_bench.validation import validate
+
+if TYPE_CHECKING:
+    from emer_bench.metrics.bootstrap import SharedDraws
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,9 @@ class ScorerWarmUp:
                 log.debug("warm-up of scorer %s failed", scorer.name, exc_info=True)
         if scorers:
             package_code_sha256()  # for the scoring digests (cached for the process)
+            # The bootstrap's np.percentile imports numpy.ma on its first call (np.unique asks
+            # np.ma.is_masked): ~20 ms of imports after the last answer, unless done here.
+            import numpy.ma  # noqa: F401, PLC0415
 
     def wait(self) -> None:
         if self._started:  # never started: score_samples loads what it needs itself
@@ -102,12 +108,13 @@ def text_only_note(scorer: Scorer[Any], items: list[ScoringItem]) -> str | None:
 
 
 def _confidence_intervals(scorer: Scorer[Any], components: list[Any], clips: list[str], metrics: list[str],
-                          n_resamples: int, seed: int) -> dict[str, tuple[float, float]]:
+                          n_resamples: int, seed: int, shared: SharedDraws | None = None) -> dict[str, tuple[float, float]]:
     if n_resamples <= 0 or not metrics or not components:
         return {}
     from emer_bench.metrics.bootstrap import bootstrap_ci
 
-    return bootstrap_ci(components, scorer.aggregate, metrics, n_resamples=n_resamples, seed=seed, clusters=clips)
+    return bootstrap_ci(components, scorer.aggregate, metrics, n_resamples=n_resamples, seed=seed, clusters=clips,
+                        shared=shared)
 
 
 def scoring_digests(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[Any]]]) -> dict[str, str]:
@@ -178,6 +185,7 @@ def score_task(
     settings = bootstrap_settings(n_resamples, seed)
     result = TaskScores(metrics={}, scorer_configs=[], notes=[])
     per_sample: dict[str, list[Any]] = {}
+    draws = _shared_draws(n_resamples)  # every scorer resamples the same clips with the same seed
     for spec, scorer in scorers:
         note = text_only_note(scorer, items)
         if note is not None:
@@ -194,7 +202,7 @@ def score_task(
         if found.metrics is not None:  # same components, order and bootstrap settings as that run
             result.metrics.update({f"{spec.key}.{metric}": entry for metric, entry in found.metrics.items()})
         else:
-            _add_metrics(result, spec.key, scorer, components, clips, n_failed, n_resamples, seed)
+            _add_metrics(result, spec.key, scorer, components, clips, n_failed, n_resamples, seed, draws)
         config: ScorerConfig = {"alias": spec.key, **scorer.describe()}  # type: ignore[typeddict-item]
         config["scorer"] = spec.name
         config["bootstrap"] = settings
@@ -208,11 +216,19 @@ def score_task(
     return result
 
 
+def _shared_draws(n_resamples: int) -> SharedDraws | None:
+    if n_resamples <= 0:
+        return None
+    from emer_bench.metrics.bootstrap import SharedDraws  # numpy: only when there is a bootstrap
+
+    return SharedDraws()
+
+
 def _add_metrics(result: TaskScores, key: str, scorer: Scorer[Any], components: list[Any], clips: list[str],
-                 n_failed: int, n_resamples: int, seed: int) -> None:
+                 n_failed: int, n_resamples: int, seed: int, draws: SharedDraws | None = None) -> None:
     values = scorer.aggregate(components)
     headline = [m for m in scorer.headline if m in values]
-    cis = _confidence_intervals(scorer, components, clips, headline, n_resamples, seed)
+    cis = _confidence_intervals(scorer, components, clips, headline, n_resamples, seed, draws)
     n_scored = sum(1 for c in components if c is not None)
     for metric, value in values.items():
         entry: MetricEntry = {"value": float(value), "n_total": len(components), "n_scored": n_scored,

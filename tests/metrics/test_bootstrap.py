@@ -163,3 +163,50 @@ def test_paired_bootstrap_rejects_unaligned_input() -> None:
         paired_bootstrap([{"x": 1.0}], [], mean_aggregate, mean_aggregate, "mean")
     with pytest.raises(ConfigError, match="run A"):
         paired_bootstrap([{"x": 1.0}], [{"x": 1.0}], lambda c: {}, mean_aggregate, "mean")
+
+
+class _WeightedMean:
+    """A scorer-like owner with `aggregate_weighted`: the bootstrap's count-matrix path."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def aggregate(self, components: list[Any]) -> dict[str, float]:
+        values = [c[self.key] for c in components if c is not None]
+        return {"mean": float(np.mean(values)) if values else float("nan")}
+
+    def aggregate_weighted(self, components: list[Any], counts: np.ndarray) -> dict[str, np.ndarray]:
+        from emer_bench.metrics.weighted import weighted_means
+
+        values = np.array([[c[self.key] if c is not None else 0.0] for c in components])
+        mask = np.array([[c is not None] for c in components])
+        return {"mean": weighted_means(values, mask, counts)[:, 0]}
+
+
+@pytest.mark.parametrize("n, clustered, n_resamples", [(40, False, 300), (257, True, 1000), (3000, False, 1000)])
+def test_shared_draws_give_every_scorer_the_intervals_of_its_own_draws(monkeypatch, n: int, clustered: bool,
+                                                                       n_resamples: int) -> None:
+    # A task's scorers resample the same clips with the same seed: drawn once, same floats.
+    from emer_bench.metrics import bootstrap
+
+    rng = np.random.default_rng(n)
+    components = [None if rng.random() < 0.1 else {"a": float(rng.random()), "b": float(rng.normal())}
+                  for _ in range(n)]
+    clips = [f"c{i // 3 if clustered else i}" for i in range(n)]
+    owners = [_WeightedMean("a"), _WeightedMean("b"), _WeightedMean("a")]
+    draws_made = []
+    real = bootstrap._Resampler.draw_blocks
+    monkeypatch.setattr(bootstrap._Resampler, "draw_blocks",
+                        lambda self, *a: (draws_made.append(1), (yield from real(self, *a)))[1])
+    alone = [bootstrap_ci(components, o.aggregate, ["mean"], n_resamples, seed=5, clusters=clips) for o in owners]
+    assert len(draws_made) == 3
+    draws_made.clear()
+    shared = bootstrap.SharedDraws()
+    together = [bootstrap_ci(components, o.aggregate, ["mean"], n_resamples, seed=5, clusters=clips, shared=shared)
+                for o in owners]
+    assert together == alone  # exactly: the same draws, the same arithmetic
+    assert len(draws_made) == (1 if n * n_resamples <= bootstrap._COUNTS_BUDGET else 3)
+    other_seed = bootstrap_ci(components, owners[0].aggregate, ["mean"], n_resamples, seed=6, clusters=clips,
+                              shared=shared)
+    assert other_seed == bootstrap_ci(components, owners[0].aggregate, ["mean"], n_resamples, seed=6, clusters=clips)
+    assert other_seed != alone[0]

@@ -23,9 +23,10 @@ def test_rouge_warm_up_loads_neither_scipy_nor_sklearn_and_both_stay_importable(
     pytest.importorskip("rouge_score")
     out = _run("""
         import sys
+        from emer_bench.api.scorer import ScoringContext
         from emer_bench.scoring.scorers.similarity.ngram import RougeLScorer
         from emer_bench.scoring.scorers.similarity.tokenize import CjkAwareRougeTokenizer
-        RougeLScorer.warm_up(None)
+        RougeLScorer(RougeLScorer.Args(), ScoringContext()).warm_up()  # builds its tokenizer (stemmer) too
         tokens = CjkAwareRougeTokenizer().tokenize("The running dogs")
         print(tokens, "scipy.stats" in sys.modules, "sklearn" in sys.modules)
         import nltk.metrics.association, scipy.stats

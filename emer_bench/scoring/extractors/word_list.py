@@ -13,5 +13,8 @@ class WordListExtractor(LabelExtractor[ScorerArgs]):
     name: ClassVar[str] = "lexicon"
     per_text: ClassVar[bool] = True
 
+    def warm_up(self) -> None:
+        labels_in("")  # compiles the word list's pattern (cached for the process)
+
     def extract(self, texts: list[str]) -> list[list[str]]:
         return [labels_in(text or "") for text in texts]

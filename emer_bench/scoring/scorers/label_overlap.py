@@ -37,6 +37,13 @@ class LabelOverlapScorer(Scorer[LabelOverlapArgs]):
         # Each sample's P/R depends on its own labels alone; an LLM extractor may fail and is retried.
         return "per_sample" if EXTRACTORS.get(self.args.extractor.name).per_text else "none"
 
+    def warm_up(self) -> None:
+        # The extractor's own one-off set-up (the word list's regex: ~5 ms), while the model works,
+        # not in the first scoring call; only for extractors that offer a warm-up.
+        warm_up = getattr(build_extractor(self.args.extractor, self.context), "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+
     def score_samples(self, items: list[ScoringItem]) -> list[SampleScore]:
         extractor = build_extractor(self.args.extractor, self.context)
         texts = [i.prediction for i in items if i.prediction is not None]

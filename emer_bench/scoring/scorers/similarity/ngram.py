@@ -111,6 +111,8 @@ class RougeLScorer(ExplanationSimilarityScorer[SimilarityArgs]):
         import_nltk()  # rouge-score imports nltk's Porter stemmer
         import rouge_score.tokenize  # noqa: F401,PLC0415 - off the critical path
 
+        self._rouge_tokenizer()  # its stemmer, built once, off the first scoring call
+
     def similarities(self, predictions: list[str], references: list[str]) -> list[dict[str, float]]:
         tokenize = self._rouge_tokenizer().tokenize
         # rouge-score's argument order is (target, prediction); F is symmetric, P and R are not.

@@ -15,6 +15,9 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _CJK_SPLIT = re.compile(f"([{_CJK}])")
 _ALPHANUMERIC = re.compile("[a-z0-9]+")  # rouge-score's token characters, after lower-casing
+# ASCII letters lower-cased, digits kept, every other ASCII character a space: for ASCII text,
+# `text.translate(_ASCII_WORDS).split()` is `_ALPHANUMERIC.findall(text.lower())`, ~3x faster.
+_ASCII_WORDS = {code: (chr(code).lower() if chr(code).isalnum() else " ") for code in range(128)}
 
 
 def word_tokens(text: str) -> list[str]:
@@ -44,9 +47,11 @@ class CjkAwareRougeTokenizer:
         # (tests/scoring/scorers/similarity/test_tokenize.py compares them with rouge-score's).
         self._valid = rouge_tokenize.VALID_TOKEN_RE.match
         self._porter: Any = porter.PorterStemmer() if use_stemmer else None
-        self._stems: dict[str, str] = {}  # word -> its stem, or "" where rouge-score drops the stem
+        self._stems: dict[str, str] = {}  # word -> its token: the stem, itself (<= 3 chars), "" (dropped)
 
     def tokenize(self, text: str) -> list[str]:
+        if text.isascii():  # no CJK character, and a cheaper way to the same words
+            return self._stemmed(text.translate(_ASCII_WORDS).split())
         tokens: list[str] = []
         for piece in _CJK_SPLIT.split(text):
             if not piece:
@@ -54,22 +59,25 @@ class CjkAwareRougeTokenizer:
             if _CJK_SPLIT.fullmatch(piece):
                 tokens.append(piece)
             else:
-                tokens.extend(self._words(piece))
+                tokens.extend(self._stemmed(_ALPHANUMERIC.findall(piece.lower())))
         return tokens
 
-    def _words(self, piece: str) -> list[str]:
-        words = _ALPHANUMERIC.findall(piece.lower())
+    def _stemmed(self, words: list[str]) -> list[str]:
         if self._porter is None:
             return words
-        stems, out = self._stems, []
-        for word in words:
+        stems = self._stems
+        try:  # every word seen before: one comprehension, no Python-level branch per word
+            out = [stems[word] for word in words]
+        except KeyError:
+            out = [self._stem(word) for word in words]
+        return [token for token in out if token] if "" in out else out
+
+    def _stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = word  # words of up to 3 characters are kept as they are
             if len(word) > 3:
-                stem = stems.get(word)
-                if stem is None:
-                    stem = str(self._porter.stem(word))
-                    stem = stems[word] = stem if self._valid(stem) else ""
-                if stem:
-                    out.append(stem)
-            else:
-                out.append(word)
-        return out
+                stem = str(self._porter.stem(word))
+                stem = stem if self._valid(stem) else ""
+            self._stems[word] = stem
+        return stem

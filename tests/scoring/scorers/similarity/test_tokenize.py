@@ -56,3 +56,20 @@ def test_rouge_tokenizer_equals_rouge_score_on_random_unicode_text() -> None:
                      for _ in range(rng.randint(0, 20))]
             text = rng.choice(["", " ", "\n"]).join(parts)
             assert ours.tokenize(text) == theirs.tokenize(text), text
+
+
+def test_rouge_tokenizer_equals_rouge_score_on_random_ascii_text() -> None:
+    """ASCII text takes a `str.translate` + `split` path instead of the regex: the same tokens as
+    rouge-score on every ASCII character (controls and separators included), stems remembered."""
+    import random
+
+    words = ["running", "happiness", "generously", "ies", "sses", "dying", "cats", "1990s", "A", "it's"]
+    rng = random.Random(5)
+    for use_stemmer in (True, False):
+        ours, theirs = CjkAwareRougeTokenizer(use_stemmer=use_stemmer), DefaultTokenizer(use_stemmer=use_stemmer)
+        for _ in range(3000):
+            parts = [rng.choice(words) if rng.random() < 0.3 else "".join(chr(rng.randrange(128)) for _ in range(9))
+                     for _ in range(rng.randint(0, 12))]
+            text = rng.choice(["", " ", "\x1f", "-"]).join(parts)
+            assert text.isascii()
+            assert ours.tokenize(text) == theirs.tokenize(text), repr(text)
