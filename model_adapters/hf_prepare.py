@@ -6,7 +6,8 @@ threads of the same process (frame decoding, the processor) slows every token; o
 model's own ops use every core, and starting child processes (torch + transformers imports,
 seconds) would cost more than it saves. `prepare_processes` in `--model-args` overrides the choice.
 Measured (benchmarks/results/host_bound.md): preparing a demo clip on threads costs the model's
-process ~30 ms of CPU, in children ~3.5 ms (receiving the tensors through shared memory).
+process ~30 ms of CPU, in children ~3 ms (receiving the tensors through shared memory). A child
+costs ~0.8 GB of host memory (torch, transformers, the processor), never GPU memory.
 """
 
 from __future__ import annotations
