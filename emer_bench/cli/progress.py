@@ -15,6 +15,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.text import Text
 
 
+REFRESH_PER_SECOND = 2
+
+
 class _RateColumn(ProgressColumn):
     """Samples per second (rich's own speed columns are for bytes)."""
 
@@ -39,7 +42,9 @@ def rich_factory(console: Console) -> Callable[[str, int, int], contextlib.Abstr
         columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    _RateColumn(), TextColumn("[red]{task.fields[failed]} failed"),
                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
-        with Progress(*columns, console=console) as progress:
+        # Redrawn twice a second, not rich's default ten: each redraw is ~0.7 ms of Python on the
+        # GIL, taken from the thread that launches a local model's GPU kernels.
+        with Progress(*columns, console=console, refresh_per_second=REFRESH_PER_SECOND) as progress:
             yield RichProgress(progress, progress.add_task(task, total=total, completed=done, failed=0))
 
     return factory
