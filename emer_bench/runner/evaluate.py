@@ -172,15 +172,18 @@ def _run_one(config: RunConfig, plan: PlannedTask, adapter: ModelAdapter[Any], f
     done, fingerprints, failed_before, changed = _resume_state(plan, samples_path)
     if group.is_main and samples_path.exists():
         notify(_resume_message(task.name, samples_path, len(done), failed_before, changed, len(plan.requests)))
-    pending = group.shard([r for r in plan.requests if r.clip_id not in done])
+    unanswered = [r for r in plan.requests if r.clip_id not in done]
+    pending = group.shard(unanswered)
     target = samples_path if group.world_size == 1 else part_path(samples_path, group.rank)
     progress_cm = progress_factory(task.name, len(plan.requests), len(done)) if progress_factory and group.is_main \
         else contextlib.nullcontext(None)
-    if pending:
+    if unanswered:
         # The scorers' libraries load while the model loads, not while it answers: beside a GPU the
         # warm-up's imports would take the GIL from the thread that launches the kernels.
         warm_up.start()
         # The model loads here, at its first use: a run whose answers are all reused never loads it.
+        # Every rank loads when any rank has work: a rank with an empty shard would otherwise wait
+        # at the barrier for ranks that failed to load, instead of failing with them.
         adapter.ensure_loaded()
         check_inputs(task.name, task.spec.modalities, config.model, adapter.active_modalities)  # as loaded
     # One process: its scorer thread scores each record as it is written, and the reused ones

@@ -124,3 +124,18 @@ def test_the_scorers_warm_up_while_the_model_loads(checkpoint: Path, tmp_path: P
     monkeypatch.setattr(HFTextAdapter, "load_model", loading)
     run(config_for(checkpoint, tmp_path, limit=2))
     assert seen == [True]
+
+
+def test_in_a_data_parallel_run_a_rank_without_work_still_loads_and_fails_with_the_others(
+        checkpoint: Path, tmp_path: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from emer_bench.runner import evaluate
+    from emer_bench.runner.distributed import ProcessGroup
+
+    broken = tmp_path / "broken-lm"
+    shutil.copytree(checkpoint, broken)
+    (broken / "model.safetensors").write_bytes(b"\x00" * 64)
+    # Rank 1 of 2 with one clip to answer: its shard is empty, rank 0's is not.
+    monkeypatch.setattr(evaluate, "detect_process_group", lambda: ProcessGroup(1, 2, lambda: None))
+    with pytest.raises(ConfigError, match="cannot load the model"):
+        run(config_for(broken, tmp_path, limit=1))
+    assert loads == [str(broken)]
