@@ -25,7 +25,8 @@ from typing import Any, Callable
 import platformdirs
 
 from emer_bench.errors import ConfigError, ResourceError
-from emer_bench.resources.wheel_tables import RESOURCE_FILES, file_sha256
+from emer_bench.resources.file_hashes import file_sha256
+from emer_bench.resources.wheel_tables import RESOURCE_FILES
 
 log = logging.getLogger(__name__)
 

@@ -54,7 +54,8 @@ def _write_cache(path: Path, entries: dict[str, tuple[list[int], str]]) -> None:
         pass  # a read-only output folder: the hashes are still right, only not remembered
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -82,7 +83,7 @@ def tree_sha256(root: Path, cache_dir: Path | None = None) -> str:
             key = _stat_key(path.stat())
             entry = known.get(name)
             if entry is None or entry[0] != key:
-                entry = (key, _file_sha256(path))
+                entry = (key, file_sha256(path))
                 if time.time_ns() - key[2] > RACY_S * 1e9:
                     known[name] = _MEMO[name] = entry
                     changed = True

@@ -17,11 +17,11 @@ Where the reference code would crash, we decide instead (documented, never silen
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
 
 from emer_bench.errors import ResourceError
+from emer_bench.resources.file_hashes import file_sha256
 from emer_bench.metrics.labels import split_label_string
 from emer_bench.metrics.wheel_mapping import LEVELS, WHEELS, WheelTables, map_all_labels, wheel_map_from_tree
 from emer_bench.resources.sheets import Cell, Table, is_pandas_missing, read_csv_table, read_xlsx_table
@@ -93,14 +93,6 @@ def read_wheel_tree(path: Path) -> dict[str, dict[str, list[str]]]:
         level1, level2, level3 = current
         tree.setdefault(level1, {}).setdefault(level2, []).append(level3)
     return tree
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resource_hashes(directory: Path) -> dict[str, str]:

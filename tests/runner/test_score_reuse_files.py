@@ -52,8 +52,8 @@ def test_tree_hash_follows_contents_and_names_and_remembers_unchanged_files(tmp_
     first = tree_sha256(folder, cache)
     assert (cache / file_hashes.CACHE_FILE).is_file()
     hashed: list[Path] = []
-    real = file_hashes._file_sha256
-    monkeypatch.setattr(file_hashes, "_file_sha256", lambda path: hashed.append(path) or real(path))
+    real = file_hashes.file_sha256
+    monkeypatch.setattr(file_hashes, "file_sha256", lambda path: hashed.append(path) or real(path))
     monkeypatch.setattr(file_hashes, "_MEMO", {})  # a new process: only the cache file is known
     assert tree_sha256(folder, cache) == first and hashed == []  # nothing read again
     rewrite_keeping_size_and_mtime(folder / "model.safetensors", b"\x02" * 4096)
