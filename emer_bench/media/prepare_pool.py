@@ -77,7 +77,13 @@ _CHILD: dict[str, Any] = {}
 
 
 def _child_init(spec: PrepareSpec, ready: Any) -> None:
+    import signal
+
     import torch
+
+    # Ctrl-C reaches the whole process group: the parent stops the run and shuts the pool down;
+    # a child interrupted mid-clip would only add its traceback and break the pool under it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     torch.set_num_threads(spec.torch_threads)  # the children together leave the host's cores to the model
     _CHILD["ready"] = ready

@@ -4,6 +4,7 @@ by module and name, as the children need; records the process that prepared each
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 from emer_bench.api.adapter import AdapterArgs, PreparedRequest
@@ -22,7 +23,9 @@ class StandInPreprocessor:
         request = prepared.request
         if request.clip_id.startswith("bad"):
             raise ValueError(f"no payload for {request.clip_id}")
-        return PreparedRequest(request, prepared.media, payload={"pid": os.getpid(), "clip": request.clip_id})
+        sigint_ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        return PreparedRequest(request, prepared.media, payload={"pid": os.getpid(), "clip": request.clip_id,
+                                                                 "sigint_ignored": sigint_ignored})
 
 
 def build(args: Any) -> StandInPreprocessor:
