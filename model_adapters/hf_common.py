@@ -333,29 +333,31 @@ class HFAdapter(ModelAdapter[HA]):
         return PreparedRequest(prepared.request, prepared.media, payload=item)
 
     def generate(self, batch: list[PreparedRequest]) -> list[Generation]:
+        # Keyed by position, with no link from a ModelInput back to its carrier: without that cycle
+        # a batch's tensors (from a prepare-pool child: an open shared-memory file each) are freed
+        # when `generate` returns, not at some later full garbage collection.
         results: dict[int, Generation] = {}
-        ready: list[ModelInput] = []
-        for prepared in batch:
-            if isinstance(prepared.payload, ModelInput):  # preprocessed on a prefetch thread
-                prepared.payload.prepared = prepared  # results are keyed by the batch's own objects
-                ready.append(prepared.payload)
+        ready: list[tuple[int, ModelInput]] = []
+        for position, prepared in enumerate(batch):
+            if isinstance(prepared.payload, ModelInput):  # preprocessed ahead (prefetch thread or child)
+                ready.append((position, prepared.payload))
                 continue
             try:
-                ready.append(self.prepare(prepared))
+                ready.append((position, self.prepare(prepared)))
             except Exception as exc:  # recorded on this sample only
-                results[id(prepared)] = Generation(index=prepared.request.index, error=f"{type(exc).__name__}: {exc}")
-        groups: dict[tuple[Any, ...], list[ModelInput]] = {}
-        for item in ready:
-            groups.setdefault(self.group_key(item), []).append(item)
+                results[position] = Generation(index=prepared.request.index, error=f"{type(exc).__name__}: {exc}")
+        groups: dict[tuple[Any, ...], list[tuple[int, ModelInput]]] = {}
+        for position, item in ready:
+            groups.setdefault(self.group_key(item), []).append((position, item))
         size = max(1, self.hf_args.batch_size)
-        for items in groups.values():
+        for members in groups.values():
             if self.sort_by_length:  # similar lengths together: less padding
-                items.sort(key=lambda i: len(i.text))
-            for start in range(0, len(items), size):
-                chunk = items[start:start + size]
-                for item, generation in zip(chunk, self._generate_isolating_errors(chunk)):
-                    results[id(item.prepared)] = generation
-        return [results[id(p)] for p in batch]
+                members.sort(key=lambda member: len(member[1].text))
+            for start in range(0, len(members), size):
+                chunk = members[start:start + size]
+                for (position, _), generation in zip(chunk, self._generate_isolating_errors([i for _, i in chunk])):
+                    results[position] = generation
+        return [results[position] for position in range(len(batch))]
 
     def _generate_isolating_errors(self, items: list[ModelInput]) -> list[Generation]:
         try:

@@ -113,9 +113,8 @@ def strip_decoded(prepared: PreparedRequest) -> PreparedRequest:
     if getattr(prepared.payload, "encoded", None) is None:
         return prepared
     payload = prepared.payload
-    stripped = PreparedRequest(prepared.request, None, payload)
-    payload.prepared = stripped
-    return stripped
+    payload.prepared = PreparedRequest(prepared.request)  # what the payload keeps of it: no cycle back
+    return PreparedRequest(prepared.request, None, payload)
 
 
 # ---- in the parent ----------------------------------------------------------------------------

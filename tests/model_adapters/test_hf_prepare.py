@@ -128,3 +128,35 @@ def test_a_child_builds_the_adapter_without_weights(checkpoints: dict[str, Path]
                                                                        **SMALL, prepare_processes=2))
     assert adapter.loaded and adapter.preprocess_only
     assert adapter.model is None and adapter.prepare_pool is None and adapter.processor is not None
+
+
+def test_tensors_from_the_children_are_freed_batch_by_batch(checkpoints: dict[str, Path]) -> None:
+    """Each tensor received from a child holds a shared-memory file open until it is freed: the
+    open files stay bounded by the clips in flight, however many clips a run has."""
+    import os
+
+    from hf_test_utils import demo_request
+
+    from emer_bench.api.requests import Modality
+    from emer_bench.media.prefetch import media_info, prepare_request
+
+    clips = sorted((Path(__file__).parents[2] / "tasks" / "emer_demo" / "clips").glob("*.mp4"))
+    adapter = Qwen25VLAdapter(QwenVLArgs(pretrained=str(checkpoints["qwen2_5_vl"]), **{**SMALL, "max_new_tokens": 2},
+                                         prepare_processes=2))
+    adapter.ensure_loaded()
+    requests = [demo_request(clips[i % len(clips)], i, "hi", (Modality.VIDEO, Modality.SUBTITLE)) for i in range(80)]
+
+    def here(request: Any) -> Any:
+        prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
+        return adapter.preprocess(prepared), media_info(request, prepared)
+
+    try:
+        before, peak = len(os.listdir("/proc/self/fd")), 0
+        stream = adapter.prepare_pool.stream(requests, adapter.active_modalities, adapter.media_input,
+                                             adapter.media_options, 8, here)
+        for result in stream:
+            assert result.error is None and len(adapter.generate([result.value[0]])) == 1
+            peak = max(peak, len(os.listdir("/proc/self/fd")))
+    finally:
+        adapter.close()
+    assert peak - before < 120  # 80 clips held ~300 open files when a cycle kept each batch alive
