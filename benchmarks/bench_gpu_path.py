@@ -287,7 +287,12 @@ def _run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: 
         raise SystemExit(f"{timing.failed} samples failed in the {adapter.name} run (batch {batch})")
     util = sampler.mean_between(timing.started_at, timing.ended_at)
     bare = bare_loop(log) if replay else float("nan")
-    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, variant.name, results["results"][TASK_NAME]["n_total"],
+    pool = built.prepare_pool
+    where = "children" if pool is not None and pool.broken is None else "threads"
+    if pool is not None and pool.broken is not None:  # e.g. no room in /dev/shm: said, not hidden
+        print(f"prepare pool fell back to threads: {pool.broken}", file=sys.stderr, flush=True)
+    row = Row(adapter.name.removeprefix("bench-gpu-"), batch, f"{variant.name} ({where})",
+              results["results"][TASK_NAME]["n_total"],
               timing.seconds, log.seconds, bare, util)
     log.model = None
     log.calls.clear()
@@ -303,7 +308,8 @@ def sweep(adapter: type, ckpt: Path, task_dir: Path, args: argparse.Namespace, s
             rows.append(run_one(adapter, ckpt, task_dir, args.sweep_batch, args, variant=VARIANTS[name]))
             print(rows[-1], flush=True)
             save()
-    medians = {name: statistics.median(r.overhead for r in rows if r.variant == name) for name in args.variants}
+    medians = {name: statistics.median(r.overhead for r in rows if r.variant.split(" (")[0] == name)
+               for name in args.variants}
     print("median overhead per variant:", medians, flush=True)
     return VARIANTS[min(medians, key=lambda name: medians[name])]
 
