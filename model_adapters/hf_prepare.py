@@ -30,14 +30,18 @@ AUTO_WORKERS = 2  # a clip every ~35 ms: more than a 7B model's batch of 8 takes
 
 
 def prepare_workers(args: HFArgs) -> int:
-    """`prepare_processes` if given; else AUTO_WORKERS where the model runs on an accelerator and the
-    host has a core for each child beside two for the model's process; 0 (threads) otherwise."""
+    """`prepare_processes` if given; else AUTO_WORKERS where the model runs on an accelerator and
+    this process's share of the host's cores has one for each child beside two for itself; 0
+    (threads) otherwise."""
     if args.prepare_processes is not None:
         return args.prepare_processes
     placement = args.device or args.device_map or default_device()
     if placement in DEVICE_MAP_STRATEGIES:  # accelerate places the weights: on a GPU when there is one
         placement = default_device()
-    if placement in ("cpu", "meta") or (os.cpu_count() or 1) < AUTO_WORKERS + 2:
+    # Cores of this process's share of the host: a data-parallel launch (torchrun / accelerate)
+    # runs LOCAL_WORLD_SIZE such processes side by side, each with its own children.
+    cores = (os.cpu_count() or 1) // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1))
+    if placement in ("cpu", "meta") or cores < AUTO_WORKERS + 2:
         return 0
     return AUTO_WORKERS
 

@@ -49,13 +49,23 @@ def test_children_by_default_only_beside_an_accelerator(monkeypatch: pytest.Monk
                                                         default_device: str, workers: int) -> None:
     monkeypatch.setattr(hf_prepare, "default_device", lambda: default_device)
     monkeypatch.setattr(hf_prepare.os, "cpu_count", lambda: 16)
+    monkeypatch.delenv("LOCAL_WORLD_SIZE", raising=False)
     assert hf_prepare.prepare_workers(HFArgs(pretrained="x", **args)) == workers
 
 
 def test_a_host_without_cores_to_spare_keeps_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hf_prepare.os, "cpu_count", lambda: 3)
+    monkeypatch.delenv("LOCAL_WORLD_SIZE", raising=False)
     assert hf_prepare.prepare_workers(HFArgs(pretrained="x", device="cuda")) == 0
     assert hf_prepare.prepare_workers(HFArgs(pretrained="x", device="cuda", prepare_processes=2)) == 2
+
+
+def test_data_parallel_ranks_share_the_host_s_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hf_prepare.os, "cpu_count", lambda: 16)
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "4")  # 4 cores each: 2 children + 2
+    assert hf_prepare.prepare_workers(HFArgs(pretrained="x", device="cuda")) == hf_prepare.AUTO_WORKERS
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "8")  # 2 cores each: no room for children
+    assert hf_prepare.prepare_workers(HFArgs(pretrained="x", device="cuda")) == 0
 
 
 def test_where_clips_are_prepared_is_not_part_of_the_run_key() -> None:
