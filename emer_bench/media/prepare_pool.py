@@ -4,10 +4,10 @@ A transformers model decoding on a GPU one token at a time is bound by the host:
 hundreds of small kernel launches, each a Python call that drops and retakes the GIL
 (benchmarks/results/gpu_path.md: 17-34 % GPU use on an H200). Preparing the next clips on
 threads of the same process (decode, chat template, processor) then takes the GIL from the thread
-that launches the kernels: `benchmarks/bench_host_bound.py` measures `generate` 45-70 % slower
-beside the thread pool, and serial preparation leaves the model idle between clips instead.
-Child processes have their own interpreters: the launching thread only unpickles the prepared
-tensors (one copy, ~1 ms per clip).
+that launches the kernels, and serial preparation leaves the model idle between clips instead.
+Child processes have their own interpreters: the model's process only receives the prepared
+tensors through shared memory (benchmarks/results/host_bound.md: 2.7-2.9 ms of its CPU per demo
+clip, against 26-32 ms when a thread of it prepares the clip).
 
     pool = PreparePool(PrepareSpec(type(adapter), adapter.args), workers=2)   # children start now
     for result in pool.stream(requests, takes, media_input, options, ahead=8): ...  # as `prefetch`
@@ -152,19 +152,14 @@ class PreparePool:
                     return
 
         try:
-            refill() if self.broken is None else None
+            if self.broken is None:
+                refill()
             while window:
                 request, future, submitted = window.popleft()
-                yield self._result(request, future, submitted, fallback)
+                yield self._result(request, future, submitted, fallback)  # a broken pool's: made here
                 if self.broken is None:
                     refill()
-                else:  # the children are gone: the rest in this process, in order
-                    for request, _, _ in window:
-                        yield _local(request, fallback)
-                    window.clear()
-                    yield from (_local(request, fallback) for request in pending)
-            if self.broken is not None:
-                yield from (_local(request, fallback) for request in pending)
+            yield from (_local(request, fallback) for request in pending)  # what a broken pool never took
         finally:
             for _, future, _ in window:
                 future.cancel()

@@ -12,15 +12,19 @@ from emer_bench.api.adapter import AdapterArgs, PreparedRequest
 
 class StandInArgs(AdapterArgs):
     fail_build: bool = False
+    parent_pid: int = 0  # a clip named "die..." kills the process preparing it, unless it is this one
 
 
 class StandInPreprocessor:
     def __init__(self, args: StandInArgs) -> None:
+        self.parent_pid = args.parent_pid
         if args.fail_build:
             raise RuntimeError("the stand-in refuses to build")
 
     def preprocess(self, prepared: PreparedRequest) -> PreparedRequest:
         request = prepared.request
+        if request.clip_id.startswith("die") and os.getpid() != self.parent_pid:
+            os._exit(1)  # a child that dies mid-run (out of memory, a crash in a C library)
         if request.clip_id.startswith("bad"):
             raise ValueError(f"no payload for {request.clip_id}")
         sigint_ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN

@@ -91,6 +91,23 @@ def test_children_that_cannot_start_leave_the_work_to_this_process(caplog: pytes
     assert len(warnings) == 1 and "preparing the rest in this process" in warnings[0]
 
 
+def test_a_child_dying_mid_run_leaves_the_rest_to_this_process_in_order(caplog: pytest.LogCaptureFixture) -> None:
+    args = StandInArgs(parent_pid=os.getpid())
+    dying = PreparePool(PrepareSpec(build, args), workers=2)
+    try:
+        requests = [request(i, f"c{i}") for i in range(3)] + [request(3, "die3")] + \
+            [request(i, f"c{i}") for i in range(4, 9)]
+        with caplog.at_level(logging.WARNING):
+            got = list(dying.stream(requests, TAKES, MediaInput.DECODED, OPTIONS, 2,
+                                    local_prepare(StandInPreprocessor(args))))
+    finally:
+        dying.close()
+    assert [r.item.clip_id for r in got] == [r.clip_id for r in requests]
+    assert all(r.error is None for r in got)
+    assert got[3].value[0].payload["pid"] == os.getpid() and got[-1].value[0].payload["pid"] == os.getpid()
+    assert dying.broken is not None and sum("child processes failed" in r.getMessage() for r in caplog.records) == 1
+
+
 def test_closing_a_stream_early_cancels_what_is_queued(pool: PreparePool) -> None:
     fallback = local_prepare(StandInPreprocessor(StandInArgs()))
     stream = pool.stream([request(i, f"e{i}") for i in range(50)], TAKES, MediaInput.DECODED, OPTIONS, 4, fallback)
