@@ -38,12 +38,15 @@ def prepare_workers(args: HFArgs) -> int:
     placement = args.device or args.device_map or default_device()
     if placement in DEVICE_MAP_STRATEGIES:  # accelerate places the weights: on a GPU when there is one
         placement = default_device()
-    # Cores of this process's share of the host: a data-parallel launch (torchrun / accelerate)
-    # runs LOCAL_WORLD_SIZE such processes side by side, each with its own children.
-    cores = (os.cpu_count() or 1) // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1))
-    if placement in ("cpu", "meta") or cores < AUTO_WORKERS + 2:
+    if placement in ("cpu", "meta") or cores_of_this_process() < AUTO_WORKERS + 2:
         return 0
     return AUTO_WORKERS
+
+
+def cores_of_this_process() -> int:
+    """This process's share of the host's cores: a data-parallel launch (torchrun / accelerate)
+    runs LOCAL_WORLD_SIZE such processes side by side, each with its own children."""
+    return max(1, (os.cpu_count() or 1) // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1)))
 
 
 def start_prepare_pool(adapter: HFAdapter[Any]) -> PreparePool | None:
@@ -61,7 +64,7 @@ def start_prepare_pool(adapter: HFAdapter[Any]) -> PreparePool | None:
         log.warning("%s: clips are prepared on threads: a child process cannot import %s (%s)",
                     adapter.name, cls.__qualname__, exc)
         return None
-    threads = max(1, min(4, (os.cpu_count() or 2) // (2 * workers)))
+    threads = max(1, min(4, cores_of_this_process() // (2 * workers)))  # torch threads per child
     return PreparePool(PrepareSpec(partial(for_preprocessing, cls), adapter.args, torch_threads=threads), workers)
 
 
