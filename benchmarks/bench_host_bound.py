@@ -25,14 +25,16 @@ are few (a GPU host has cores to spare): on a 2-core machine, compare one thread
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -53,6 +55,42 @@ def modes(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
     """mode -> (prefetch threads, prepare processes)."""
     return {"serial": (0, 0), f"threads ({args.workers})": (args.workers, 0),
             f"processes ({args.processes})": (max(1, args.workers), args.processes)}
+
+
+# --pin: the model's thread (the main thread: it runs the runner and "launches") alone on one
+# core, every other thread and the children on the others, so that the threads and processes rows
+# differ by the GIL only, not by cores taken from the launching thread (a GPU host has cores to
+# spare; this machine may have two).
+PINNED: tuple[set[int], set[int]] | None = None  # (the main thread's cores, everything else's)
+
+
+def pin(args: argparse.Namespace) -> None:
+    global PINNED
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        raise SystemExit("--pin needs two cores or more")
+    PINNED = {cores[0]}, set(cores[1:])
+    run = threading.Thread.run
+
+    def pinned_run(self: threading.Thread) -> None:
+        os.sched_setaffinity(0, PINNED[1] if PINNED else set(cores))  # 0: this thread (Linux)
+        run(self)
+
+    threading.Thread.run = pinned_run  # type: ignore[method-assign]
+    os.sched_setaffinity(0, PINNED[0])
+
+
+@contextlib.contextmanager
+def children_elsewhere() -> Iterator[None]:
+    """Children spawned inside inherit the other cores (spawned by the main thread)."""
+    if PINNED is None:
+        yield
+        return
+    os.sched_setaffinity(0, PINNED[1])
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, PINNED[0])
 
 
 def launches(n: int) -> Any:
@@ -118,7 +156,8 @@ def measure(args: argparse.Namespace, checkpoint: Path, task_dir: Path, out: Pat
             model_args={"pretrained": str(checkpoint), "device": "cpu", "batch_size": 1, "max_new_tokens": 4,
                         "prepare_processes": processes}, n_resamples=0, prefetch_workers=workers)
         adapters[mode] = build_adapter(configs[mode])  # children start once, as beside a loading model
-        adapters[mode].ensure_loaded()
+        with children_elsewhere():
+            adapters[mode].ensure_loaded()
         if adapters[mode].prepare_pool is not None:
             adapters[mode].prepare_pool.wait_ready()
         run_once(adapters[mode], configs[mode])  # warm-up
@@ -157,7 +196,8 @@ def parent_cpu(args: argparse.Namespace, checkpoint: Path, reps: int = 2) -> dic
     for _ in range(reps):
         for mode, processes in (("threads", 0), ("processes", args.processes)):
             adapter = Qwen25VLAdapter(QwenVLArgs(pretrained=str(checkpoint), device="cpu", prepare_processes=processes))
-            adapter.ensure_loaded()
+            with children_elsewhere():
+                adapter.ensure_loaded()
 
             def prepare(request: Any, adapter: Any = adapter) -> Any:
                 prepared = prepare_request(request, adapter.active_modalities, adapter.media_input, adapter.media_options)
@@ -190,7 +230,9 @@ def report(rows: dict[str, list[tuple[float, float]]], args: argparse.Namespace,
         f"- machine: {cpu_model()}, {os.cpu_count()} cores, load average {load:.1f} before; "
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- real runner + real `qwen2_5_vl` preprocessing (tiny checkpoint), {clips} demo clips, 8 frames, batch 1; "
-        f"`generate` = {args.ops} tiny torch ops on one thread (torch.set_num_threads(1))",
+        f"`generate` = {args.ops} tiny torch ops on one thread (torch.set_num_threads(1))"
+        + ("; --pin: the main thread (runner + launches) alone on one core, other threads and children on the "
+           "other" if args.pin else ""),
         f"- medians of {args.reps} interleaved runs; command: `python3 benchmarks/bench_host_bound.py "
         f"{' '.join(sys.argv[1:])}`", "",
         "| preparation | overhead (median) | range | in-generate slowdown (median) | range |",
@@ -222,9 +264,13 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="prefetch threads of the threads mode")
     parser.add_argument("--processes", type=int, default=2, help="children of the processes mode")
+    parser.add_argument("--pin", action="store_true",
+                        help="the main thread alone on one core, other threads and children on the others (Linux)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     torch.set_num_threads(1)  # one launching thread, as beside a GPU
+    if args.pin:
+        pin(args)
     HostBoundQwen25VL.ops = args.ops
     ADAPTERS.add(HostBoundQwen25VL.name, HostBoundQwen25VL, origin="runtime", replace=True)
     load = os.getloadavg()[0]

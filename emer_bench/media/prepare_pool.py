@@ -6,7 +6,7 @@ hundreds of small kernel launches, each a Python call that drops and retakes the
 threads of the same process (decode, chat template, processor) then takes the GIL from the thread
 that launches the kernels, and serial preparation leaves the model idle between clips instead.
 Child processes have their own interpreters: the model's process only receives the prepared
-tensors through shared memory (benchmarks/results/host_bound.md: 2.7-2.9 ms of its CPU per demo
+tensors through shared memory (benchmarks/results/host_bound.md: 2.3-2.9 ms of its CPU per demo
 clip, against 26-32 ms when a thread of it prepares the clip).
 
     pool = PreparePool(PrepareSpec(type(adapter), adapter.args), workers=2)   # children start now
