@@ -110,7 +110,12 @@ def read_results(path: Path) -> ResultsFile:
     except FileNotFoundError:
         raise DataError(f"results file not found: {path}") from None
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        hint = "; a samples file (JSON lines)? pass a results_*.json" if exc.msg == "Extra data" else ""
+        raise DataError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}){hint}") from None
+    except UnicodeDecodeError as exc:  # a ValueError, not a JSONDecodeError: read_text decodes first
+        raise DataError(f"{path}: not a results file (not UTF-8 text: byte {exc.start})") from None
+    except OSError as exc:  # a folder, no permission: the OS's own words, still one line
+        raise DataError(f"{path}: cannot read the results file ({exc.strerror})") from None
     if not isinstance(data, dict) or "results" not in data:
         raise DataError(f"{path}: not an emer-bench results file (no 'results' key)")
     return data  # type: ignore[return-value]

@@ -28,6 +28,19 @@ def test_read_results_errors_name_the_file(tmp_path):
         read_results(other)
 
 
+def test_read_results_of_bytes_a_folder_or_a_samples_file_is_one_line_naming_the_file(tmp_path):
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(DataError, match=r"bin.json: not a results file \(not UTF-8 text: byte 0\)"):
+        read_results(binary)
+    with pytest.raises(DataError, match=f"{tmp_path}: cannot read the results file"):
+        read_results(tmp_path)
+    samples = tmp_path / "samples_t_1.jsonl"
+    samples.write_text('{"clip_id": "a"}\n{"clip_id": "b"}\n')
+    with pytest.raises(DataError, match=r"samples_t_1.jsonl: not valid JSON .*a samples file"):
+        read_results(samples)
+
+
 def test_the_one_writer_masks_secrets_writes_null_for_nan_and_never_replaces_an_exclusive_file(tmp_path) -> None:
     path = tmp_path / "scores.jsonl"
     write_jsonl_atomic(path, [{"v": math.nan, "api_key": "sk-should-not-appear", "url": "http://u:pw@h/v1"}],
