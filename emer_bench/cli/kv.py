@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from typing import Any
 
 from emer_bench.errors import ConfigError
@@ -53,11 +54,20 @@ def parse_kv(text: str | None, option: str) -> dict[str, Any]:
     for pair in _split_top_level(text):
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"{option}: '{pair}' is not key=value (expected e.g. {option} a=1,b=text)")
+            raise ConfigError(f"{option}: '{_shown(pair)}' is not name=value (expected e.g. {option} a=1,b=text)")
         if key.strip() in out:  # a silent "last one wins" hides which value was meant
             raise ConfigError(f"{option}: key '{key.strip()}' given twice")
         out[key.strip()] = _value(raw.strip())
     return out
+
+
+def _shown(pair: str) -> str:
+    """The malformed item as the error quotes it: whole when it is a bare name (`model`), else its
+    leading name only. `api_key:sk-...` or a pasted token is a secret with the `=` mistyped or
+    missing; quoting it would print it (to a terminal, a CI log) beside the masked args."""
+    name = re.match(r"[A-Za-z_]*", pair)
+    head = name.group(0) if name else ""
+    return pair if head == pair else f"{head}... (the rest not shown)"
 
 
 def positive_int(text: str) -> int:

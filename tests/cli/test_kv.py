@@ -1,6 +1,7 @@
 import pytest
 
 from emer_bench.cli.kv import parse_kv
+from emer_bench.cli.main import main
 from emer_bench.errors import ConfigError
 
 
@@ -14,8 +15,21 @@ def test_empty():
 
 
 def test_bad_pair_names_option():
-    with pytest.raises(ConfigError, match="--model-args: 'oops' is not key=value"):
+    with pytest.raises(ConfigError, match="--model-args: 'oops' is not name=value"):
         parse_kv("a=1,oops", "--model-args")
+
+
+def test_a_malformed_item_never_quotes_what_may_be_a_secret(capsys):
+    for text in ("model=m,api_key:Qw3rtyUiop987", "model=m,api_key Qw3rtyUiop987", "model=m,Qw3rtyUiop987",
+                 "model=m,=Qw3rtyUiop987"):
+        with pytest.raises(ConfigError) as info:
+            parse_kv(text, "--model-args")
+        assert "Qw3rtyUiop987" not in str(info.value)
+        assert "is not name=value" in str(info.value)
+    assert main(["run", "--model", "openai", "--model-args", "model=m,api_key:Qw3rtyUiop987",
+                 "--tasks", "emer-demo"]) == 2
+    err = capsys.readouterr().err
+    assert "Qw3rtyUiop987" not in err and "'api_key... (the rest not shown)' is not name=value" in err
 
 
 def test_repeated_key_is_an_error():
