@@ -18,6 +18,7 @@ from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
 from emer_bench.errors import ConfigError
 from emer_bench.metrics.openvocab import EWResult, HitRateResult
 from emer_bench.metrics.wheel_mapping import METRIC_NAMES
+from emer_bench.redact import register_arg_secrets
 from emer_bench.resources.emotion_wheel import DEFAULT_VERSION, VERSIONS
 from emer_bench.results.writer import to_strict_json
 from emer_bench.scoring.extractors.spec import ExtractorSpec
@@ -110,16 +111,43 @@ def _print_table(summary: dict[str, Any], details: dict[str, Any], console: Cons
 
 
 def _extractor_args(text: str | None) -> dict[str, Any]:
-    """`k=v,k=v`, or a YAML/JSON mapping for nested arguments (the `llm` extractor's model_args)."""
+    """`k=v,k=v`, or a YAML/JSON mapping for nested arguments (the `llm` extractor's model_args).
+    Secrets anywhere inside are registered first, so an error that echoes a value masks them."""
     if text is None or not text.strip().startswith("{"):
-        return parse_kv(text, "--extractor-args")
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"--extractor-args: not a YAML/JSON mapping ({exc})") from None
-    if not isinstance(value, dict):
-        raise ConfigError(f"--extractor-args: expected a mapping, got {text!r}")
-    return value
+        args = parse_kv(text, "--extractor-args")
+    else:
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as exc:  # its message quotes the text around the mark: never print it
+            raise ConfigError(f"--extractor-args: not a YAML/JSON mapping ({_yaml_problem(exc)})") from None
+        if not isinstance(value, dict):
+            raise ConfigError(f"--extractor-args: expected a mapping, got {type(value).__name__}")
+        args = value
+    _register_nested_secrets(args)
+    return args
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        return f"{exc.problem} at column {exc.problem_mark.column + 1}"
+    return type(exc).__name__
+
+
+def _register_nested_secrets(value: Any) -> None:
+    """model_args nested in the mapping, or given as a YAML string inside `k=v` (then refused by
+    validation, whose message quotes the string): their secret-named values become known secrets."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return
+    if isinstance(value, dict):
+        register_arg_secrets(value)
+        for item in value.values():
+            _register_nested_secrets(item)
+    elif isinstance(value, list):
+        for item in value:
+            _register_nested_secrets(item)
 
 
 def _extraction(args: argparse.Namespace) -> Extraction | None:

@@ -220,3 +220,20 @@ def test_parse_extractor_and_mapping_args(capsys, tmp_path: Path, wheel_dir: Pat
     assert code == 0 and json.loads(out)["metrics"]["form"]["recall"] == 1.0
     code, _, err = _run(capsys, *argv, "--extractor-args", "{a: [1")
     assert code == 2 and "--extractor-args: not a YAML/JSON mapping" in err
+
+
+@pytest.mark.parametrize("extractor_args", [
+    "{model: openai, model_args: {api_key: Qw3rtyUiop981 base_url: x}}",  # YAML error beside the key
+    "{model: openai, model_args: {api_key: Qw3rtyUiop982, model: [}}",
+    "model=openai,model_args={model: q, api_key: Qw3rtyUiop983}",  # YAML inside k=v: refused, echoed
+])  # one secret each: a value registered by one case is masked in the next (one process)
+def test_extractor_args_errors_never_print_a_secret(capsys, tmp_path: Path, wheel_dir: Path,
+                                                     extractor_args: str) -> None:
+    (tmp_path / "ref.csv").write_text("name,openset\na,[happy]\n")
+    (tmp_path / "answers.csv").write_text("name,answer\na,happy\n")
+    code, out, err = _run(capsys, "score-labels", "--references", str(tmp_path / "ref.csv"), "--predictions",
+                          str(tmp_path / "answers.csv"), "--text-column", "answer", "--extractor", "llm",
+                          "--extractor-args", extractor_args, "--resources", str(wheel_dir))
+    assert code == 2 and ("--extractor-args" in err or "extractor 'llm' args" in err)
+    assert "Qw3rtyUiop98" not in out + err
+    assert len(err.strip().splitlines()) == 1
