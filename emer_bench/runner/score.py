@@ -82,9 +82,27 @@ def check_scorer_needs(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[
                               f"but the task's 'reference' is {sorted(have)}")
 
 
+def check_main_metric(task: LoadedTask, scorers: list[tuple[ScorerSpec, Scorer[Any]]]) -> None:
+    """The metric part of `main_metric` names one of its scorer's metrics (the schema checks the
+    scorer part). A typo (`rouge_l.fscor`) gave results without a headline, found only by the
+    leaderboard; a scorer's `aggregate([])` names its metrics, cheaply, before any model loads."""
+    key, _, metric = task.spec.main_metric.partition(".")
+    for spec, scorer in scorers:
+        if spec.key != key:
+            continue
+        try:
+            names = sorted(scorer.aggregate([]))
+        except Exception:  # noqa: BLE001 - a plugin's aggregate may need components: trust the YAML then
+            return
+        if names and metric not in names:
+            raise ConfigError(f"{task.path}: key 'main_metric': scorer '{key}' has no metric '{metric}' "
+                              f"(its metrics: {', '.join(names)})")
+
+
 def build_task_scorers(task: LoadedTask, context: ScoringContext) -> list[tuple[ScorerSpec, Scorer[Any]]]:
     scorers = [(spec, build_scorer(spec, context, str(task.path))) for spec in task.spec.scorers]
     check_scorer_needs(task, scorers)
+    check_main_metric(task, scorers)
     return scorers
 
 

@@ -59,6 +59,16 @@ def test_a_scorer_needing_a_missing_reference_field_is_refused(tmp_path: Path) -
         build_task_scorers(task(tmp_path, reference="label"), ScoringContext())
 
 
+def test_a_main_metric_its_scorer_does_not_compute_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(TASK.replace("SCORERS", OVERLAP).replace("REFERENCE", "openset")
+                    .replace("main_metric: label_overlap.fscore", "main_metric: label_overlap.fscor"))
+    with pytest.raises(ConfigError, match=r"t\.yaml: key 'main_metric': scorer 'label_overlap' has no metric "
+                                          r"'fscor' \(its metrics: fscore, precision, recall\)"):
+        build_task_scorers(load_task_file(path), ScoringContext())
+    assert build_task_scorers(task(tmp_path), ScoringContext())  # label_overlap.fscore: accepted
+
+
 def test_scores_counts_failures_and_writes_one_line_per_sample(tmp_path: Path) -> None:
     loaded = task(tmp_path)
     recs = records(["[happy]", "[sad]", None, "[happy, sad]"])
