@@ -29,6 +29,9 @@ SECRET_NAME = re.compile(
     r"authorization|credential|auth[_-]?key|session[_-]?key|^key$|^auth$)",
     re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)(?P<info>[^/\s@?#]+)@", re.IGNORECASE)
+# `user:password@host...` with the scheme left out (a mistyped base_url): validation refuses it and
+# quotes it, and without a scheme _URL_USERINFO does not see the password.
+_BARE_USERINFO = re.compile(r"^[^/\s@?#:]+:(?P<password>[^/\s@?#]+)@")
 # key=value in a query string or a k=v,k=v list; the value runs to the next separator.
 # The look-behind starts a key only where a run of key characters starts (the same matches: a
 # separator can only follow a whole run) instead of retrying from every character inside it.
@@ -92,6 +95,9 @@ def register_secrets_in(text: str) -> None:
     for match in _URL_USERINFO.finditer(text):
         info = match.group("info")
         register_secret(info.split(":", 1)[1] if ":" in info else info)  # the password, or a bare token
+    bare = _BARE_USERINFO.match(text)
+    if bare:
+        register_secret(bare.group("password"))
     for match in _KV.finditer(text):
         if is_secret_name(match.group("key")):
             register_secret(match.group("value"))

@@ -30,6 +30,13 @@ def test_openai_style_keys_and_registered_values_anywhere() -> None:
     assert "url-password-99" not in redact_text("echo url-password-99") and "query-token-55" not in redact_text("x query-token-55")
 
 
+def test_a_password_in_a_url_without_its_scheme_is_registered() -> None:
+    register_secrets_in("admin:Pa55w0rdNoScheme@127.0.0.1:8000/v1")  # base_url=... with http:// left out
+    assert redact_text("got 'admin:Pa55w0rdNoScheme@127.0.0.1:8000/v1'") == "got 'admin:***@127.0.0.1:8000/v1'"
+    register_secrets_in("Qwen/Qwen2.5:7b@main")  # a slash before the colon: not user-info
+    assert redact_text("Qwen/Qwen2.5:7b@main") == "Qwen/Qwen2.5:7b@main"
+
+
 def test_env_secrets_are_masked(monkeypatch) -> None:
     monkeypatch.setenv("MY_SERVICE_TOKEN", "env-token-value-31")
     assert redact_text("error: env-token-value-31 refused") == "error: *** refused"
