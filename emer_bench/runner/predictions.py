@@ -40,6 +40,7 @@ from emer_bench.tasks.schema import ScorerSpec
 # Columns tried, in order, when --text-column is not given.
 TEXT_COLUMNS = ("prediction", "response", "answer", "text", "output", "reasons", "explanation")
 MISSING = ErrorKind.MISSING_PREDICTION.value
+EMPTY = ErrorKind.EMPTY_ANSWER.value
 
 
 @dataclass
@@ -88,15 +89,24 @@ def build_records(task: LoadedTask, data_dir: Path | None, predictions: LabelCol
     now = utc_now()
     records = []
     for request, doc in zip(requests, docs):
-        present = doc.clip_id in predictions.values
         value = predictions.values.get(doc.clip_id)
         text = "" if value is None else (value if isinstance(value, str) else json.dumps(value))
         records.append(SampleRecord(
             task=task.name, clip_id=doc.clip_id, index=request.index, prompt=request.prompt, reference=doc.reference,
-            response=text if present else None,
-            error=None if present else f"{MISSING}: no row for this clip in {predictions.path.name}",
+            response=text if text.strip() else None, error=_missing(predictions, doc.clip_id, text),
             latency_s=None, completed_at=now, inputs={"predictions_file": str(predictions.path)}))
     return records
+
+
+def _missing(predictions: LabelColumn, clip_id: str, text: str) -> str | None:
+    """Why a clip has no answer (None: it has one). A blank cell (or null) is no answer, as an
+    empty reply is in a run (EmptyAnswer): a tool that wrote "" for its failures must not pass
+    for a run without any."""
+    if clip_id not in predictions.values:
+        return f"{MISSING}: no row for this clip in {predictions.path.name}"
+    if not text.strip():
+        return f"{EMPTY}: the '{predictions.column}' of this clip in {predictions.path.name} is empty"
+    return None
 
 
 def _file_sha256(path: Path) -> str:

@@ -67,6 +67,19 @@ def test_missing_clips_are_failed_samples_and_the_exit_code_says_so(capsys, tmp_
     assert task["metrics"]["rouge_l.fscore"]["n_failed"] == 5
 
 
+def test_a_blank_answer_is_a_failed_sample_as_an_empty_reply_is_in_a_run(capsys, tmp_path: Path) -> None:
+    rows = _demo_rows()
+    answers = [[row["name"], row["explanation"]] for row in rows]
+    answers[1][1], answers[2][1] = "", "  "  # what a tool writes for the clips it failed on
+    code, out, _ = _score(capsys, tmp_path, _write(tmp_path / "blank.csv", ["name", "prediction"], answers))
+    assert code == 3 and "EmptyAnswer x2" in out
+    task = _results(tmp_path, "blank")["results"]["emer-demo"]
+    assert task["n_failed"] == 2 and task["errors"] == {"EmptyAnswer": 2}
+    assert task["metrics"]["rouge_l.fscore"]["n_failed"] == 2
+    samples = read_samples(tmp_path / "out" / "blank" / task["config"]["samples_file"], strict=True)
+    assert samples["demo_02"].response is None and samples["demo_02"].error_kind == "EmptyAnswer"
+
+
 @pytest.mark.parametrize("header, rows, message", [
     (["name", "prediction"], [["demo_01", "x"], ["nope", "y"]], "1 of 2 predictions match no reference clip"),
     (["name", "reply"], [["demo_01", "x"]], "needs a column 'prediction' or 'response'"),
