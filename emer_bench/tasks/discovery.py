@@ -50,9 +50,14 @@ def _declared_group(path: Path) -> str | None:
 def _unreadable(path: Path) -> str | None:
     """Why a YAML file whose task name cannot be found cannot be read (None: it is a base file)."""
     try:
-        read_yaml_mapping(path)
+        data = read_yaml_mapping(path)
     except ConfigError as exc:
         return str(exc)
+    # `task: 2025` (YAML reads a number) or `task: [x]` names no task: without this it passed for
+    # a base file, and `--tasks 2025` said "unknown task" without naming the file.
+    for key in ("task", "group"):
+        if key in data and not isinstance(data[key], str):
+            return f"{path}: key '{key}': a name in quotes expected, got {data[key]!r}"
     return None
 
 

@@ -44,6 +44,18 @@ def test_builtin_and_include_path_tasks_are_found(tmp_path: Path) -> None:
     assert index.load("my-task").name == "my-task"
 
 
+@pytest.mark.parametrize("declared", ["2025", "[my-task]"])
+def test_a_task_key_that_is_not_text_is_a_problem_named_with_its_file(tmp_path: Path, declared: str) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "t.yaml").write_text(TASK.format(name=declared))
+    index = TaskIndex(include_paths=[tmp_path / "mine"])
+    assert "my-task" not in index.names()
+    assert index.problems == [f"{tmp_path / 'mine' / 't.yaml'}: key 'task': a name in quotes expected, "
+                              f"got {2025 if declared == '2025' else ['my-task']!r}"]
+    with pytest.raises(UnknownNameError, match=r"could not be read, first: .*t\.yaml: key 'task'"):
+        index.path("2025")
+
+
 def test_an_include_path_that_is_not_a_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--include-path '.*nowhere' is not a directory"):
         TaskIndex(include_paths=[tmp_path / "nowhere"]).names()
