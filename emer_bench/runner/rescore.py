@@ -3,6 +3,7 @@ builder and file rules as a run, with its own immutable scores file."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ def rescore(samples_path: Path, task: str | None = None, include_paths: list[Pat
     start, start_iso = time.monotonic(), utc_now()
     if not samples_path.is_file():
         raise DataError(f"samples file not found: {samples_path}")
+    _refuse_results_file(samples_path)
     records = sorted(read_samples(samples_path, strict=True).values(), key=lambda r: r.index)
     if not records:
         raise DataError(f"{samples_path}: no sample records")
@@ -54,3 +56,19 @@ def rescore(samples_path: Path, task: str | None = None, include_paths: list[Pat
     stamp_provenance(results, start_iso, time.monotonic() - start)
     write_json_atomic(out, results)
     return results, out
+
+
+def _refuse_results_file(path: Path) -> None:
+    """A results file passed for its samples gave "line 1: not a samples record (invalid JSON:
+    Expecting property name)": say what it is and which samples file it names."""
+    if path.suffix != ".json":
+        return
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError:  # not JSON as a whole (a samples file, or broken): read_samples names the line
+        return
+    if isinstance(data, dict) and isinstance(data.get("results"), dict):
+        named = [str(path.parent / t["config"]["samples_file"]) for t in data["results"].values()
+                 if isinstance(t, dict) and isinstance(t.get("config"), dict) and t["config"].get("samples_file")]
+        raise DataError(f"{path}: a results file, not a samples file; pass the samples file it names"
+                        + (f": {', '.join(named)}" if named else ""))

@@ -55,6 +55,14 @@ def test_score_of_a_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
     assert "samples file not found" in err and len(err.strip().splitlines()) == 1
 
 
+def test_score_of_a_results_file_names_its_samples_file(demo_run: Path, capsys) -> None:
+    results = next(demo_run.rglob("results_2*.json"))
+    samples = next(demo_run.rglob("samples_emer-demo_*.jsonl"))
+    assert main(["score", str(results)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{results}: a results file, not a samples file; pass the samples file it names: {samples}" in err
+
+
 @pytest.mark.parametrize(("what", "names"), [
     ("models", [e[0] for e in BUILTIN_ADAPTERS]),
     ("scorers", [e[0] for e in BUILTIN_SCORERS]),
