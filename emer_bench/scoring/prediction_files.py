@@ -74,6 +74,8 @@ def _read_csv(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
         raise DataError(f"{path}: needs a column {' or '.join(repr(c) for c in candidates)} "
                         f"(columns: {', '.join(table.header)})")
     name_col, value_col = table.column(id_column), table.column(column)
+    if not table.rows:  # as an empty JSONL file: no predictions is a wrong file, not a score of 0
+        raise DataError(f"{path}: no records (only the header line)")
     values: dict[str, Any] = {}
     for number, row in enumerate(table.rows, start=2):
         cell = row[value_col]

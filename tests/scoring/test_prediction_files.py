@@ -41,3 +41,12 @@ def test_jsonl(tmp_path: Path) -> None:
     path.write_text('{"name": "a", "openset": []}\n{"name": "b"}\n')
     with pytest.raises(DataError, match="line 2: missing field 'openset'"):
         read_label_column(path, ("openset",))
+
+
+def test_a_header_only_csv_is_an_error_not_a_score_of_zero(tmp_path: Path) -> None:
+    # as an empty JSONL file: a predictions file with no rows scored 0.0 for every clip, exit 0
+    path = tmp_path / "preds.csv"
+    path.write_text("name,openset\n\n")
+    with pytest.raises(DataError, match=r"preds.csv: no records \(only the header line\)"):
+        read_label_column(path, ("openset",))
+
