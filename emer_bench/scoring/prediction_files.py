@@ -113,6 +113,12 @@ def read_label_column(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
         raise DataError(f"{path}: file not found")
     if path.suffix.lower() in JSONL_SUFFIXES:
         return _read_jsonl(path, candidates)
+    if path.suffix.lower() == ".json":  # read as CSV, its JSON text would come back as "columns"
+        try:
+            return _read_jsonl(path, candidates)
+        except DataError as exc:  # e.g. a JSON array: say what shape is expected
+            raise DataError(f'{exc} (a .json file is read as JSON Lines: one {{"name": ..., '
+                            f'"{candidates[0]}": ...}} object per line)') from None
     return _read_csv(path, candidates)
 
 

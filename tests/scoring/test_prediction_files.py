@@ -50,3 +50,13 @@ def test_a_header_only_csv_is_an_error_not_a_score_of_zero(tmp_path: Path) -> No
     with pytest.raises(DataError, match=r"preds.csv: no records \(only the header line\)"):
         read_label_column(path, ("openset",))
 
+
+def test_a_json_file_is_read_as_json_lines_and_named_as_such(tmp_path: Path) -> None:
+    # read as CSV, a .json file failed with its JSON text listed as "columns"
+    path = tmp_path / "preds.json"
+    path.write_text('{"name": "a", "openset": ["x"]}\n{"name": "b", "openset": "y, z"}\n')
+    assert read_label_column(path, ("openset",)).values == {"a": ["x"], "b": "y, z"}
+    path.write_text('[{"name": "a", "openset": ["x"]}]')
+    with pytest.raises(DataError, match=r'preds.json:1: expected a JSON object, got list \(a \.json file is read '
+                                        r'as JSON Lines: one \{"name": \.\.\., "openset": \.\.\.\} object per line\)'):
+        read_label_column(path, ("openset",))
