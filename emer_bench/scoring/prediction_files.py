@@ -77,7 +77,7 @@ def _read_csv(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
     if not table.rows:  # as an empty JSONL file: no predictions is a wrong file, not a score of 0
         raise DataError(f"{path}: no records (only the header line)")
     values: dict[str, Any] = {}
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in zip(table.line_numbers, table.rows):
         cell = row[value_col]
         _add(values, path, f"row {number}", id_column, row[name_col], "" if is_pandas_missing(cell) else cell)
     return LabelColumn(path, column, values, id_column)

@@ -60,3 +60,14 @@ def test_a_json_file_is_read_as_json_lines_and_named_as_such(tmp_path: Path) -> 
     with pytest.raises(DataError, match=r'preds.json:1: expected a JSON object, got list \(a \.json file is read '
                                         r'as JSON Lines: one \{"name": \.\.\., "openset": \.\.\.\} object per line\)'):
         read_label_column(path, ("openset",))
+
+
+def test_errors_name_the_file_line_after_blank_lines_and_quoted_newlines(tmp_path: Path) -> None:
+    # the row number counted the rows kept, so a blank line or a multi-line cell shifted it
+    path = tmp_path / "preds.csv"
+    path.write_text('name,openset\na,happy\n\nb,"sad,\nangry"\na,x\n')
+    with pytest.raises(DataError, match="preds.csv: row 6: duplicate name 'a'"):
+        read_label_column(path, ("openset",))
+    path.write_text("name,openset\na,happy\n\n\nb,x,y,z\n")
+    with pytest.raises(DataError, match="preds.csv: data line 5 has 4 fields"):
+        read_label_column(path, ("openset",))
