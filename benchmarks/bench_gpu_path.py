@@ -381,8 +381,13 @@ def main() -> int:
             # handles, kernel choices per shape and the caching allocator's pool, which the first
             # measured run of a new batch size would otherwise pay and its replay would not (the
             # first H200 run showed +85-140% on the first batch-4 run, ~20-35% on the next ones).
-            for batch in sorted(set(args.batch_sizes), reverse=True):
-                run_one(adapter, ckpt, warm_dir, batch, args, replay=False)
+            # Each with the adapter its measured runs reuse (one per batch size and variant), so
+            # that a prepare-pool child's first clip (codec and processor first use) is not timed.
+            warm = [best] if best is not None else [VARIANTS[name] for name in args.variants]
+            batches = set(args.batch_sizes) | ({args.sweep_batch} if best is None else set())
+            for batch in sorted(batches, reverse=True):
+                for variant in warm:
+                    run_one(adapter, ckpt, warm_dir, batch, args, replay=False, variant=variant)
             if best is None:
                 best = sweep(adapter, ckpt, task_dir, args, lambda: write(sweep_rows, rows), sweep_rows)
             for _ in range(args.reps):  # repeated, interleaved: the host's speed drifts
