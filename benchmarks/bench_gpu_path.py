@@ -64,6 +64,7 @@ class GenerateLog:
     device: str = "cpu"
     seconds: float = 0.0
     calls: list[dict[str, Any]] = field(default_factory=list)
+    call_s: list[float] = field(default_factory=list)  # each call's time, paired with its replay's
     model: Any = None
 
 
@@ -101,7 +102,8 @@ def timed_adapter(base: type) -> type:
                 started = time.perf_counter()
                 out = real_generate(**kwargs)
                 _sync(log.device)
-                log.seconds += time.perf_counter() - started
+                log.call_s.append(time.perf_counter() - started)
+                log.seconds += log.call_s[-1]
                 log.calls.append(kwargs)
                 return out
 
@@ -111,8 +113,9 @@ def timed_adapter(base: type) -> type:
     return Timed
 
 
-def bare_loop(log: GenerateLog) -> float:
-    """The baseline: the same `generate` calls on the same prepared inputs, back to back."""
+def bare_loop(log: GenerateLog) -> tuple[float, list[float]]:
+    """The baseline: the same `generate` calls on the same prepared inputs, back to back; its wall
+    and each call's time (synchronised on both sides, as the run's wrapper does)."""
     import torch
 
     real_generate = type(log.model).generate.__get__(log.model)
@@ -123,12 +126,14 @@ def bare_loop(log: GenerateLog) -> float:
     gc.freeze()
     try:
         _sync(log.device)
-        started = time.perf_counter()
+        started, call_s = time.perf_counter(), []
         with torch.inference_mode():
             for kwargs in log.calls:
+                call_started = time.perf_counter()
                 real_generate(**kwargs)
-        _sync(log.device)
-        return time.perf_counter() - started
+                _sync(log.device)
+                call_s.append(time.perf_counter() - call_started)
+        return time.perf_counter() - started, call_s
     finally:
         gc.unfreeze()
 
@@ -203,6 +208,10 @@ class Row:
     in_generate_s: float
     bare_s: float
     gpu_util: float | None
+    # median over the calls of (time in the run / the same call replayed) - 1: the slowdown inside
+    # `generate` (what shares the host with it), robust to one slow call; the rest of the overhead
+    # is the harness's own time outside `generate` (generation_s - in_generate_s).
+    call_slowdown: float = float("nan")
 
     @property
     def overhead(self) -> float:
@@ -235,16 +244,18 @@ def _run_one(adapter: type, checkpoint: Path, task_dir: Path, batch: int, args: 
         print("\n".join(errors[:2])[:4000], file=sys.stderr)
         raise SystemExit(f"{timing.failed} samples failed in the {adapter.name} run (batch {batch})")
     util = sampler.mean_between(timing.started_at, timing.ended_at)
-    bare = bare_loop(log) if replay else float("nan")
+    bare, replay_s = bare_loop(log) if replay else (float("nan"), [])
+    slowdown = statistics.median(r / b for r, b in zip(log.call_s, replay_s)) - 1 if replay_s else float("nan")
     pool = built.prepare_pool
     where = "children" if pool is not None and pool.broken is None else "threads"
     if pool is not None and pool.broken is not None:  # e.g. no room in /dev/shm: said, not hidden
         print(f"prepare pool fell back to threads: {pool.broken}", file=sys.stderr, flush=True)
     row = Row(adapter.name.removeprefix("bench-gpu-"), batch, f"{variant.name} ({where})",
               results["results"][TASK_NAME]["n_total"],
-              timing.seconds, log.seconds, bare, util)
+              timing.seconds, log.seconds, bare, util, slowdown)
     log.model = None
     log.calls.clear()
+    log.call_s.clear()
     return row
 
 
@@ -270,13 +281,14 @@ def _version(package: str) -> str:
 
 
 def _table(rows: list[Row]) -> list[str]:
-    lines = ["| family | batch | variant | clips | generation s | in generate s | bare loop s | overhead | s per clip "
-             "| clips/s | GPU util |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| family | batch | variant | clips | generation s | in generate s | outside s | bare loop s | "
+             "overhead | per-call slowdown | s per clip | clips/s | GPU util |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         util = "n/a" if r.gpu_util is None else f"{r.gpu_util:.0f}%"
         lines.append(f"| {r.family} | {r.batch} | {r.variant} | {r.clips} | {r.generation_s:.2f} | "
-                     f"{r.in_generate_s:.2f} | {r.bare_s:.2f} | {100 * r.overhead:.1f}% | "
+                     f"{r.in_generate_s:.2f} | {r.generation_s - r.in_generate_s:.2f} | {r.bare_s:.2f} | "
+                     f"{100 * r.overhead:.1f}% | {100 * r.call_slowdown:.1f}% | "
                      f"{r.generation_s / r.clips:.3f} | {r.clips / r.generation_s:.2f} | {util} |")
     return lines
 
@@ -285,15 +297,17 @@ def _medians(rows: list[Row]) -> list[str]:
     groups: dict[tuple[str, int, str], list[Row]] = {}
     for r in rows:
         groups.setdefault((r.family, r.batch, r.variant), []).append(r)
-    lines = ["| family | batch | variant | runs | median overhead | overhead range | median s per clip | "
-             "median bare s per clip | median GPU util |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| family | batch | variant | runs | median overhead | overhead range | median per-call slowdown | "
+             "median outside s per clip | median s per clip | median bare s per clip | median GPU util |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for (family, batch, variant), group in groups.items():
         over = [r.overhead for r in group]
         utils = [r.gpu_util for r in group if r.gpu_util is not None]
         util = f"{statistics.median(utils):.0f}%" if utils else "n/a"
         lines.append(f"| {family} | {batch} | {variant} | {len(group)} | {100 * statistics.median(over):.1f}% | "
                      f"{100 * min(over):.1f} to {100 * max(over):.1f}% | "
+                     f"{100 * statistics.median(r.call_slowdown for r in group):.1f}% | "
+                     f"{statistics.median((r.generation_s - r.in_generate_s) / r.clips for r in group):.4f} | "
                      f"{statistics.median(r.generation_s / r.clips for r in group):.3f} | "
                      f"{statistics.median(r.bare_s / r.clips for r in group):.3f} | {util} |")
     return lines
@@ -310,6 +324,9 @@ def report(rows: list[Row], args: argparse.Namespace, device_name: str, load: fl
         f"- torch {_version('torch')}, transformers {_version('transformers')}; attention: "
         f"{', '.join(f'{k} {v}' for k, v in ATTENTION.items())}",
         "- overhead = generation wall of `run_evaluation` / bare `model.generate` loop on the same inputs - 1",
+        "- per-call slowdown = median over the calls of (the call's time in the run / the same call replayed) - 1: "
+        "what the host's other work costs inside `generate`; outside s = generation wall - time in `generate`: "
+        "the harness's own serial work (collation, copies to the device, decoding, records)",
         "- one adapter per family, batch size and variant, reused by its warm-up and measured runs (its "
         "prepare-pool children start once, before the clock: in a real run they start while the weights load)",
         f"- command: `python3 benchmarks/bench_gpu_path.py {' '.join(sys.argv[1:])}`", "",
@@ -381,8 +398,13 @@ def main() -> int:
             # handles, kernel choices per shape and the caching allocator's pool, which the first
             # measured run of a new batch size would otherwise pay and its replay would not (the
             # first H200 run showed +85-140% on the first batch-4 run, ~20-35% on the next ones).
-            for batch in sorted(set(args.batch_sizes), reverse=True):
-                run_one(adapter, ckpt, warm_dir, batch, args, replay=False)
+            # Each with the adapter its measured runs reuse (one per batch size and variant), so
+            # that a prepare-pool child's first clip (codec and processor first use) is not timed.
+            warm = [best] if best is not None else [VARIANTS[name] for name in args.variants]
+            batches = set(args.batch_sizes) | ({args.sweep_batch} if best is None else set())
+            for batch in sorted(batches, reverse=True):
+                for variant in warm:
+                    run_one(adapter, ckpt, warm_dir, batch, args, replay=False, variant=variant)
             if best is None:
                 best = sweep(adapter, ckpt, task_dir, args, lambda: write(sweep_rows, rows), sweep_rows)
             for _ in range(args.reps):  # repeated, interleaved: the host's speed drifts

@@ -12,8 +12,8 @@ this file only. Three ways to prepare the next clips (decode + chat template + p
 - threads: the runner's prefetch threads (`prepare_processes=0`, `--workers` threads);
 - processes: the adapter's prepare-pool children (`prepare_processes=--processes`).
 
-    overhead = generation wall / (clips x the same ops timed alone) - 1
-    in-generate slowdown = time inside `generate` / (clips x alone) - 1   (what other threads cost it)
+    overhead = generation wall / (generate calls x the same ops timed alone) - 1
+    in-generate slowdown = time inside `generate` / (calls x alone) - 1   (what other threads cost it)
 
 Interleaved repetitions, medians. Children also take CPU from the launching thread where the cores
 are few (a GPU host has cores to spare): on a 2-core machine, compare one thread with one child
@@ -109,6 +109,7 @@ class HostBoundQwen25VL(Qwen25VLAdapter):
     name: ClassVar[str] = "bench-qwen2_5_vl-host-bound"
     ops: ClassVar[int] = 20000
     in_generate_s: ClassVar[float] = 0.0
+    calls: ClassVar[int] = 0  # generate calls (one per batch): each costs `ops` launches, whatever its size
 
     @classmethod
     def preprocess_class(cls) -> type:
@@ -124,6 +125,7 @@ class HostBoundQwen25VL(Qwen25VLAdapter):
             started = time.perf_counter()
             launches(self.ops)
             HostBoundQwen25VL.in_generate_s += time.perf_counter() - started
+            HostBoundQwen25VL.calls += 1
             return torch.cat([input_ids, torch.tensor([answer] * input_ids.shape[0], dtype=input_ids.dtype)], 1)
 
         model.generate = host_bound_generate
@@ -141,11 +143,12 @@ def alone_s(repeats: int = 5) -> float:
 
 def run_once(adapter: Any, config: RunConfig) -> tuple[float, float, int]:
     HostBoundQwen25VL.in_generate_s = 0.0
+    HostBoundQwen25VL.calls = 0
     timing = Timing()
     results, _ = run_evaluation(config, progress_factory=timing.factory, adapter=adapter)
     if timing.failed:
         raise SystemExit(f"{timing.failed} benchmark samples failed")
-    return timing.seconds, HostBoundQwen25VL.in_generate_s, results["results"][TASK_NAME]["n_total"]
+    return timing.seconds, HostBoundQwen25VL.in_generate_s, HostBoundQwen25VL.calls
 
 
 def measure(args: argparse.Namespace, checkpoint: Path, task_dir: Path, out: Path) -> dict[str, list[tuple[float, float]]]:
@@ -153,7 +156,7 @@ def measure(args: argparse.Namespace, checkpoint: Path, task_dir: Path, out: Pat
     for mode, (workers, processes) in modes(args).items():
         configs[mode] = RunConfig(
             model=HostBoundQwen25VL.name, tasks=[TASK_NAME], include_paths=[task_dir], output_dir=out / mode.split()[0],
-            model_args={"pretrained": str(checkpoint), "device": "cpu", "batch_size": 1, "max_new_tokens": 4,
+            model_args={"pretrained": str(checkpoint), "device": "cpu", "batch_size": args.batch, "max_new_tokens": 4,
                         "prepare_processes": processes}, n_resamples=0, prefetch_workers=workers)
         adapters[mode] = build_adapter(configs[mode])  # children start once, as beside a loading model
         with children_elsewhere():
@@ -168,8 +171,8 @@ def measure(args: argparse.Namespace, checkpoint: Path, task_dir: Path, out: Pat
                 for folder in (out / mode.split()[0]).glob("*"):  # every rep answers again (no resume)
                     _remove(folder)
                 base = alone_s()
-                wall, in_generate, clips = run_once(adapters[mode], configs[mode])
-                rows[mode].append((wall / (clips * base) - 1, in_generate / (clips * base) - 1))
+                wall, in_generate, calls = run_once(adapters[mode], configs[mode])
+                rows[mode].append((wall / (calls * base) - 1, in_generate / (calls * base) - 1))
                 print(mode, f"alone {1000 * base:.1f} ms", f"overhead {100 * rows[mode][-1][0]:.1f}%",
                       f"in-generate {100 * rows[mode][-1][1]:.1f}%", flush=True)
     finally:
@@ -229,8 +232,8 @@ def report(rows: dict[str, list[tuple[float, float]]], args: argparse.Namespace,
         "# Preparing clips beside a host-bound model: serial, threads, child processes", "",
         f"- machine: {cpu_model()}, {os.cpu_count()} cores, load average {load:.1f} before; "
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- real runner + real `qwen2_5_vl` preprocessing (tiny checkpoint), {clips} demo clips, 8 frames, batch 1; "
-        f"`generate` = {args.ops} tiny torch ops on one thread (torch.set_num_threads(1))"
+        f"- real runner + real `qwen2_5_vl` preprocessing (tiny checkpoint), {clips} demo clips, 8 frames, batch {args.batch}; "
+        f"`generate` = {args.ops} tiny torch ops per call on one thread (torch.set_num_threads(1))"
         + ("; --pin: the main thread (runner + launches) alone on one core, other threads and children on the "
            "other" if args.pin else ""),
         f"- medians of {args.reps} interleaved runs; command: `python3 benchmarks/bench_host_bound.py "
@@ -262,6 +265,8 @@ def main() -> int:
     parser.add_argument("--ops", type=int, default=20000, help="torch ops per generate call (~100 ms here)")
     parser.add_argument("--copies", type=int, default=3, help="times the 10 demo clips are listed")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="clips per generate call (host-bound: a call costs --ops launches whatever its size)")
     parser.add_argument("--workers", type=int, default=2, help="prefetch threads of the threads mode")
     parser.add_argument("--processes", type=int, default=2, help="children of the processes mode")
     parser.add_argument("--pin", action="store_true",

@@ -23,10 +23,12 @@ and implement ``load_model(path, load_kwargs)``. Optional hooks, each with a wor
   the outputs into one left-padded batch (`hf_media.collate_encodings`); hf_text tokenizes the
   batch at once (``encodes_per_request = False``).
 
-Ahead of the model (`preprocess`, on the runner's prefetch threads): step 1 below and, for adapters
-that encode per request, the processor call itself, so the accelerator does not wait for frame
-resizing and tokenizing between batches. Processor calls are serialized by a lock (fast tokenizers
-are not safe to call from two threads at once). `generate` takes preprocessed and plain requests.
+Ahead of the model (`preprocess`: on the runner's prefetch threads, or beside an accelerator in the
+prepare-pool children of hf_prepare.py, which keep that Python work off the GIL of the thread that
+launches the kernels): step 1 below and, for adapters that encode per request, the processor call
+itself, so the accelerator does not wait for frame resizing and tokenizing between batches. Processor
+calls are serialized by a lock (fast tokenizers are not safe to call from two threads at once).
+`generate` takes preprocessed and plain requests.
 
 What one batch goes through (`generate`)
 ----------------------------------------
@@ -90,6 +92,7 @@ from .hf_media import (
     audio_array,
     collate_encodings,
     frames_to_tensor,
+    require_decoded,
 )
 
 __all__ = ["HFAdapter", "HFArgs", "ModelInput", "MediaParts", "MediaError", "encoded_audit"]
@@ -243,13 +246,7 @@ class HFAdapter(ModelAdapter[HA]):
         return frames
 
     def require_media(self, prepared: PreparedRequest, what: Literal["frames", "audio"]) -> DecodedMedia:
-        media = prepared.media
-        if media is None or getattr(media, what) is None:
-            raise MediaError(None, f"the task grants {'video' if what == 'frames' else 'audio'} but no decoded "
-                             f"{what} arrived for clip {prepared.request.clip_id}")
-        if what == "audio" and media.audio_sample_rate != AUDIO_RATE:
-            raise MediaError(None, f"audio must be {AUDIO_RATE} Hz mono, got {media.audio_sample_rate} Hz")
-        return media
+        return require_decoded(prepared.media, what, prepared.request.clip_id, AUDIO_RATE)
 
     def audio_input(self, prepared: PreparedRequest, audit: dict[str, Any]) -> np.ndarray:
         """The clip's waveform; notes in `audit` when the feature extractor will cut it."""

@@ -41,6 +41,17 @@ def frames_to_tensor(frames: np.ndarray) -> Any:
     return torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2)
 
 
+def require_decoded(media: DecodedMedia | None, what: str, clip_id: str, audio_rate: int) -> DecodedMedia:
+    """The decoded `what` ("frames" or "audio") of a clip the task granted it for; MediaError (that
+    sample fails, the run goes on) when none arrived, or audio not at the rate the processors expect."""
+    if media is None or getattr(media, what) is None:
+        raise MediaError(None, f"the task grants {'video' if what == 'frames' else 'audio'} but no decoded "
+                         f"{what} arrived for clip {clip_id}")
+    if what == "audio" and media.audio_sample_rate != audio_rate:
+        raise MediaError(None, f"audio must be {audio_rate} Hz mono, got {media.audio_sample_rate} Hz")
+    return media
+
+
 def audio_array(media: DecodedMedia) -> np.ndarray:
     audio = np.asarray(media.audio, dtype=np.float32)
     if audio.ndim != 1 or audio.size == 0:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +38,9 @@ class Table:
     path: Path
     header: list[str]
     rows: list[list[Cell]]
+    # the file line each CSV row starts on (blank lines skipped and quoted newlines counted), so that
+    # an error names the line an editor shows; empty for XLSX
+    line_numbers: list[int] = field(default_factory=list)
 
     def column(self, name: str) -> int:
         """Index of column `name`; KeyError when absent."""
@@ -60,9 +63,17 @@ def _is_blank_line(row: list[str]) -> bool:
 
 def read_csv_table(path: Path, error: type[EmerBenchError]) -> Table:
     """A CSV file as text cells (no NA conversion); raises `error` naming the file on bad input."""
+    lines: list[list[str]] = []
+    starts: list[int] = []
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            lines = [row for row in csv.reader(fh) if not _is_blank_line(row)]
+            reader = csv.reader(fh)
+            start = 1
+            for row in reader:
+                if not _is_blank_line(row):
+                    lines.append(row)
+                    starts.append(start)
+                start = reader.line_num + 1
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -71,11 +82,11 @@ def read_csv_table(path: Path, error: type[EmerBenchError]) -> Table:
         raise error(f"{path}: empty file (no header line)")
     header, width = lines[0], len(lines[0])
     rows: list[list[Cell]] = []
-    for number, row in enumerate(lines[1:], start=2):
+    for number, row in zip(starts[1:], lines[1:]):
         if len(row) > width:
             raise error(f"{path}: data line {number} has {len(row)} fields, the header has {width}")
         rows.append(list(row) + [None] * (width - len(row)))
-    return Table(path, header, rows)
+    return Table(path, header, rows, starts[1:])
 
 
 def _convert_xlsx_cell(cell: object) -> Cell:

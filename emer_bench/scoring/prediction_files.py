@@ -74,8 +74,10 @@ def _read_csv(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
         raise DataError(f"{path}: needs a column {' or '.join(repr(c) for c in candidates)} "
                         f"(columns: {', '.join(table.header)})")
     name_col, value_col = table.column(id_column), table.column(column)
+    if not table.rows:  # as an empty JSONL file: no predictions is a wrong file, not a score of 0
+        raise DataError(f"{path}: no records (only the header line)")
     values: dict[str, Any] = {}
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in zip(table.line_numbers, table.rows):
         cell = row[value_col]
         _add(values, path, f"row {number}", id_column, row[name_col], "" if is_pandas_missing(cell) else cell)
     return LabelColumn(path, column, values, id_column)
@@ -111,6 +113,12 @@ def read_label_column(path: Path, candidates: tuple[str, ...]) -> LabelColumn:
         raise DataError(f"{path}: file not found")
     if path.suffix.lower() in JSONL_SUFFIXES:
         return _read_jsonl(path, candidates)
+    if path.suffix.lower() == ".json":  # read as CSV, its JSON text would come back as "columns"
+        try:
+            return _read_jsonl(path, candidates)
+        except DataError as exc:  # e.g. a JSON array: say what shape is expected
+            raise DataError(f'{exc} (a .json file is read as JSON Lines: one {{"name": ..., '
+                            f'"{candidates[0]}": ...}} object per line)') from None
     return _read_csv(path, candidates)
 
 

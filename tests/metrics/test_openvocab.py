@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ew_testdata import TINY_FORMAT, load_support, write_tiny_resources  # noqa: E402
 
 from emer_bench.metrics.labels import parse_label_list  # noqa: E402
-from emer_bench.metrics.openvocab import (aggregate_ew, aggregate_hit_rate, aggregate_pr,  # noqa: E402
+from emer_bench.metrics.openvocab import (HIT_RATE_METRICS, aggregate_ew, aggregate_hit_rate, aggregate_pr,  # noqa: E402
                                           ew_sample_components, f_from_pr, hit_rate_sample_components,
                                           map_labels, sample_precision_recall, score_ew, score_hit_rate)
 from emer_bench.metrics.wheel_mapping import METRIC_NAMES  # noqa: E402
@@ -195,3 +195,56 @@ def test_real_references_score_one_against_themselves(shared_dir: Path, wheel_di
     flat = score_ew(references, references, load_wheel_tables(wheel_dir)).flat()
     assert all(value == 1.0 for key, value in flat.items()), flat
     assert METRIC_NAMES[0] == "form"
+
+
+def test_means_equal_the_references_numpy_means_to_the_last_bit() -> None:
+    """Rule 4 means as the reference computes them: np.mean of the per-sample lists, and
+    np.mean(rows, axis=0) over [F, P, R] rows of the wheels (EW-L1/L2) and of the 12 mappings (M-avg).
+    An exact sum (math.fsum) differs in the last bit on these values: 'close' is not equal."""
+    rng = random.Random(11)
+    fractions = [0.0, 1.0, 1 / 2, 1 / 3, 2 / 3, 1 / 5, 2 / 5, 1 / 6, 5 / 6, 1 / 7, 3 / 7]
+    columns = {name: [(rng.choice(fractions), rng.choice(fractions)) for _ in range(166)] for name in METRIC_NAMES}
+    samples = [{name: columns[name][i] for name in METRIC_NAMES} for i in range(166)]
+    ours = aggregate_ew(samples)
+    import numpy as np
+
+    rows = {}
+    for name in METRIC_NAMES:
+        p = np.mean([c[0] for c in columns[name]])
+        r = np.mean([c[1] for c in columns[name]])
+        rows[name] = [2 * (p * r) / (p + r), p, r]
+        assert (ours.metrics[name].precision, ours.metrics[name].recall) == (p, r), name
+    ew_l1 = np.mean([rows[f"wheel{w}_l1"] for w in range(1, 6)], axis=0).tolist()
+    assert [ours.metrics["ew_l1"].fscore, ours.metrics["ew_l1"].precision, ours.metrics["ew_l1"].recall] == ew_l1
+    m_avg = np.mean([rows[name] for name in METRIC_NAMES], axis=0).tolist()[0]
+    assert ours.m_avg == m_avg
+    exact = [math.fsum(c[0] for c in columns[name]) / 166 for name in METRIC_NAMES]
+    assert exact != [ours.metrics[name].precision for name in METRIC_NAMES]  # the values do tell the sums apart
+
+
+def test_hit_rate_means_equal_the_references_numpy_means() -> None:
+    """Per wheel np.mean of the hits and m-scores, then np.mean(whole_scores, axis=0) over the 5 wheels."""
+    import numpy as np
+
+    rng = random.Random(12)
+    labels = ["a", "b", "c", "d", "e", "f", "g"]
+    samples: list = []
+    expected, exact = [], []
+    per_sample = []
+    for _ in range(166):
+        reference = rng.choice(labels)
+        prediction = rng.sample(labels, k=rng.randint(1, 6))  # m-score 1/k when the reference is among them
+        per_sample.append((reference, prediction))
+    for k in range(len(HIT_RATE_METRICS)):
+        hits = [float(ref in pred) for ref, pred in per_sample[k:] + per_sample[:k]]
+        m_scores = [float(ref in pred) / len(pred) for ref, pred in per_sample[k:] + per_sample[:k]]
+        expected.append([np.mean(hits), np.mean(m_scores)])
+        exact.append(math.fsum(m_scores) / 166)
+    assert exact != [e[1] for e in expected]  # the values tell an exact sum from numpy's apart
+    for i in range(166):
+        samples.append({name: {"reference": [per_sample[(i + k) % 166][0]],
+                               "prediction": sorted(per_sample[(i + k) % 166][1])}
+                        for k, name in enumerate(HIT_RATE_METRICS)})
+    ours = aggregate_hit_rate(samples)
+    assert [[ours.per_wheel[n][0], ours.per_wheel[n][1]] for n in HIT_RATE_METRICS] == expected
+    assert [ours.hit_rate, ours.m_score] == np.mean(expected, axis=0).tolist()

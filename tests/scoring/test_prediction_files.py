@@ -41,3 +41,33 @@ def test_jsonl(tmp_path: Path) -> None:
     path.write_text('{"name": "a", "openset": []}\n{"name": "b"}\n')
     with pytest.raises(DataError, match="line 2: missing field 'openset'"):
         read_label_column(path, ("openset",))
+
+
+def test_a_header_only_csv_is_an_error_not_a_score_of_zero(tmp_path: Path) -> None:
+    # as an empty JSONL file: a predictions file with no rows scored 0.0 for every clip, exit 0
+    path = tmp_path / "preds.csv"
+    path.write_text("name,openset\n\n")
+    with pytest.raises(DataError, match=r"preds.csv: no records \(only the header line\)"):
+        read_label_column(path, ("openset",))
+
+
+def test_a_json_file_is_read_as_json_lines_and_named_as_such(tmp_path: Path) -> None:
+    # read as CSV, a .json file failed with its JSON text listed as "columns"
+    path = tmp_path / "preds.json"
+    path.write_text('{"name": "a", "openset": ["x"]}\n{"name": "b", "openset": "y, z"}\n')
+    assert read_label_column(path, ("openset",)).values == {"a": ["x"], "b": "y, z"}
+    path.write_text('[{"name": "a", "openset": ["x"]}]')
+    with pytest.raises(DataError, match=r'preds.json:1: expected a JSON object, got list \(a \.json file is read '
+                                        r'as JSON Lines: one \{"name": \.\.\., "openset": \.\.\.\} object per line\)'):
+        read_label_column(path, ("openset",))
+
+
+def test_errors_name_the_file_line_after_blank_lines_and_quoted_newlines(tmp_path: Path) -> None:
+    # the row number counted the rows kept, so a blank line or a multi-line cell shifted it
+    path = tmp_path / "preds.csv"
+    path.write_text('name,openset\na,happy\n\nb,"sad,\nangry"\na,x\n')
+    with pytest.raises(DataError, match="preds.csv: row 6: duplicate name 'a'"):
+        read_label_column(path, ("openset",))
+    path.write_text("name,openset\na,happy\n\n\nb,x,y,z\n")
+    with pytest.raises(DataError, match="preds.csv: data line 5 has 4 fields"):
+        read_label_column(path, ("openset",))
