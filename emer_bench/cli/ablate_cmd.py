@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -10,8 +11,10 @@ from rich.table import Table
 
 from emer_bench.ablation import AblationReport, run_ablation
 from emer_bench.cli.progress import progress_factory
-from emer_bench.cli.run_cmd import add_run_arguments, run_config
-from emer_bench.cli.summary import safe
+from emer_bench.cli.run_cmd import EXIT_INCOMPLETE, add_run_arguments, run_config
+from emer_bench.cli.summary import failure_lines, safe
+from emer_bench.results.builder import incomplete_tasks
+from emer_bench.results.writer import read_results
 from emer_bench.tasks.modalities import parse_modalities
 
 EPILOG = """examples:
@@ -63,4 +66,22 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print_report(report, console)
     console.print(f"ablation: {safe(path)} (+ .md)", highlight=False)
-    return 0
+    return EXIT_INCOMPLETE if _show_failures(report, args.max_failure_rate, console, err) else 0
+
+
+def _show_failures(report: AblationReport, max_failure_rate: float, console: Console, err: Console) -> bool:
+    """Each set's failed samples, as `run` shows them; True when a set is incomplete. Without
+    this an ablation whose sets failed exited 0 and showed no failure (--max-failure-rate unused)."""
+    incomplete = []
+    for name, results_file in report.results_files.items():
+        results = read_results(Path(results_file))
+        for task_name, task in results["results"].items():
+            for line in failure_lines(task_name, task, Path(results_file).parent):
+                console.print(f"[red]{safe(name)}: {safe(line)}[/]", soft_wrap=True, highlight=False)
+        incomplete += [f"{name}: {line}" for line in incomplete_tasks(results, max_failure_rate)]
+    for line in incomplete:
+        err.print(f"[red]incomplete: {safe(line)}[/]", highlight=False)
+    if incomplete:
+        err.print("the results are incomplete; re-running the same command retries only the failed samples",
+                  highlight=False)
+    return bool(incomplete)
