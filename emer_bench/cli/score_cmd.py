@@ -13,7 +13,10 @@ from rich.console import Console
 
 from emer_bench.cli.judge_args import add_judge_arguments, judge_override
 from emer_bench.cli.kv import non_negative_int
+from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
 from emer_bench.cli.summary import print_summary, safe
+from emer_bench.errors import ConfigError
+from emer_bench.results.builder import incomplete_tasks
 from emer_bench.runner.rescore import rescore
 from emer_bench.tasks.modalities import parse_modalities
 
@@ -37,11 +40,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--output", default=None, help="results file to write (default: beside the samples)")
     p.add_argument("--modalities", default=None, metavar="SET",
                    help="the --modalities set the samples were run with (recorded in the results)")
+    p.add_argument("--max-failure-rate", type=float, default=0.0,
+                   help="largest fraction of failed samples per task that still exits 0 (default: %(default)s)")
     add_judge_arguments(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if not 0.0 <= args.max_failure_rate <= 1.0:
+        raise ConfigError(f"--max-failure-rate must be between 0 and 1, got {args.max_failure_rate}")
     results, out = rescore(Path(args.samples), task=args.task, include_paths=[Path(p) for p in args.include_path],
                            resources=Path(args.resources) if args.resources else None,
                            resource_version=args.resource_version, n_resamples=args.n_resamples, seed=args.seed,
@@ -52,4 +59,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(soft_wrap=True)
     print_summary(results, console, out)
     console.print(f"results: {safe(out)}", highlight=False)
-    return 0
+    # failed samples are re-scored as failed: the exit code says so, as `run`'s does for the same file
+    incomplete = incomplete_tasks(results, args.max_failure_rate)
+    for line in incomplete:
+        Console(stderr=True, soft_wrap=True).print(f"[red]incomplete: {safe(line)}[/]", highlight=False)
+    return EXIT_INCOMPLETE if incomplete else 0

@@ -55,6 +55,19 @@ def test_score_of_a_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
     assert "samples file not found" in err and len(err.strip().splitlines()) == 1
 
 
+def test_score_of_samples_with_failures_exits_3_as_the_run_did(demo_run: Path, tmp_path: Path, capsys) -> None:
+    lines = next(demo_run.rglob("samples_emer-demo_*.jsonl")).read_text().splitlines()
+    failed = json.loads(lines[0]) | {"response": None, "error": "HTTPError: HTTP 500: overloaded",
+                                     "error_kind": "HTTPError"}
+    samples = tmp_path / "samples_emer-demo_0123456789ab.jsonl"
+    samples.write_text("\n".join([json.dumps(failed), *lines[1:]]) + "\n")
+    assert main(["score", str(samples), "--n-resamples", "0"]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "incomplete: emer-demo: 1 of 10 samples failed (10.0% > --max-failure-rate 0)" in err
+    assert main(["score", str(samples), "--n-resamples", "0", "--max-failure-rate", "0.1"]) == 0
+    assert main(["score", str(samples), "--max-failure-rate", "10"]) == 2
+
+
 def test_score_of_a_results_file_names_its_samples_file(demo_run: Path, capsys) -> None:
     results = next(demo_run.rglob("results_2*.json"))
     samples = next(demo_run.rglob("samples_emer-demo_*.jsonl"))
