@@ -12,6 +12,7 @@ from rich.console import Console
 from emer_bench.cli.run_cmd import EXIT_INCOMPLETE
 from emer_bench.results.builder import incomplete_tasks
 from emer_bench.cli.summary import print_summary, safe
+from emer_bench.errors import ConfigError
 from emer_bench.runner.predictions import (
     TEXT_COLUMNS,
     TextScoringConfig,
@@ -57,6 +58,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not 0.0 <= args.max_failure_rate <= 1.0:  # 5 (a percentage?) would have hidden every failure
+        raise ConfigError(f"--max-failure-rate must be between 0 and 1, got {args.max_failure_rate}")
     config = TextScoringConfig(
         task=args.task, predictions=args.predictions, data_dir=args.data_dir,
         include_paths=[Path(p) for p in args.include_path], text_column=args.text_column,

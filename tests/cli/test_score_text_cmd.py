@@ -91,6 +91,13 @@ def test_bad_predictions_are_one_line(capsys, tmp_path: Path, header: list[str],
     assert code == 2 and message in " ".join(err.split()) and "Traceback" not in err
 
 
+@pytest.mark.parametrize("rate", ["5", "-0.1"])
+def test_a_failure_rate_outside_0_1_is_refused(capsys, tmp_path: Path, rate: str) -> None:
+    predictions = _write(tmp_path / "p.csv", ["name", "prediction"], [["demo_01", "x"]])
+    code, _, err = _score(capsys, tmp_path, predictions, "--max-failure-rate", rate)
+    assert code == 2 and f"--max-failure-rate must be between 0 and 1, got {float(rate)}" in err
+
+
 def test_unknown_scorer_is_a_clear_error(capsys, tmp_path: Path) -> None:
     predictions = _write(tmp_path / "p.csv", ["name", "prediction"], [["demo_01", "x"]])
     code = main(["score-text", "--task", "emer-demo", "--predictions", str(predictions), "--scorers", "rouge_k",
