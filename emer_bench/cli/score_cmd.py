@@ -47,8 +47,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 0.0 <= args.max_failure_rate <= 1.0:
-        raise ConfigError(f"--max-failure-rate must be between 0 and 1, got {args.max_failure_rate}")
+    max_failure_rate = getattr(args, "max_failure_rate", 0.0)  # a Namespace built by a caller may lack it
+    if not 0.0 <= max_failure_rate <= 1.0:
+        raise ConfigError(f"--max-failure-rate must be between 0 and 1, got {max_failure_rate}")
     results, out = rescore(Path(args.samples), task=args.task, include_paths=[Path(p) for p in args.include_path],
                            resources=Path(args.resources) if args.resources else None,
                            resource_version=args.resource_version, n_resamples=args.n_resamples, seed=args.seed,
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     print_summary(results, console, out)
     console.print(f"results: {safe(out)}", highlight=False)
     # failed samples are re-scored as failed: the exit code says so, as `run`'s does for the same file
-    incomplete = incomplete_tasks(results, args.max_failure_rate)
+    incomplete = incomplete_tasks(results, max_failure_rate)
     for line in incomplete:
         Console(stderr=True, soft_wrap=True).print(f"[red]incomplete: {safe(line)}[/]", highlight=False)
     return EXIT_INCOMPLETE if incomplete else 0

@@ -61,7 +61,8 @@ def write_samples(path: Path, task_dir: Path, answers: list[str | None]) -> None
 def score(samples: Path, task_dir: Path) -> Path:
     out = samples.with_name("results_test.json")
     args = argparse.Namespace(samples=str(samples), task="demo-stats", modalities=None, include_path=[str(task_dir)], resources=None,
-                              resource_version="mer2025", n_resamples=50, seed=1234, output=str(out))
+                              resource_version="mer2025", n_resamples=50, seed=1234, output=str(out),
+                              max_failure_rate=1.0)  # the poor run's failures are the point here; exit 0
     assert score_cmd.run(args) == 0
     return out
 
