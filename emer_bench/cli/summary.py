@@ -59,9 +59,11 @@ def task_table(model: str, task_name: str, task: TaskResult) -> Table:
 
 def failure_lines(task_name: str, task: TaskResult, folder: Path | None) -> list[str]:
     """Plain lines: the failed count, each error kind with its count and first message, and
-    the samples file's full path."""
+    the samples file's full path; then each scorer that could not score some samples."""
+    scoring = [f"{task_name}: scorer '{alias}' could not score {f['count']} of {task['n_total']} samples; "
+               f"first: {f['first']}" for alias, f in task.get("scoring_failures", {}).items()]
     if not task["n_failed"]:
-        return []
+        return scoring
     samples = task["config"]["samples_file"]
     where = (folder / samples).resolve() if folder is not None else Path(samples)
     lines = [f"{task_name}: {task['n_failed']} of {task['n_total']} samples failed; errors in {where}"]
@@ -71,7 +73,7 @@ def failure_lines(task_name: str, task: TaskResult, folder: Path | None) -> list
         if first and first.startswith(f"{kind}: "):
             first = first[len(kind) + 2:]  # "MediaError x5: a.mp4: file not found", the kind once
         lines.append(f"  {kind} x{count}" + (f": {first}" if first else ""))
-    return lines
+    return lines + scoring
 
 
 def print_summary(results: ResultsFile, console: Console, results_path: Path | None = None) -> None:

@@ -8,7 +8,7 @@ run writes its own), so a results file always names the exact data `compare` mus
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ class TaskOutcome:
     metrics: dict[str, MetricEntry]
     scorer_configs: list[ScorerConfig]
     notes: list[str]
+    scoring_failures: dict[str, dict[str, Any]] = field(default_factory=dict)  # TaskResult's
 
 
 def task_result(task: Any, records: list[SampleRecord], outcome: TaskOutcome, gen_kwargs: dict[str, Any],
@@ -79,6 +80,8 @@ def task_result(task: Any, records: list[SampleRecord], outcome: TaskOutcome, ge
     }
     if reused is not None:
         result["n_reused"] = reused
+    if outcome.scoring_failures:
+        result["scoring_failures"] = outcome.scoring_failures
     return result
 
 
@@ -98,4 +101,9 @@ def incomplete_tasks(results: ResultsFile, max_failure_rate: float) -> list[str]
         if total and failed / total > max_failure_rate:
             lines.append(f"{name}: {failed} of {total} samples failed ({failed / total:.1%} > --max-failure-rate "
                          f"{max_failure_rate:g})")
+        # a judge or label extractor that failed leaves its samples unscored: as incomplete as a failed answer
+        for alias, failure in task.get("scoring_failures", {}).items():
+            if total and failure["count"] / total > max_failure_rate:
+                lines.append(f"{name}: scorer '{alias}' could not score {failure['count']} of {total} samples "
+                             f"({failure['count'] / total:.1%} > --max-failure-rate {max_failure_rate:g})")
     return lines

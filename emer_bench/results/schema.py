@@ -66,6 +66,9 @@ class TaskResult(TypedDict):
     error_examples: NotRequired[dict[str, str]]  # error kind -> its first message (secrets masked)
     n_reused: NotRequired[int]  # samples reused from an earlier run of the same command (resume)
     notes: list[str]  # e.g. an optional scorer skipped because its resources are missing
+    # scorer alias -> {"count": samples its judge or label extractor failed on, "first": message}:
+    # those samples are left out of (judge) or empty in (extractor) that scorer's metrics
+    scoring_failures: NotRequired[dict[str, dict[str, Any]]]
     config: TaskConfigRecord
 
 

@@ -217,6 +217,7 @@ def score_task(
             result.notes.append(f"scorer '{spec.key}' skipped: {exc}")
             continue
         components = per_sample[spec.key] = found.values
+        _record_scoring_failures(result, spec.key, components)
         if found.metrics is not None:  # same components, order and bootstrap settings as that run
             result.metrics.update({f"{spec.key}.{metric}": entry for metric, entry in found.metrics.items()})
         else:
@@ -232,6 +233,21 @@ def score_task(
         result.scorer_configs.append(config)
     _write_scores(scores_path, records, hashes, per_sample)
     return result
+
+
+# What a scorer's component carries when its judge (judge/scorers.py), label extractor
+# (openvocab.py, sentiment.py) or label-to-sentiment mapper (sentiment.py) failed on that sample.
+_SCORING_ERROR_KEYS = ("judge_error", "extraction_error", "mapping_error")
+
+
+def _record_scoring_failures(result: TaskScores, key: str, components: list[Any]) -> None:
+    """Count the samples this scorer could not score (a judge's HTTP 500, an extractor's bad reply).
+    They were only a `n_judge_failures` metric: a run whose judge failed on every clip printed
+    "n/a" and exited 0, its error in the scores file only."""
+    found = (next((c[k] for k in _SCORING_ERROR_KEYS if c.get(k)), None) for c in components if isinstance(c, dict))
+    errors = [error for error in found if error]
+    if errors:
+        result.scoring_failures[key] = {"count": len(errors), "first": str(errors[0])}
 
 
 def _shared_draws(n_resamples: int) -> SharedDraws | None:

@@ -94,3 +94,23 @@ def test_score_takes_judge_on_the_command_line_too(tmp_path, capsys):
                  "--judge-args", f"pretrained={tmp_path / 'no-such-checkpoint'}"])
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2 and f"cannot be used: model arg pretrained='{tmp_path / 'no-such-checkpoint'}'" in err
+
+
+def test_a_judge_that_fails_is_shown_and_sets_the_exit_code(tmp_path, capsys):
+    import json
+
+    sys.path.insert(0, str(TESTS / "model_adapters"))
+    from openai_test_server import OpenAITestServer, Reply
+
+    with OpenAITestServer(default=Reply.error(500, "judge overloaded")) as server:
+        code = main(_run(tmp_path, "--limit", "3", "--n-resamples", "0", "--judge", "openai", "--judge-args",
+                         f"base_url={server.base_url},model=j,max_retries=0"))
+    out, err = (" ".join(text.split()) for text in capsys.readouterr())
+    assert code == 3  # every answer came, but the main metric's judge scored none of them
+    assert "demo-judged: scorer 'judge_clue_overlap' could not score 3 of 3 samples; first: HTTP 500: judge " \
+           "overloaded" in out
+    assert "incomplete: demo-judged: scorer 'judge_clue_overlap' could not score 3 of 3 samples" in err
+    (results,) = (tmp_path / "out").rglob("results_*.json")
+    task = json.loads(results.read_text())["results"]["demo-judged"]
+    assert task["n_failed"] == 0 and task["scoring_failures"]["judge_clue_overlap"]["count"] == 3
+    assert "rouge_l" not in task["scoring_failures"]
