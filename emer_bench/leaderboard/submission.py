@@ -18,6 +18,8 @@ from emer_bench.results.schema import ResultsFile
 from emer_bench.results.writer import read_results, write_json_atomic
 from emer_bench.redact import public_args, redact
 from emer_bench.runner.samples_file import read_samples
+from emer_bench.runner.score import items_from_records
+from emer_bench.runner.score_cache import item_sha256
 from emer_bench.tasks.discovery import TaskIndex
 
 
@@ -77,7 +79,29 @@ def _task_samples(results_path: Path, results: ResultsFile, task_name: str) -> l
     records = sorted(read_samples(path, strict=True).values(), key=lambda r: r.index)
     if not records:
         raise DataError(f"{path}: no sample records")
+    _check_same_samples(results_path, config, records)
     return records
+
+
+def _check_same_samples(results_path: Path, config: Any, records: list[SampleRecord]) -> None:
+    """The samples file is shared by every run of one command: after a re-run (failed samples asked
+    again, --limit raised) it holds answers an older results file was not computed from. Such a
+    pair was submitted and then rejected by verify with a mismatch per metric; the scores file the
+    results name holds each sample's hash, so the mismatch is named here instead."""
+    scores = results_path.parent / str(config.get("scores_file") or "")
+    if not config.get("scores_file") or not scores.is_file():
+        return  # nothing to compare with (moved, or an older results format): verify still recomputes
+    try:
+        lines = [json.loads(line) for line in scores.read_text(encoding="utf-8").splitlines() if line.strip()]
+        scored = {line["clip_id"]: line["item_sha256"] for line in lines}
+    except (ValueError, KeyError, TypeError):
+        return
+    now = {item.clip_id: item_sha256(item) for item in items_from_records(records)}
+    changed = sorted(clip for clip in set(now) | set(scored) if now.get(clip) != scored.get(clip))
+    if changed:
+        raise DataError(f"{results_path}: {len(changed)} of {len(now)} samples in {config['samples_file']} are not "
+                        f"the ones these results were computed from (e.g. '{changed[0]}': the command was run again "
+                        f"since); submit the newest results file of that folder")
 
 
 def _chosen_tasks(results_path: Path, results: ResultsFile, wanted: list[str] | None) -> list[str]:

@@ -53,6 +53,8 @@ def test_secrets_are_redacted(tmp_path: Path, demo_run: Path) -> None:
     data = json.loads(results.read_text())
     data["model"]["model_args"].update(api_key="sk-abcdefghijklmnopqrstuvwx", base_url="http://u:pw@host/v1")
     data["model"]["model_info"]["hf_token"] = "hf_abcdefghijklmnopqrstuvwxyz"
+    # the samples are edited below, after the results: without a scores file to check them against, add takes them
+    data["results"]["emer-demo"]["config"].pop("scores_file")
     results.write_text(json.dumps(data))
     samples = next(run.glob("samples_*.jsonl"))
     lines = [json.loads(x) for x in samples.read_text().splitlines()]
@@ -107,6 +109,20 @@ def test_oversized_samples_file_is_refused(tmp_path: Path, demo_run: Path, monke
     with pytest.raises(DataError, match="over the leaderboard limit of 200"):
         add_submission(demo_run, tmp_path / "lb", AddOptions(name="m"))
     assert not (tmp_path / "lb/submissions/m").exists()
+
+
+def test_results_whose_samples_were_answered_again_since_are_refused(tmp_path: Path, demo_run: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(demo_run, run)
+    samples = next(run.glob("samples_emer-demo_*.jsonl"))
+    last = json.loads(samples.read_text().splitlines()[-1])
+    with samples.open("a") as fh:  # a re-run of the same command appended a new answer for that clip
+        fh.write(json.dumps(last | {"response": "A different answer."}) + "\n")
+    with pytest.raises(DataError, match=rf"1 of 10 samples in {samples.name} are not the ones these results were "
+                                        rf"computed from \(e.g. '{last['clip_id']}'"):
+        add_submission(next(run.glob("results_*.json")), tmp_path / "lb", AddOptions(name="m"))
+    assert not (tmp_path / "lb/submissions/m").exists()
+    assert add_submission(next(demo_run.glob("results_*.json")), tmp_path / "lb", AddOptions(name="m")).is_dir()
 
 
 def test_run_folder_with_several_results_needs_the_file(tmp_path: Path, demo_run: Path) -> None:
