@@ -12,6 +12,7 @@ import importlib.util
 import json
 import re
 import sys
+import traceback
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -239,6 +240,18 @@ def import_plugins(task: LoadedTask) -> None:
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
+        except Exception as exc:  # the plugin's own bug: one line (its traceback with --debug)
+            del sys.modules[module_name]
+            raise ConfigError(f"{task.path}: key 'plugins': {plugin}{_plugin_line(exc, plugin)} failed to import: "
+                              f"{type(exc).__name__}: {exc}") from exc
         except BaseException:
             del sys.modules[module_name]
             raise
+
+
+def _plugin_line(exc: Exception, plugin: Path) -> str:
+    """`:N`, the plugin's line the error came from (a SyntaxError's own line), or ''."""
+    if isinstance(exc, SyntaxError) and exc.lineno is not None:
+        return f":{exc.lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == Path(plugin)]
+    return f":{frames[-1].lineno}" if frames else ""

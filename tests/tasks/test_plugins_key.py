@@ -4,6 +4,7 @@ may register scorers that the same task then uses."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,21 @@ def test_plugins_must_be_a_list(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("plugins: [word_count.py]", "plugins: word_count.py"))
     with pytest.raises(ConfigError, match="key 'plugins' must be a list"):
         load_task_file(path)
+
+
+@pytest.mark.parametrize("code, message", [
+    ("x = 1\nraise RuntimeError('boom')\n", r"word_count\.py:2 failed to import: RuntimeError: boom"),
+    ("def f(:\n", r"word_count\.py:1 failed to import: SyntaxError: invalid syntax"),
+])
+def test_a_plugin_that_fails_to_import_is_one_line_naming_its_file_and_line(tmp_path: Path, capsys, code: str,
+                                                                            message: str) -> None:
+    write_task(tmp_path / "tasks", "plugin-broken", "test_word_count_broken")
+    (tmp_path / "tasks" / "word_count.py").write_text(code)
+    argv = ["run", "--model", "lexicon-baseline", "--tasks", "plugin-broken", "--include-path", str(tmp_path / "tasks"),
+            "--output-dir", str(tmp_path / "out"), "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert re.search(rf"plugin-broken\.yaml: key 'plugins': .*{message}", err)
+    assert main(["--debug", *argv]) == 2  # --debug: the plugin's own traceback too
+    assert "Traceback" in capsys.readouterr().err
