@@ -15,8 +15,10 @@ def describe_problems(exc: ValidationError) -> str:
     """`unknown key 'a'; 'b.c': <message> (got <value>)`, one clause per problem."""
     problems = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "<top>"
-        if err["type"] == "extra_forbidden":
+        key = ".".join(str(p) for p in err["loc"])
+        if not key:  # a check of the whole object (a model validator): its message says what is wrong
+            problems.append(str(err["msg"]).removeprefix("Value error, "))
+        elif err["type"] == "extra_forbidden":
             problems.append(f"unknown key '{key}'")
         elif err["type"] == "missing":
             problems.append(f"missing key '{key}'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from emer_bench.errors import ConfigError, DataError
 from emer_bench.validation import validate
@@ -46,3 +46,20 @@ def test_missing_keys_and_the_error_class() -> None:
 def test_a_mapping_value_is_not_dumped_into_the_message() -> None:
     with pytest.raises(ConfigError, match=r"key 'rate'.*\(got a mapping\)"):
         validate(_Args, {"mode": "fast", "rate": {"secret": "sk-very-long-value"}}, "args")
+
+
+class _Pair(BaseModel):
+    low: int
+    high: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "_Pair":
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        return self
+
+
+def test_a_whole_object_check_is_its_message_alone() -> None:
+    # it read "key '<top>': Value error, low 3 is above high 1 (got a mapping)"
+    with pytest.raises(ConfigError, match=r"^range: low 3 is above high 1$"):
+        validate(_Pair, {"low": 3, "high": 1}, "range")
