@@ -38,8 +38,10 @@ def rescore(samples_path: Path, task: str | None = None, include_paths: list[Pat
     if not records:
         raise DataError(f"{samples_path}: no sample records")
     tasks_in_file = sorted({r.task for r in records})
-    if task is None and len(tasks_in_file) > 1:
-        raise DataError(f"{samples_path}: records of several tasks {tasks_in_file}; pass --task")
+    if len(tasks_in_file) > 1:
+        if task not in tasks_in_file:
+            raise DataError(f"{samples_path}: records of several tasks {tasks_in_file}; pass --task with one of them")
+        records = [r for r in records if r.task == task]  # the other tasks' records were scored too
     loaded = with_modalities(TaskIndex(include_paths=list(include_paths or [])).load(task or tasks_in_file[0]),
                              modalities)
     import_plugins(loaded)

@@ -57,3 +57,14 @@ def test_score_command_skips_a_torn_tail_like_run(tmp_path, capsys):
     assert main(["score", str(path), "--n-resamples", "0", "--output", str(tmp_path / "r.json")]) == 0
     results = json.loads((tmp_path / "r.json").read_text())
     assert results["results"]["emer-demo"]["n_total"] == 1
+
+
+def test_score_with_task_takes_only_that_tasks_records_of_a_mixed_file(tmp_path, capsys):
+    other = {**GOOD, "task": "emer-demo-va", "clip_id": "demo_05", "index": 0}
+    path = _file(tmp_path, json.dumps(GOOD), json.dumps(other))
+    out = tmp_path / "r.json"
+    assert main(["score", str(path), "--task", "emer-demo", "--n-resamples", "0", "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["results"]["emer-demo"]["n_total"] == 1  # not emer-demo-va's record
+    assert main(["score", str(path), "--task", "mer2023", "--n-resamples", "0"]) == 2
+    assert "records of several tasks ['emer-demo', 'emer-demo-va']; pass --task with one of them" in \
+        " ".join(capsys.readouterr().err.split())
