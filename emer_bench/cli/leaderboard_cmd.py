@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from emer_bench.errors import ConfigError
 from emer_bench.leaderboard.build import BuildResult, build_board, check_board, read_board_json
 from emer_bench.leaderboard.limits import CLAIM_TOLERANCE, MAX_FAILED_FRACTION
 from emer_bench.leaderboard.ranking import RankSettings
@@ -118,11 +119,21 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _board_dir(args: argparse.Namespace) -> Path:
+    """--dir of verify / build: a mistyped folder gave "0 submission(s), 0 problem(s)" (exit 0), and
+    build wrote an empty board into it."""
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise ConfigError(f"--dir {folder}: no such folder (the leaderboard folder, holding submissions/)")
+    return folder
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    return _report(check_board(Path(args.dir), _options(args)), Console())
+    return _report(check_board(_board_dir(args), _options(args)), Console())
 
 
 def run_build(args: argparse.Namespace) -> int:
+    _board_dir(args)
     settings = RankSettings(n_resamples=args.n_resamples, seed=args.seed)
     result = build_board(Path(args.dir), _options(args), settings, private=args.private,
                          site_dir=Path(args.site_dir) if args.site_dir else None)

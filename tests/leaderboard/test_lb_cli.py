@@ -52,3 +52,12 @@ def test_add_with_unsafe_slug_is_one_line_error(tmp_path: Path, demo_run: Path,
     code = main(["leaderboard", "add", str(demo_run), "--name", "x", "--slug", "../../evil", "--dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "slug '../../evil' is not safe" in " ".join(err.split()) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("action", ["verify", "build"])
+def test_a_mistyped_board_folder_is_one_line_not_an_empty_board(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 action: str) -> None:
+    typo = tmp_path / "leaderbaord"
+    assert main(["leaderboard", action, "--dir", str(typo)]) == 2
+    assert f"--dir {typo}: no such folder" in " ".join(capsys.readouterr().err.split())
+    assert not typo.exists()
