@@ -194,7 +194,7 @@ def test_emer_bench_run_hf_auto_on_the_demo(family: str, checkpoints: dict[str, 
     task_dir = tmp_path / "tasks"
     task_dir.mkdir()
     (task_dir / "demo.yaml").write_text(head.replace("task: emer-demo", "task: emer-demo-auto")
-                                        + "scorers:\n  - name: rouge_l\nmain_metric: rouge_l.rouge_l_f\n")
+                                        + "scorers:\n  - name: rouge_l\nmain_metric: rouge_l.fscore\n")
     out_dir = tmp_path / "out"
     model_args = f"pretrained={checkpoints[family]},max_new_tokens=4,num_frames={FRAMES},max_pixels=16384,batch_size=2"
     code = main(["run", "--model", "hf_auto", "--model-args", model_args, "--tasks", "emer-demo-auto",

@@ -219,7 +219,7 @@ def test_emer_bench_run_over_http_keeps_the_key_out_of_results(server: OpenAITes
     task_dir.mkdir()
     (task_dir / "demo_openai.yaml").write_text(
         head.replace("task: emer-demo", "task: emer-demo-openai") + "scorers:\n  - name: rouge_l\n"
-        "main_metric: rouge_l.rouge_l_f\n")
+        "main_metric: rouge_l.fscore\n")
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     model_args = f"base_url={server.base_url},model=Qwen/Qwen2.5-Omni-7B,audio=true,num_frames=4,concurrency=4"
     out_dir = tmp_path / "out"
