@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from emer_bench.api.records import SampleRecord
 from emer_bench.api.scorer import Scorer, ScoringContext, ScoringItem
-from emer_bench.errors import ConfigError, ResourceError
+from emer_bench.errors import ConfigError, ResourceError, UnknownNameError
 from emer_bench.registries import SCORERS
 from emer_bench.results.builder import TaskOutcome
 from emer_bench.results.schema import MetricEntry, ScorerConfig
@@ -69,7 +69,10 @@ class ScorerWarmUp:
 
 def build_scorer(spec: ScorerSpec, context: ScoringContext, where: str) -> Scorer[Any]:
     """Instantiate a registered scorer with validated YAML args; errors name the file and key."""
-    cls = SCORERS.get(spec.name)
+    try:
+        cls = SCORERS.get(spec.name)
+    except UnknownNameError as exc:  # "unknown scorer 'rouge_ll'; did you mean ...": and in which file
+        raise UnknownNameError(f"{where}: {exc}") from None
     return cls(validate(cls.Args, spec.args, f"{where}: scorer '{spec.key}' args"), context)
 
 

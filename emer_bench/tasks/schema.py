@@ -10,6 +10,7 @@ EMER_BENCH_DATA) and `{media_dir}` (--media-dir or EMER_BENCH_MEDIA, default {da
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Literal
 
@@ -148,5 +149,8 @@ class TaskSpec(_Strict):
             raise ValueError(f"scorer keys must be unique; use 'as:' to rename {sorted(dupes)}")
         scorer_key = self.main_metric.split(".", 1)[0]
         if "." not in self.main_metric or scorer_key not in keys:
-            raise ValueError(f"main_metric '{self.main_metric}' must be '<scorer>.<metric>' with scorer in {keys}")
+            # A typo may sit on either side: in main_metric, or in the scorer's name in the list.
+            close = difflib.get_close_matches(scorer_key, keys, n=1, cutoff=0.6)
+            hint = f"; '{close[0]}' in scorers: is one of the two misspelt?" if close and "." in self.main_metric else ""
+            raise ValueError(f"main_metric '{self.main_metric}' must be '<scorer>.<metric>' with scorer in {keys}{hint}")
         return self

@@ -54,6 +54,16 @@ def test_unknown_scorer_suggests_the_closest(tmp_path: Path) -> None:
         build_task_scorers(task(tmp_path, "[{name: label_overlapp, as: label_overlap}]"), ScoringContext())
 
 
+def test_unknown_scorer_names_the_task_file(tmp_path: Path) -> None:
+    with pytest.raises(UnknownNameError, match=r"t\.yaml: unknown scorer 'label_overlapp'; did you mean"):
+        build_task_scorers(task(tmp_path, "[{name: label_overlapp, as: label_overlap}]"), ScoringContext())
+
+
+def test_a_main_metric_one_letter_off_a_scorer_key_points_at_both(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"t\.yaml: main_metric 'label_overlap.fscore' .* 'label_overlapp' in scorers: is one of the two misspelt\?"):
+        task(tmp_path, "[{name: label_overlapp}]")
+
+
 def test_a_scorer_needing_a_missing_reference_field_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"scorer 'label_overlap' needs reference field\(s\) \['openset'\]"):
         build_task_scorers(task(tmp_path, reference="label"), ScoringContext())
