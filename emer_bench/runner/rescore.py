@@ -4,6 +4,7 @@ builder and file rules as a run, with its own immutable scores file."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,11 @@ from emer_bench.runner.generate import utc_now
 from emer_bench.runner.samples_file import read_samples
 from emer_bench.runner.score import build_task_scorers, score_task
 from emer_bench.tasks.discovery import TaskIndex
-from emer_bench.tasks.loader import import_plugins
+from emer_bench.tasks.annotations import PathContext, load_documents
+from emer_bench.tasks.loader import LoadedTask, import_plugins
 from emer_bench.tasks.modalities import with_modalities
+
+log = logging.getLogger(__name__)
 
 
 def rescore(samples_path: Path, task: str | None = None, include_paths: list[Path] | None = None,
@@ -45,6 +49,7 @@ def rescore(samples_path: Path, task: str | None = None, include_paths: list[Pat
     loaded = with_modalities(TaskIndex(include_paths=list(include_paths or [])).load(task or tasks_in_file[0]),
                              modalities)
     import_plugins(loaded)
+    _say_when_partial(samples_path, loaded, {r.clip_id for r in records})
     context = ScoringContext(resources_dir=resources, resource_version=resource_version, seed=seed,
                              cache_dir=samples_path.parent / ".cache", judge=judge)
     scorers = build_task_scorers(loaded, context)
@@ -74,3 +79,21 @@ def _refuse_results_file(path: Path) -> None:
                  if isinstance(t, dict) and isinstance(t.get("config"), dict) and t["config"].get("samples_file")]
         raise DataError(f"{path}: a results file, not a samples file; pass the samples file it names"
                         + (f": {', '.join(named)}" if named else ""))
+
+
+def _say_when_partial(samples_path: Path, task: LoadedTask, clip_ids: set[str]) -> None:
+    """Scores of a samples file that holds only some of the task's clips are over those clips: said,
+    not silent (a run with --limit, or one that stopped). Where the task's data cannot be read
+    here (another machine, no EMER_BENCH_DATA), nothing is said: the records are all there is."""
+    try:
+        task_ids = {doc.clip_id for doc in load_documents(task, PathContext.from_env())}
+    except Exception:  # noqa: BLE001 - a hint only; the data may well be elsewhere
+        log.debug("%s: task data not readable here; clip count not checked", task.name, exc_info=True)
+        return
+    missing = task_ids - clip_ids
+    if missing and task_ids:
+        log.warning("%s: records for %d of task %s's %d clips (a run with --limit, or one that stopped: `emer-bench "
+                    "run` with the same arguments answers the rest); these scores are over those %d, first without "
+                    "a record: %s", samples_path, len(task_ids & clip_ids), task.name, len(task_ids),
+                    len(task_ids & clip_ids), sorted(missing)[0])
+
