@@ -70,9 +70,20 @@ def check_explicit_resources(args: argparse.Namespace) -> None:
     resolve_resources(given, getattr(args, "resource_version", None) or DEFAULT_VERSION)
 
 
+def _stdout_reader_gone(console: Console) -> None:
+    """Rich's default for a closed stdout (`emer-bench run ... | head`) is SystemExit(1), which hid
+    the command's own exit code (3: samples failed) behind an undocumented 1. Everything is saved
+    before the summary prints, so the rest of the output goes to /dev/null and the code stands."""
+    console.quiet = True
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Our own progress bar is the interface; libraries' model-loading bars would interleave with it.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    setattr(Console, "on_broken_pipe", _stdout_reader_gone)  # noqa: B010 - a class attribute, for every console
     parser = build_parser()
     args = parser.parse_args(apply_aliases(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:

@@ -84,3 +84,17 @@ def test_error_text_with_brackets_is_printed_as_is(capsys, tmp_path):
     # Rich would read "[demo]" as markup and drop it; the message must reach the user unchanged.
     assert main(["run", "--model", "lexicon-baseline", "--tasks", "emer[demo]", "--output-dir", str(tmp_path)]) == 2
     assert "'emer[demo]'" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_closed_stdout_keeps_the_commands_exit_code(tmp_path) -> None:
+    """`emer-bench run ... | head -1`: the reader goes away before the summary is printed; rich's
+    default turned that into an undocumented exit 1 (and would hide a 3). Everything is saved first."""
+    proc = subprocess.Popen([sys.executable, "-m", "emer_bench", "run", "--model", "lexicon-baseline", "--tasks",
+                             "emer-demo", "--output-dir", str(tmp_path), "--no-progress", "--n-resamples", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `| head` does once it has its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err
+    assert list(tmp_path.rglob("results_*.json"))
